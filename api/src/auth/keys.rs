@@ -1,0 +1,125 @@
+//! The Ed25519 key that signs access tokens, and the keys that verify them.
+//!
+//! In production the signing key comes from `ERP_JWT_PRIVATE_KEY_FILE` (PKCS#8 PEM). In
+//! development it is generated on first start into `<data dir>/keys/jwt-ed25519.pem` (mode 0600)
+//! and reused afterwards, so tokens survive a restart. The key id (`kid`) is the key's RFC 7638
+//! thumbprint. Public keys are published as a JWK set at `/.well-known/jwks.json`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, spki::der::pem::LineEnding};
+use jsonwebtoken::{DecodingKey, EncodingKey};
+use sha2::{Digest, Sha256};
+
+use crate::config::Settings;
+
+/// Signing and verification keys.
+pub struct Keys {
+    /// Signs new tokens.
+    pub(crate) signing: EncodingKey,
+    /// `kid` of the signing key.
+    pub(crate) signing_kid: String,
+    /// `kid` → key, for every key whose tokens are still accepted.
+    pub(crate) verifying: HashMap<String, DecodingKey>,
+    jwks: serde_json::Value,
+}
+
+/// Why the keys could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The key file could not be read or written.
+    #[error("key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The file is not an Ed25519 PKCS#8 PEM key.
+    #[error("key file {0} is not an Ed25519 private key in PKCS#8 PEM form")]
+    Format(String),
+}
+
+impl Keys {
+    /// Loads the configured key, or (development) the generated one, generating it if needed.
+    pub fn load(settings: &Settings) -> Result<Self, KeyError> {
+        let signing = match &settings.auth.private_key_file {
+            Some(path) => read_key(path)?,
+            None => {
+                let path = settings.data_dir.join("keys").join("jwt-ed25519.pem");
+                if path.exists() {
+                    read_key(&path)?
+                } else {
+                    let key = SigningKey::generate(&mut rand_core::OsRng);
+                    write_key(&path, &key)?;
+                    tracing::info!(path = %path.display(), "generated a token signing key");
+                    key
+                }
+            }
+        };
+        Self::from_signing_key(&signing)
+    }
+
+    /// Keys built around one signing key (also used by tests).
+    pub fn from_signing_key(signing: &SigningKey) -> Result<Self, KeyError> {
+        let der = signing
+            .to_pkcs8_der()
+            .map_err(|_| KeyError::Format("<in memory>".into()))?;
+        let x = URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes());
+        let kid = thumbprint(&x);
+        let decoding = DecodingKey::from_ed_components(&x)
+            .map_err(|_| KeyError::Format("<in memory>".into()))?;
+        let jwks = serde_json::json!({
+            "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig" }]
+        });
+        Ok(Self {
+            signing: EncodingKey::from_ed_der(der.as_bytes()),
+            signing_kid: kid.clone(),
+            verifying: HashMap::from([(kid, decoding)]),
+            jwks,
+        })
+    }
+
+    /// The public keys as a JWK set.
+    pub fn jwks(&self) -> &serde_json::Value {
+        &self.jwks
+    }
+}
+
+/// RFC 7638 thumbprint of an Ed25519 public key given as base64url `x`.
+fn thumbprint(x: &str) -> String {
+    let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+fn read_key(path: &Path) -> Result<SigningKey, KeyError> {
+    let pem = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    SigningKey::from_pkcs8_pem(&pem).map_err(|_| KeyError::Format(path.display().to_string()))
+}
+
+fn write_key(path: &Path, key: &SigningKey) -> Result<(), KeyError> {
+    let io = |source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|_| KeyError::Format(path.display().to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    let mut file = options.open(path).map_err(io)?;
+    file.write_all(pem.as_bytes()).map_err(io)
+}

@@ -1,0 +1,168 @@
+//! Access tokens: EdDSA-signed JWTs that name the tenant (`tid`) and the user (`sub`).
+//!
+//! Verification is strict (SECURITY.md trap 8): the algorithm is pinned to EdDSA, the `kid`
+//! must name one of our keys, every claim is required, `iss` and `aud` must match, leeway is
+//! 30 s, and `jku`/`x5u` headers are never followed (we only ever look keys up by `kid`).
+
+use std::time::Duration;
+
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::auth::keys::Keys;
+use crate::error::AppError;
+
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECS: u64 = 30;
+
+/// The claims of an access token. All are required on decode: serde fails on a missing one.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// The user id.
+    pub sub: Uuid,
+    /// The tenant id.
+    pub tid: Uuid,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Issued at.
+    pub iat: i64,
+    /// Token id.
+    pub jti: Uuid,
+}
+
+/// Issues and verifies access tokens.
+pub struct Tokens {
+    keys: Keys,
+    issuer: String,
+    audience: String,
+    ttl: Duration,
+}
+
+impl Tokens {
+    /// Tokens signed by `keys`.
+    pub fn new(keys: Keys, issuer: String, audience: String, ttl: Duration) -> Self {
+        Self {
+            keys,
+            issuer,
+            audience,
+            ttl,
+        }
+    }
+
+    /// The keys (for the JWK set).
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// Lifetime of a new token, in seconds.
+    pub fn ttl_secs(&self) -> u64 {
+        self.ttl.as_secs()
+    }
+
+    /// A new access token for `principal`.
+    pub fn issue(&self, principal: &Principal) -> Result<String, AppError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub: principal.user_id,
+            tid: principal.tenant_id,
+            exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(900),
+            nbf: now,
+            iat: now,
+            jti: Uuid::now_v7(),
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.keys.signing_kid.clone());
+        jsonwebtoken::encode(&header, &claims, &self.keys.signing)
+            .map_err(|e| AppError::Internal(format!("token signing failed: {e}")))
+    }
+
+    /// The principal of a valid token; anything else is `UNAUTHENTICATED`.
+    pub fn verify(&self, token: &str) -> Result<Principal, AppError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::Unauthenticated)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(AppError::Unauthenticated);
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.keys.verifying.get(kid))
+            .ok_or(AppError::Unauthenticated)?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
+        let data = jsonwebtoken::decode::<Claims>(token, key, &validation)
+            .map_err(|_| AppError::Unauthenticated)?;
+        Ok(Principal {
+            tenant_id: data.claims.tid,
+            user_id: data.claims.sub,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+
+    fn tokens(seed: u8) -> Tokens {
+        let keys = Keys::from_signing_key(&SigningKey::from_bytes(&[seed; 32])).unwrap();
+        Tokens::new(
+            keys,
+            "erp".into(),
+            "erp-api".into(),
+            Duration::from_secs(900),
+        )
+    }
+
+    fn principal() -> Principal {
+        Principal {
+            tenant_id: Uuid::now_v7(),
+            user_id: Uuid::now_v7(),
+        }
+    }
+
+    #[test]
+    fn an_issued_token_verifies_to_its_principal() {
+        let t = tokens(1);
+        let p = principal();
+        assert_eq!(t.verify(&t.issue(&p).unwrap()).unwrap(), p);
+    }
+
+    #[test]
+    fn a_token_signed_by_another_key_is_refused() {
+        let token = tokens(2).issue(&principal()).unwrap();
+        assert!(matches!(
+            tokens(1).verify(&token),
+            Err(AppError::Unauthenticated)
+        ));
+    }
+
+    #[test]
+    fn an_unsigned_or_tampered_token_is_refused() {
+        let t = tokens(1);
+        let token = t.issue(&principal()).unwrap();
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let none_header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"alg":"none","typ":"JWT"}"#,
+        );
+        parts[0] = &none_header;
+        assert!(t.verify(&format!("{}.{}.", parts[0], parts[1])).is_err());
+        assert!(t.verify(&format!("{}x", token)).is_err());
+        assert!(t.verify("garbage").is_err());
+    }
+}

@@ -1,0 +1,256 @@
+//! The `erp` command line: `serve`, `migrate`, `tenant create|list`, `schema`.
+//!
+//! Commands print what they do for an operator; failures print `error: …` and exit non-zero.
+//! Passwords never come from argv (it shows in `ps` and shell history): `ERP_ADMIN_PASSWORD`
+//! or an interactive prompt.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+
+use crate::config::{Secret, Settings};
+use crate::state::AppState;
+use crate::tenancy::migrate::upgrade_all_tenants;
+use crate::tenancy::provision::{NewTenant, provision};
+use crate::tenancy::registry;
+use crate::tenancy::slug::Slug;
+use crate::{demo, graphql, server};
+
+/// The multi-tenant ERP server.
+#[derive(Parser)]
+#[command(name = "erp", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the GraphQL API, the playground and the health endpoints.
+    Serve,
+    /// Upgrade the control database, then every tenant database.
+    Migrate,
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant: its database, schema and first admin. Running it again after an
+    /// interruption finishes the job. The admin password comes from ERP_ADMIN_PASSWORD or a
+    /// prompt.
+    Create {
+        /// Short name: 2-32 of a-z, 0-9 and -, starting with a letter.
+        #[arg(long)]
+        slug: String,
+        /// Company name.
+        #[arg(long)]
+        name: String,
+        /// Email of the first administrator.
+        #[arg(long)]
+        admin_email: String,
+        /// Display name of the first administrator.
+        #[arg(long, default_value = "Administrator")]
+        admin_name: String,
+        /// Database server (a name from ERP_DB_SERVERS); default: the DATABASE_URL server.
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// List tenants.
+    List,
+}
+
+/// Runs the command line; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(matches!(cli.command, Command::Serve));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(serving: bool) {
+    let default = if serving {
+        "info,sqlx=warn,sea_orm_migration=warn"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => migrate(settings).await,
+        Command::Tenant(TenantCommand::List) => list_tenants(settings).await,
+        Command::Tenant(TenantCommand::Create {
+            slug,
+            name,
+            admin_email,
+            admin_name,
+            server,
+        }) => {
+            let slug = Slug::parse(&slug)?;
+            let password = admin_password(&settings)?;
+            let state = AppState::build(settings).await?;
+            let new = NewTenant {
+                slug,
+                name,
+                admin_email,
+                admin_name,
+                admin_password: password,
+                server,
+            };
+            let tenant = provision(state.tenancy(), state.passwords(), &new).await?;
+            println!(
+                "tenant {} created: database {} on server {}, schema {}",
+                tenant.slug,
+                tenant.db_name,
+                tenant.db_server,
+                tenant.schema_version.as_deref().unwrap_or("-")
+            );
+            state.tenancy().close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => Ok(ExitCode::SUCCESS),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    let bind = settings.bind;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind} (ERP_BIND)"))?;
+    let state = AppState::build(settings).await?;
+    if state.settings().is_development() {
+        // The embedded default keeps tenant schemas current without a separate step.
+        let outcomes = upgrade_all_tenants(
+            state.tenancy(),
+            state.settings().migrate_concurrency,
+            |line| tracing::info!("migrate {line}"),
+        )
+        .await?;
+        for failed in outcomes.iter().filter(|o| o.result.is_err()) {
+            tracing::error!(tenant = %failed.slug, "tenant database could not be upgraded; run `erp migrate`");
+        }
+    }
+    let demo = demo::ensure_demo(&state).await?;
+    let addr = listener.local_addr()?;
+    let host = if addr.ip().is_unspecified() {
+        format!("localhost:{}", addr.port())
+    } else {
+        addr.to_string()
+    };
+    tracing::info!(%addr, env = ?state.settings().env, "listening");
+    println!("ERP server listening on http://{host}");
+    println!("  playground: http://{host}/playground");
+    if let Some(login) = demo {
+        println!(
+            "  demo tenant created; sign in with the login mutation:\n    tenant: {}\n    email: {}\n    password: {}\n  (shown once: only a hash is stored)",
+            demo::DEMO_SLUG,
+            demo::DEMO_EMAIL,
+            login.password.expose()
+        );
+    }
+    server::serve(listener, state, server::shutdown_signal()).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
+    let concurrency = settings.migrate_concurrency;
+    let state = AppState::build(settings).await?;
+    println!("control database: schema current");
+    let outcomes =
+        upgrade_all_tenants(state.tenancy(), concurrency, |line| println!("{line}")).await?;
+    let failed: Vec<_> = outcomes.iter().filter(|o| o.result.is_err()).collect();
+    println!(
+        "tenants: {} upgraded or current, {} failed",
+        outcomes.len() - failed.len(),
+        failed.len()
+    );
+    for f in &failed {
+        if let Err(e) = &f.result {
+            eprintln!("error: tenant {}: {e}", f.slug);
+        }
+    }
+    state.tenancy().close().await;
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn list_tenants(settings: Settings) -> anyhow::Result<ExitCode> {
+    let state = AppState::build(settings).await?;
+    let tenants = registry::list(state.tenancy().control()).await?;
+    println!(
+        "{:<24} {:<12} {:<10} {:<32} {:<40} NAME",
+        "SLUG", "STATUS", "SERVER", "DATABASE", "SCHEMA"
+    );
+    for t in &tenants {
+        println!(
+            "{:<24} {:<12} {:<10} {:<32} {:<40} {}",
+            t.slug,
+            format!("{:?}", t.status).to_lowercase(),
+            t.db_server,
+            t.db_name,
+            t.schema_version.as_deref().unwrap_or("-"),
+            t.name
+        );
+    }
+    println!("{} tenant(s)", tenants.len());
+    state.tenancy().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first admin's password: `ERP_ADMIN_PASSWORD`, or asked twice on the terminal.
+fn admin_password(settings: &Settings) -> anyhow::Result<Secret> {
+    if let Some(p) = &settings.admin_password {
+        return Ok(p.clone());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no admin password: set ERP_ADMIN_PASSWORD or run the command in a terminal");
+    }
+    let first = rpassword::prompt_password("admin password: ")?;
+    let second = rpassword::prompt_password("again: ")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    Ok(Secret::new(first))
+}

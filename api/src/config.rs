@@ -1,0 +1,573 @@
+//! One `Settings` tree, read from environment variables once at start-up.
+//!
+//! Every value is parsed into its final type here (parse, don't validate), and every bad value is
+//! reported at once with the variable's name, what was given and what is expected, so an operator
+//! fixes the whole configuration in one go. `ERP_ENV=production` refuses the development
+//! conveniences (generated signing keys, introspection, unencrypted connections to remote
+//! database servers) instead of silently running with them. The table of variables is in the
+//! README and `.env.example`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+/// Name of the database server that holds the control database and, unless told otherwise,
+/// new tenants.
+pub const DEFAULT_SERVER: &str = "default";
+
+/// Development (the embedded default) or production.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// Conveniences on: generated keys, introspection, a demo tenant on first start.
+    Development,
+    /// Conveniences refused at start-up.
+    Production,
+}
+
+/// A secret read from configuration: never printed by `Debug`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself; call sites are easy to grep.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// Where the control database and the tenant databases live.
+#[derive(Clone, Debug)]
+pub enum DatabaseSettings {
+    /// SQLite files: `<data dir>/control.db` and `<data dir>/tenants/<slug>.db`.
+    Sqlite {
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// PostgreSQL: the control database named by `DATABASE_URL`, tenant databases on the
+    /// servers of `servers` (always containing [`DEFAULT_SERVER`], the server of `DATABASE_URL`).
+    Postgres {
+        /// `DATABASE_URL`.
+        control_url: Url,
+        /// Server name → URL of a database used to create tenant databases on that server.
+        servers: BTreeMap<String, Url>,
+        /// Prefix of database names: tenants are `<prefix>_t_<slug>`.
+        prefix: String,
+    },
+}
+
+/// Limits of the GraphQL endpoint.
+#[derive(Clone, Debug)]
+pub struct GraphqlSettings {
+    /// Whether `__schema`/`__type` are answered; also switches field suggestions in errors.
+    pub introspection: bool,
+    /// Deepest field nesting accepted (introspection fields excepted).
+    pub max_depth: usize,
+    /// Highest query complexity accepted; list fields cost `first × child`.
+    pub max_complexity: usize,
+    /// Most aliases in one document.
+    pub max_aliases: usize,
+    /// Most field selections in one document.
+    pub max_fields: usize,
+    /// Most directives on one field.
+    pub max_directives: usize,
+}
+
+/// Database pools.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    /// Most tenant databases open at once (the LRU cache's capacity).
+    pub max_open_tenants: usize,
+    /// Connections per tenant pool.
+    pub tenant_connections: u32,
+    /// Connections of the control database pool.
+    pub control_connections: u32,
+    /// How long a request waits for a connection (or for a tenant pool slot) before failing.
+    pub acquire_timeout: Duration,
+    /// Idle connections are closed after this long.
+    pub idle_timeout: Duration,
+}
+
+/// Token signing.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// `iss` claim of issued tokens, required on verification.
+    pub issuer: String,
+    /// `aud` claim of issued tokens, required on verification.
+    pub audience: String,
+    /// PEM file (PKCS#8) of the Ed25519 signing key. Absent: generated into the data directory
+    /// (development only).
+    pub private_key_file: Option<PathBuf>,
+    /// Lifetime of access tokens.
+    pub access_ttl: Duration,
+}
+
+/// HTTP server behaviour.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// A client must send a request's headers within this time (slowloris guard).
+    pub header_read_timeout: Duration,
+    /// A request's handling is cut off after this time.
+    pub request_timeout: Duration,
+}
+
+/// The whole configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `ERP_ENV`.
+    pub env: Environment,
+    /// `ERP_BIND`: address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// `ERP_DATA_DIR`: SQLite files and generated keys.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL` and friends.
+    pub database: DatabaseSettings,
+    /// `REDIS_URL`: event fan-out between replicas; absent means in-process events.
+    pub redis_url: Option<Url>,
+    /// `ERP_ADMIN_PASSWORD`: the first admin's password for `erp tenant create`.
+    pub admin_password: Option<Secret>,
+    /// `ERP_MIGRATE_CONCURRENCY`: tenant databases migrated at once by `erp migrate`.
+    pub migrate_concurrency: usize,
+    /// Token settings.
+    pub auth: AuthSettings,
+    /// GraphQL limits.
+    pub graphql: GraphqlSettings,
+    /// Pool settings.
+    pub pools: PoolSettings,
+    /// HTTP settings.
+    pub http: HttpSettings,
+}
+
+/// Every problem found in the configuration.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut r = Reader {
+            lookup: &lookup,
+            errors: Vec::new(),
+        };
+        let env = match r.raw("ERP_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                r.bad("ERP_ENV", other, "`development` or `production`");
+                Environment::Development
+            }
+        };
+        let production = env == Environment::Production;
+        let bind = r.parse("ERP_BIND", "host:port, e.g. 127.0.0.1:8080", || {
+            SocketAddr::from(([127, 0, 0, 1], 8080))
+        });
+        let data_dir = PathBuf::from(r.raw("ERP_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let prefix = r.raw("ERP_DB_PREFIX").unwrap_or_else(|| "erp".into());
+        if !is_identifier(&prefix, 16) {
+            r.bad(
+                "ERP_DB_PREFIX",
+                &prefix,
+                "1 to 16 characters: lowercase letters, digits, `_`, starting with a letter",
+            );
+        }
+        let database = match r.raw("DATABASE_URL") {
+            None => {
+                if r.raw("ERP_DB_SERVERS").is_some() {
+                    r.errors.push(
+                        "ERP_DB_SERVERS: needs DATABASE_URL (extra servers exist only with PostgreSQL)"
+                            .into(),
+                    );
+                }
+                DatabaseSettings::Sqlite {
+                    dir: data_dir.clone(),
+                }
+            }
+            Some(raw) => r.postgres_settings(&raw, prefix, production),
+        };
+        let redis_url = r.raw("REDIS_URL").and_then(|raw| match Url::parse(&raw) {
+            Ok(url) if matches!(url.scheme(), "redis" | "rediss") => Some(url),
+            _ => {
+                r.bad(
+                    "REDIS_URL",
+                    &redact_url(&raw),
+                    "a redis:// or rediss:// URL",
+                );
+                None
+            }
+        });
+        let admin_password = r.raw("ERP_ADMIN_PASSWORD").map(Secret::new);
+        if let Some(filter) = r.raw("RUST_LOG")
+            && tracing_subscriber::EnvFilter::try_new(&filter).is_err()
+        {
+            r.bad(
+                "RUST_LOG",
+                &filter,
+                "a tracing filter such as `info` or `api=debug,info`",
+            );
+        }
+
+        let private_key_file = r.raw("ERP_JWT_PRIVATE_KEY_FILE").map(PathBuf::from);
+        if production && private_key_file.is_none() {
+            r.errors.push(
+                "ERP_JWT_PRIVATE_KEY_FILE: required in production (generated signing keys are a \
+                 development convenience); create one with `openssl genpkey -algorithm ed25519`"
+                    .into(),
+            );
+        }
+        let auth = AuthSettings {
+            issuer: r.raw("ERP_JWT_ISSUER").unwrap_or_else(|| "erp".into()),
+            audience: r
+                .raw("ERP_JWT_AUDIENCE")
+                .unwrap_or_else(|| "erp-api".into()),
+            private_key_file,
+            access_ttl: Duration::from_secs(r.number("ERP_ACCESS_TOKEN_TTL_SECS", 60, 86_400, 900)),
+        };
+
+        let introspection = r.flag("ERP_GRAPHQL_INTROSPECTION", !production);
+        if production && introspection {
+            r.errors.push(
+                "ERP_GRAPHQL_INTROSPECTION: must be false in production (introspection is a \
+                 development convenience)"
+                    .into(),
+            );
+        }
+        let graphql = GraphqlSettings {
+            introspection,
+            max_depth: r.number("ERP_GRAPHQL_MAX_DEPTH", 2, 50, 10) as usize,
+            max_complexity: r.number("ERP_GRAPHQL_MAX_COMPLEXITY", 10, 1_000_000, 5_000) as usize,
+            max_aliases: r.number("ERP_GRAPHQL_MAX_ALIASES", 1, 1_000, 50) as usize,
+            max_fields: r.number("ERP_GRAPHQL_MAX_FIELDS", 10, 10_000, 300) as usize,
+            max_directives: r.number("ERP_GRAPHQL_MAX_DIRECTIVES", 1, 50, 4) as usize,
+        };
+        let pools = PoolSettings {
+            max_open_tenants: r.number("ERP_TENANT_POOL_CAP", 1, 100_000, 64) as usize,
+            tenant_connections: r.number("ERP_TENANT_POOL_CONNECTIONS", 1, 1_000, 5) as u32,
+            control_connections: r.number("ERP_CONTROL_POOL_CONNECTIONS", 1, 1_000, 10) as u32,
+            acquire_timeout: Duration::from_millis(r.number(
+                "ERP_DB_ACQUIRE_TIMEOUT_MS",
+                10,
+                600_000,
+                5_000,
+            )),
+            idle_timeout: Duration::from_secs(r.number("ERP_DB_IDLE_TIMEOUT_SECS", 1, 86_400, 300)),
+        };
+        let http = HttpSettings {
+            header_read_timeout: Duration::from_secs(r.number(
+                "ERP_HTTP_HEADER_TIMEOUT_SECS",
+                1,
+                600,
+                10,
+            )),
+            request_timeout: Duration::from_secs(r.number(
+                "ERP_HTTP_REQUEST_TIMEOUT_SECS",
+                1,
+                3_600,
+                30,
+            )),
+        };
+        let migrate_concurrency = r.number("ERP_MIGRATE_CONCURRENCY", 1, 256, 4) as usize;
+
+        if !r.errors.is_empty() {
+            return Err(ConfigError(r.errors));
+        }
+        Ok(Settings {
+            env,
+            bind,
+            data_dir,
+            database,
+            redis_url,
+            admin_password,
+            migrate_concurrency,
+            auth,
+            graphql,
+            pools,
+            http,
+        })
+    }
+
+    /// Whether development conveniences are allowed.
+    pub fn is_development(&self) -> bool {
+        self.env == Environment::Development
+    }
+}
+
+struct Reader<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    errors: Vec<String>,
+}
+
+impl Reader<'_> {
+    /// A set, non-empty value.
+    fn raw(&self, key: &str) -> Option<String> {
+        (self.lookup)(key).filter(|v| !v.trim().is_empty())
+    }
+
+    fn bad(&mut self, key: &str, given: &str, expected: &str) {
+        self.errors.push(format!(
+            "{key}: `{given}` is not valid; expected {expected}"
+        ));
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &mut self,
+        key: &str,
+        expected: &str,
+        default: impl FnOnce() -> T,
+    ) -> T {
+        match self.raw(key) {
+            None => default(),
+            Some(raw) => raw.trim().parse().unwrap_or_else(|_| {
+                self.bad(key, &raw, expected);
+                default()
+            }),
+        }
+    }
+
+    fn number(&mut self, key: &str, min: u64, max: u64, default: u64) -> u64 {
+        let expected = format!("a whole number from {min} to {max}");
+        let value = self.parse(key, &expected, || default);
+        if !(min..=max).contains(&value) {
+            self.bad(key, &value.to_string(), &expected);
+            return default;
+        }
+        value
+    }
+
+    fn flag(&mut self, key: &str, default: bool) -> bool {
+        match self
+            .raw(key)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None => default,
+            Some("1" | "true" | "yes" | "on") => true,
+            Some("0" | "false" | "no" | "off") => false,
+            Some(other) => {
+                let other = other.to_owned();
+                self.bad(key, &other, "true or false");
+                default
+            }
+        }
+    }
+
+    fn postgres_settings(
+        &mut self,
+        raw: &str,
+        prefix: String,
+        production: bool,
+    ) -> DatabaseSettings {
+        let mut servers = BTreeMap::new();
+        let control_url = self.postgres_url("DATABASE_URL", raw, production);
+        if let Some(url) = &control_url {
+            if url.path().trim_start_matches('/').is_empty() {
+                self.errors.push(
+                    "DATABASE_URL: names no database; expected postgres://user@host/erp_control"
+                        .into(),
+                );
+            }
+            servers.insert(DEFAULT_SERVER.to_owned(), url.clone());
+        }
+        if let Some(list) = self.raw("ERP_DB_SERVERS") {
+            for entry in list.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+                let Some((name, url)) = entry.split_once('=') else {
+                    self.bad(
+                        "ERP_DB_SERVERS",
+                        &redact_url(entry),
+                        "`name=postgres://…` entries separated by `;`",
+                    );
+                    continue;
+                };
+                let name = name.trim();
+                if !is_identifier(name, 64) || name == DEFAULT_SERVER {
+                    self.bad(
+                        "ERP_DB_SERVERS",
+                        name,
+                        "a server name of lowercase letters, digits and `_`, other than `default`",
+                    );
+                    continue;
+                }
+                if let Some(url) = self.postgres_url("ERP_DB_SERVERS", url.trim(), production) {
+                    servers.insert(name.to_owned(), url);
+                }
+            }
+        }
+        match control_url {
+            Some(control_url) => DatabaseSettings::Postgres {
+                control_url,
+                servers,
+                prefix,
+            },
+            None => DatabaseSettings::Sqlite {
+                dir: PathBuf::new(),
+            },
+        }
+    }
+
+    fn postgres_url(&mut self, key: &str, raw: &str, production: bool) -> Option<Url> {
+        let url = match Url::parse(raw) {
+            Ok(url) if matches!(url.scheme(), "postgres" | "postgresql") => url,
+            _ => {
+                self.bad(
+                    key,
+                    &redact_url(raw),
+                    "a postgres:// URL (leave DATABASE_URL unset for SQLite)",
+                );
+                return None;
+            }
+        };
+        if production && !is_local_host(&url) && !requires_tls(&url) {
+            self.errors.push(format!(
+                "{key}: connects to `{}` without TLS; production needs sslmode=require, verify-ca \
+                 or verify-full for a database that is not on this machine",
+                url.host_str().unwrap_or_default()
+            ));
+        }
+        Some(url)
+    }
+}
+
+fn is_identifier(value: &str, max: usize) -> bool {
+    let mut chars = value.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && value.len() <= max
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_local_host(url: &Url) -> bool {
+    // For non-special schemes such as postgres:// the url crate keeps the host as an opaque
+    // string, so IP addresses arrive as text.
+    match url
+        .host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+    {
+        None | Some("") | Some("localhost") => true,
+        Some(host) if host.starts_with('/') || host.starts_with("%2F") => true,
+        Some(host) => host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+    }
+}
+
+fn requires_tls(url: &Url) -> bool {
+    url.query_pairs().any(|(k, v)| {
+        k == "sslmode" && matches!(v.as_ref(), "require" | "verify-ca" | "verify-full")
+    })
+}
+
+/// A URL with its password replaced, for messages and logs.
+pub fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) if raw.contains('@') => "<unparsable URL>".into(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn an_empty_environment_gives_the_embedded_default() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(matches!(s.database, DatabaseSettings::Sqlite { .. }));
+        assert!(s.is_development());
+        assert!(s.graphql.introspection);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_by_name_at_once() {
+        let err = settings(&[
+            ("ERP_BIND", "nope"),
+            ("ERP_ENV", "staging"),
+            ("ERP_TENANT_POOL_CAP", "0"),
+            ("DATABASE_URL", "mysql://x"),
+        ])
+        .unwrap_err();
+        let text = err.to_string();
+        for key in ["ERP_BIND", "ERP_ENV", "ERP_TENANT_POOL_CAP", "DATABASE_URL"] {
+            assert!(text.contains(key), "{key} missing from: {text}");
+        }
+        assert_eq!(err.0.len(), 4, "{text}");
+    }
+
+    #[test]
+    fn production_refuses_development_conveniences() {
+        let err = settings(&[
+            ("ERP_ENV", "production"),
+            ("ERP_GRAPHQL_INTROSPECTION", "true"),
+            (
+                "DATABASE_URL",
+                "postgres://erp:pw@db.example.com/erp_control",
+            ),
+        ])
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("ERP_JWT_PRIVATE_KEY_FILE"), "{text}");
+        assert!(text.contains("ERP_GRAPHQL_INTROSPECTION"), "{text}");
+        assert!(text.contains("without TLS"), "{text}");
+        assert!(!text.contains("pw@"), "password leaked: {text}");
+    }
+
+    #[test]
+    fn production_accepts_tls_to_remote_and_plain_to_local_servers() {
+        let s = settings(&[
+            ("ERP_ENV", "production"),
+            ("ERP_JWT_PRIVATE_KEY_FILE", "/etc/erp/jwt.pem"),
+            (
+                "DATABASE_URL",
+                "postgres://erp@db.example.com/erp_control?sslmode=verify-full",
+            ),
+            ("ERP_DB_SERVERS", "eu2=postgres://erp@127.0.0.1/postgres"),
+        ])
+        .unwrap();
+        assert!(!s.graphql.introspection);
+        let DatabaseSettings::Postgres { servers, .. } = s.database else {
+            panic!("expected PostgreSQL settings");
+        };
+        assert_eq!(servers.keys().collect::<Vec<_>>(), ["default", "eu2"]);
+    }
+
+    #[test]
+    fn secrets_and_url_passwords_never_print() {
+        let s = settings(&[("ERP_ADMIN_PASSWORD", "hunter2hunter2")]).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The HTTP face of GraphQL: our own POST handler and the WebSocket upgrade on `/graphql`.
+//!
+//! The stock `async_graphql_axum::GraphQL` service accepts batches of any size, queries (and
+//! mutations) over GET and any body parsed as JSON, including a cross-site `text/plain` "simple
+//! request" (SECURITY.md trap 1). This handler accepts POST with `Content-Type:
+//! application/json` and one operation only; GET is only a WebSocket upgrade. The body limit is
+//! the router's `RequestBodyLimitLayer`, because this handler reads the body itself.
+
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{Data, ErrorExtensionValues};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::Principal;
+use crate::error::{AppError, REQUEST_ID};
+use crate::graphql::context::RequestContext;
+use crate::server::RequestId;
+use crate::state::AppState;
+
+/// A GraphQL-shaped error answer for requests refused before execution.
+pub fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION",
+            "send GraphQL requests as POST with Content-Type: application/json",
+        );
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION",
+            "batched requests are not accepted; send one operation per request",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION",
+                &format!("the body is not a GraphQL request: {e}"),
+            );
+        }
+    };
+    let principal = match bearer(&headers) {
+        Ok(None) => None,
+        Ok(Some(token)) => match state.tokens().verify(token) {
+            Ok(p) => Some(p),
+            Err(e) => return unauthenticated(&state, &e),
+        },
+        Err(e) => return unauthenticated(&state, &e),
+    };
+    let request = request.data(RequestContext::new(state.clone(), principal));
+    let mut response = REQUEST_ID
+        .scope(request_id.0, state.schema().execute(request))
+        .await;
+    for error in &mut response.errors {
+        // Errors async-graphql raises itself (parse, validation, input coercion) carry no
+        // code; they are all bad input.
+        let ext = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "VALIDATION");
+        }
+        if let Some(async_graphql::Value::String(code)) = ext.get("code") {
+            state.metrics().record_graphql_error(code);
+        }
+    }
+    axum::Json(response).into_response()
+}
+
+fn unauthenticated(state: &AppState, err: &AppError) -> Response {
+    state.metrics().record_graphql_error(err.code());
+    refuse(StatusCode::UNAUTHORIZED, err.code(), &err.to_string())
+}
+
+/// The token of an `Authorization: Bearer …` header; another scheme is an error.
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| AppError::Unauthenticated)?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// `GET /graphql`: a WebSocket upgrade (graphql-transport-ws or graphql-ws), nothing else.
+pub async fn websocket(
+    State(state): State<AppState>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let (Ok(protocol), Ok(upgrade)) = (protocol, upgrade) else {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "VALIDATION",
+            "GET /graphql is only a WebSocket upgrade; send queries and mutations as POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
+    };
+    let schema = state.schema().clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| async move {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| {
+                    let state = state.clone();
+                    async move { connection_init(&state, &payload) }
+                })
+                .serve()
+                .await;
+        })
+}
+
+/// Authenticates a WebSocket from its `connection_init` payload (`Authorization` or
+/// `authToken`). No token means anonymous; a bad token refuses the connection.
+fn connection_init(state: &AppState, payload: &serde_json::Value) -> async_graphql::Result<Data> {
+    let raw = ["Authorization", "authorization", "authToken"]
+        .iter()
+        .find_map(|k| payload.get(k).and_then(|v| v.as_str()));
+    let principal: Option<Principal> = match raw {
+        None => None,
+        Some(raw) => {
+            let token = raw
+                .strip_prefix("Bearer ")
+                .or_else(|| raw.strip_prefix("bearer "))
+                .unwrap_or(raw);
+            Some(
+                state
+                    .tokens()
+                    .verify(token.trim())
+                    .map_err(|e| e.to_gql())?,
+            )
+        }
+    };
+    let mut data = Data::default();
+    data.insert(RequestContext::new(state.clone(), principal));
+    Ok(data)
+}

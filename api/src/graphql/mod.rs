@@ -1,0 +1,61 @@
+//! The GraphQL schema: module roots merged into one, with the limits of SECURITY.md.
+//!
+//! Module roots are merged here in nested groups of at most six (a flat `MergedObject` of many
+//! members overflows async-graphql's derive). `schema.graphql` at the repository root is
+//! [`sdl`]'s output; a test fails when they drift apart.
+
+pub mod context;
+pub mod handler;
+pub mod limits;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::config::GraphqlSettings;
+use crate::modules::identity::graphql::{IdentityMutation, IdentityQuery};
+
+/// Every query field.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(IdentityQuery);
+
+/// Every mutation field.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(IdentityMutation);
+
+/// The application schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema with `limits` applied.
+pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_complexity(settings.max_complexity)
+    // Backstop for introspection subtrees, which the ordinary depth limit leaves out.
+    .limit_depth(settings.max_depth.max(limits::INTROSPECTION_DEPTH))
+    .limit_recursive_depth(64)
+    .limit_directives(settings.max_directives)
+    .extension(limits::QueryLimits {
+        max_depth: settings.max_depth,
+        max_aliases: settings.max_aliases,
+        max_fields: settings.max_fields,
+    });
+    if !settings.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema definition language text of the schema (what `erp schema` prints).
+pub fn sdl() -> String {
+    let settings = GraphqlSettings {
+        introspection: true,
+        max_depth: 10,
+        max_complexity: 5_000,
+        max_aliases: 50,
+        max_fields: 300,
+        max_directives: 4,
+    };
+    build_schema(&settings).sdl()
+}

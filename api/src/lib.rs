@@ -1,0 +1,15 @@
+//! The ERP server library: everything the `erp` binary runs, importable by the integration
+//! tests. See DESIGN.md for the architecture; each module's `//!` header says what it owns.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod metrics;
+pub mod modules;
+pub mod playground;
+pub mod server;
+pub mod state;
+pub mod tenancy;

@@ -1,0 +1,246 @@
+//! Where databases live and how they are opened: SQLite files in the data directory, or
+//! PostgreSQL databases on the configured servers.
+//!
+//! Every pool gets the same metric callback (SQL statement counter) and, on SQLite, the same
+//! pragmas (WAL, foreign keys, busy timeout), so the two backends behave alike for the code
+//! above. Creating databases is idempotent: provisioning may run it again after a crash.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+};
+use url::Url;
+
+use crate::config::{DEFAULT_SERVER, DatabaseSettings, PoolSettings};
+use crate::error::AppError;
+use crate::metrics::Metrics;
+use crate::tenancy::slug::Slug;
+
+/// Opens control and tenant databases.
+#[derive(Clone)]
+pub struct Backend {
+    settings: DatabaseSettings,
+    pools: PoolSettings,
+    metrics: Arc<Metrics>,
+}
+
+impl Backend {
+    /// A backend for `settings`.
+    pub fn new(settings: DatabaseSettings, pools: PoolSettings, metrics: Arc<Metrics>) -> Self {
+        Self {
+            settings,
+            pools,
+            metrics,
+        }
+    }
+
+    /// `sqlite` or `postgres`, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self.settings {
+            DatabaseSettings::Sqlite { .. } => "sqlite",
+            DatabaseSettings::Postgres { .. } => "postgres",
+        }
+    }
+
+    /// Opens the control database, creating it when it does not exist yet.
+    pub async fn connect_control(&self) -> Result<DatabaseConnection, DbErr> {
+        match &self.settings {
+            DatabaseSettings::Sqlite { dir } => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    DbErr::Custom(format!(
+                        "cannot create data directory {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+                let url = sqlite_url(&dir.join("control.db"));
+                self.connect(&url, self.pools.control_connections).await
+            }
+            DatabaseSettings::Postgres { control_url, .. } => {
+                let name = control_url.path().trim_start_matches('/').to_owned();
+                let mut maintenance = control_url.clone();
+                maintenance.set_path("/postgres");
+                match self
+                    .connect(control_url.as_str(), self.pools.control_connections)
+                    .await
+                {
+                    Ok(db) => Ok(db),
+                    // The control database may not exist on a new server. Creating it needs a
+                    // connection to another database; an operator whose role may not do that
+                    // creates it by hand, and the first error says what failed.
+                    Err(first) => {
+                        if ensure_pg_database(maintenance.as_str(), &name)
+                            .await
+                            .is_err()
+                        {
+                            return Err(first);
+                        }
+                        self.connect(control_url.as_str(), self.pools.control_connections)
+                            .await
+                    }
+                }
+            }
+        }
+    }
+
+    /// The server and database name a new tenant gets.
+    pub fn locate_new_tenant(
+        &self,
+        slug: &Slug,
+        server: Option<&str>,
+    ) -> Result<(String, String), AppError> {
+        match &self.settings {
+            DatabaseSettings::Sqlite { .. } => {
+                if server.is_some_and(|s| s != DEFAULT_SERVER) {
+                    return Err(AppError::validation(
+                        "server",
+                        "SQLite has only the `default` server",
+                    ));
+                }
+                Ok((DEFAULT_SERVER.to_owned(), slug.as_str().to_owned()))
+            }
+            DatabaseSettings::Postgres {
+                servers, prefix, ..
+            } => {
+                let server = server.unwrap_or(DEFAULT_SERVER);
+                if !servers.contains_key(server) {
+                    return Err(AppError::validation(
+                        "server",
+                        format!(
+                            "unknown database server `{server}`; configured: {}",
+                            servers.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
+                Ok((
+                    server.to_owned(),
+                    format!("{prefix}_t_{}", slug.db_fragment()),
+                ))
+            }
+        }
+    }
+
+    /// Creates a tenant database if it does not exist yet.
+    pub async fn create_tenant_database(&self, server: &str, db_name: &str) -> Result<(), DbErr> {
+        match &self.settings {
+            DatabaseSettings::Sqlite { dir } => {
+                let tenants = dir.join("tenants");
+                std::fs::create_dir_all(&tenants).map_err(|e| {
+                    DbErr::Custom(format!("cannot create {}: {e}", tenants.display()))
+                })?;
+                // Opening with mode=rwc creates the file.
+                let db = self
+                    .connect(&sqlite_url(&self.sqlite_tenant_path(db_name)), 1)
+                    .await?;
+                db.close().await
+            }
+            DatabaseSettings::Postgres { .. } => {
+                ensure_pg_database(self.server_url(server)?.as_str(), db_name).await
+            }
+        }
+    }
+
+    /// Opens a pool on a tenant database.
+    pub async fn connect_tenant(
+        &self,
+        server: &str,
+        db_name: &str,
+        max_connections: u32,
+    ) -> Result<DatabaseConnection, DbErr> {
+        let url = self.tenant_url(server, db_name)?;
+        self.connect(&url, max_connections).await
+    }
+
+    /// The connection URL of a tenant database.
+    pub fn tenant_url(&self, server: &str, db_name: &str) -> Result<String, DbErr> {
+        match &self.settings {
+            DatabaseSettings::Sqlite { .. } => {
+                let path = self.sqlite_tenant_path(db_name);
+                if !path.exists() {
+                    return Err(DbErr::Custom(format!(
+                        "tenant database {} does not exist",
+                        path.display()
+                    )));
+                }
+                Ok(sqlite_url(&path))
+            }
+            DatabaseSettings::Postgres { .. } => {
+                let mut url = self.server_url(server)?;
+                url.set_path(&format!("/{db_name}"));
+                Ok(url.to_string())
+            }
+        }
+    }
+
+    /// The file of a tenant database (SQLite only).
+    pub fn sqlite_tenant_path(&self, db_name: &str) -> PathBuf {
+        match &self.settings {
+            DatabaseSettings::Sqlite { dir } => dir.join("tenants").join(format!("{db_name}.db")),
+            DatabaseSettings::Postgres { .. } => PathBuf::new(),
+        }
+    }
+
+    fn server_url(&self, server: &str) -> Result<Url, DbErr> {
+        match &self.settings {
+            DatabaseSettings::Postgres { servers, .. } => {
+                servers.get(server).cloned().ok_or_else(|| {
+                    DbErr::Custom(format!("database server `{server}` is not configured"))
+                })
+            }
+            DatabaseSettings::Sqlite { .. } => Err(DbErr::Custom("no servers with SQLite".into())),
+        }
+    }
+
+    async fn connect(&self, url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections)
+            .min_connections(0)
+            .acquire_timeout(self.pools.acquire_timeout)
+            .connect_timeout(self.pools.acquire_timeout)
+            .idle_timeout(self.pools.idle_timeout)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(std::time::Duration::from_secs(5))
+            });
+        let mut db = Database::connect(opts).await?;
+        let metrics = self.metrics.clone();
+        db.set_metric_callback(move |_| metrics.record_sql_statement());
+        Ok(db)
+    }
+}
+
+fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// Creates database `name` through the server reached by `admin_url`, unless it exists.
+async fn ensure_pg_database(admin_url: &str, name: &str) -> Result<(), DbErr> {
+    let mut opts = ConnectOptions::new(admin_url.to_owned());
+    opts.max_connections(1).sqlx_logging(false);
+    let admin = Database::connect(opts).await?;
+    if !pg_database_exists(&admin, name).await? {
+        // `name` is built from a validated slug and prefix; quoting keeps it one identifier.
+        let create = format!("CREATE DATABASE \"{}\"", name.replace('"', ""));
+        if let Err(e) = admin.execute_unprepared(&create).await {
+            // Another process may have created it meanwhile; only then is this fine.
+            if !pg_database_exists(&admin, name).await? {
+                return Err(e);
+            }
+        }
+    }
+    admin.close().await
+}
+
+async fn pg_database_exists(admin: &DatabaseConnection, name: &str) -> Result<bool, DbErr> {
+    let stmt = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT 1 FROM pg_database WHERE datname = $1",
+        [name.into()],
+    );
+    Ok(admin.query_one_raw(stmt).await?.is_some())
+}

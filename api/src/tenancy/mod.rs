@@ -1,0 +1,85 @@
+//! The control plane: the tenant registry, tenant databases and their pools.
+//!
+//! [`Tenancy`] owns the control database connection, the [`backend::Backend`] that knows where
+//! databases live, and the bounded [`pools::TenantPools`] cache. A request reaches its tenant's
+//! database only through [`Tenancy::tenant_db`], keyed by the tenant id of its verified token.
+
+pub mod backend;
+pub mod migrate;
+pub mod pools;
+pub mod provision;
+pub mod registry;
+pub mod slug;
+
+use std::sync::Arc;
+
+use migration::MigratorTrait;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use uuid::Uuid;
+
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::metrics::Metrics;
+use backend::Backend;
+use pools::{TenantDb, TenantPools};
+
+/// The control plane of one process.
+pub struct Tenancy {
+    control: DatabaseConnection,
+    backend: Backend,
+    pools: TenantPools,
+}
+
+impl Tenancy {
+    /// Opens (creating if needed) and upgrades the control database.
+    pub async fn open(settings: &Settings, metrics: Arc<Metrics>) -> Result<Self, AppError> {
+        let backend = Backend::new(
+            settings.database.clone(),
+            settings.pools.clone(),
+            metrics.clone(),
+        );
+        let control = backend.connect_control().await?;
+        let txn = control.begin().await?;
+        migration::control::Migrator::up(&txn, None).await?;
+        txn.commit().await?;
+        let pools = TenantPools::new(
+            backend.clone(),
+            control.clone(),
+            settings.pools.max_open_tenants,
+            settings.pools.tenant_connections,
+            settings.pools.acquire_timeout,
+            metrics,
+        );
+        Ok(Self {
+            control,
+            backend,
+            pools,
+        })
+    }
+
+    /// The control database.
+    pub fn control(&self) -> &DatabaseConnection {
+        &self.control
+    }
+
+    /// Where databases live.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The open pool of a tenant's database.
+    pub async fn tenant_db(&self, tenant_id: Uuid) -> Result<Arc<TenantDb>, AppError> {
+        self.pools.get(tenant_id).await
+    }
+
+    /// The pool cache.
+    pub fn pools(&self) -> &TenantPools {
+        &self.pools
+    }
+
+    /// Closes every pool (on shutdown).
+    pub async fn close(&self) {
+        self.pools.clear();
+        let _ = self.control.close_by_ref().await;
+    }
+}

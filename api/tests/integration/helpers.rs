@@ -1,0 +1,339 @@
+//! `TestApp`: a running server over fresh databases, and helpers to talk to it.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::process::Output;
+
+use api::config::{Secret, Settings};
+use api::state::AppState;
+use api::tenancy::provision::{NewTenant, provision};
+use api::tenancy::slug::Slug;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+/// The password every test tenant's admin gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A server under test.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    /// The environment the server was configured from (also given to CLI runs).
+    pub vars: BTreeMap<String, String>,
+    pub dir: tempfile::TempDir,
+    pg: Option<PgCleanup>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Configures a [`TestApp`] before it starts.
+#[derive(Default)]
+pub struct Builder {
+    vars: BTreeMap<String, String>,
+}
+
+impl Builder {
+    /// Sets an environment variable of the server's configuration.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.vars.insert(key.into(), value.into());
+        self
+    }
+
+    /// Starts the server.
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vars = BTreeMap::from([
+            ("ERP_DATA_DIR".to_owned(), dir.path().display().to_string()),
+            ("ERP_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        ]);
+        let mut pg = None;
+        if let Ok(server) = std::env::var("TEST_DATABASE_URL") {
+            let prefix = format!("t{}", &Uuid::new_v4().simple().to_string()[..12]);
+            let mut control = url::Url::parse(&server).expect("TEST_DATABASE_URL is a URL");
+            control.set_path(&format!("/{prefix}_control"));
+            vars.insert("DATABASE_URL".into(), control.to_string());
+            vars.insert("ERP_DB_PREFIX".into(), prefix.clone());
+            pg = Some(PgCleanup { server, prefix });
+        }
+        if let Ok(redis) = std::env::var("REDIS_URL") {
+            vars.insert("REDIS_URL".into(), redis);
+        }
+        vars.extend(self.vars);
+        let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
+        let listener = tokio::net::TcpListener::bind(settings.bind).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::build(settings).await.expect("app state");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(api::server::serve(listener, state.clone(), async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            state,
+            vars,
+            dir,
+            pg,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+}
+
+/// A provisioned tenant and its admin's credentials.
+#[derive(Clone, Debug)]
+pub struct TestTenant {
+    pub id: Uuid,
+    pub slug: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A GraphQL answer.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: Value,
+}
+
+impl Gql {
+    /// `extensions.code` of every error.
+    pub fn codes(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or("<none>")
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// A server with default test settings.
+    pub async fn spawn() -> Self {
+        Builder::default().spawn().await
+    }
+
+    /// A builder to change settings first.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Shuts the server down gracefully and waits until it has stopped.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap();
+        }
+    }
+
+    /// Whether the databases are PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// Provisions tenant `slug` with admin `admin@<slug>.test`.
+    pub async fn create_tenant(&self, slug: &str) -> TestTenant {
+        let email = format!("admin@{slug}.test");
+        let tenant = provision(
+            self.state.tenancy(),
+            self.state.passwords(),
+            &self.new_tenant(slug),
+        )
+        .await
+        .expect("provisioning");
+        TestTenant {
+            id: tenant.id,
+            slug: slug.into(),
+            email,
+            password: PASSWORD.into(),
+        }
+    }
+
+    /// What [`Self::create_tenant`] provisions.
+    pub fn new_tenant(&self, slug: &str) -> NewTenant {
+        NewTenant {
+            slug: Slug::parse(slug).unwrap(),
+            name: format!("{slug} Ltd"),
+            admin_email: format!("admin@{slug}.test"),
+            admin_name: "Admin".into(),
+            admin_password: Secret::new(PASSWORD),
+            server: None,
+        }
+    }
+
+    /// Signs in as the tenant's admin; the access token.
+    pub async fn login(&self, t: &TestTenant) -> String {
+        let r = self
+            .gql(
+                None,
+                "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
+            )
+            .await;
+        r.body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {}", r.body))
+            .to_owned()
+    }
+
+    /// POSTs a GraphQL request.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        Self::read(req.send().await.unwrap()).await
+    }
+
+    /// Reads an answer as GraphQL JSON (or `null` for a non-JSON body).
+    pub async fn read(resp: reqwest::Response) -> Gql {
+        let status = resp.status().as_u16();
+        let request_id = resp
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let text = resp.text().await.unwrap();
+        Gql {
+            status,
+            request_id,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+
+    /// The value of a metric without labels in `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("metric {name} missing:\n{text}"))
+    }
+
+    /// The value of one labelled metric line, e.g. `name{code="INTERNAL"}` (0 when absent).
+    pub async fn metric_line(&self, series: &str) -> u64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// A direct connection to a tenant's database, bypassing the server.
+    pub async fn tenant_conn(&self, t: &TestTenant) -> DatabaseConnection {
+        let row = api::tenancy::registry::find_by_id(self.state.tenancy().control(), t.id)
+            .await
+            .unwrap()
+            .unwrap();
+        self.state
+            .tenancy()
+            .backend()
+            .connect_tenant(&row.db_server, &row.db_name, 1)
+            .await
+            .unwrap()
+    }
+
+    /// Runs the `erp` binary against this app's configuration.
+    pub fn erp(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_erp"));
+        // Only this app's configuration: nothing from the developer's shell leaks in.
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(&self.vars)
+            .envs(extra_env.iter().copied())
+            .stdin(std::process::Stdio::null());
+        cmd.output().unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        if let Some(pg) = self.pg.take() {
+            // Drop the test's databases from a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || pg.drop_databases()).join();
+        }
+    }
+}
+
+struct PgCleanup {
+    server: String,
+    prefix: String,
+}
+
+impl PgCleanup {
+    fn drop_databases(self) {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async {
+            let mut opts = ConnectOptions::new(self.server.clone());
+            opts.max_connections(1).sqlx_logging(false);
+            let Ok(db) = Database::connect(opts).await else {
+                return;
+            };
+            let sql = format!(
+                "SELECT datname FROM pg_database WHERE datname LIKE '{}\\_%'",
+                self.prefix
+            );
+            let rows = db
+                .query_all_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    sql,
+                ))
+                .await
+                .unwrap_or_default();
+            for row in rows {
+                if let Ok(name) = row.try_get::<String>("", "datname") {
+                    let _ = db
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                }
+            }
+            let _ = db.close().await;
+        });
+    }
+}

@@ -1,0 +1,17 @@
+//! Integration tests: one binary, one file per area. Every test spawns its own server on a
+//! random port over fresh databases: SQLite files in a temporary directory, or fresh PostgreSQL
+//! databases when `TEST_DATABASE_URL` is set (the same test code for both backends).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod cli;
+mod errors;
+mod graphql_limits;
+mod identity;
+mod platform;
+mod pool_cache;
+mod provisioning;
+mod schema;
+mod tenant_migrations;

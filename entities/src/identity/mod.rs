@@ -1,0 +1,3 @@
+//! Identity tables of a tenant database: who can sign in.
+
+pub mod user_account;

@@ -1,0 +1,3 @@
+//! Tenant-wide settings kept in each tenant database.
+
+pub mod tenant_setting;

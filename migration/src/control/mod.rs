@@ -1,0 +1,15 @@
+//! Migrations of the control database.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_tenant;
+
+/// Runs the control database's migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_create_tenant::Migration)]
+    }
+}

@@ -1,0 +1,20 @@
+//! Migrations of every tenant database. `erp migrate` applies them to each tenant inside one
+//! transaction per tenant, so a tenant is never left half-migrated.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_user_account;
+mod m20261121_000002_create_tenant_setting;
+
+/// Runs a tenant database's migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_user_account::Migration),
+            Box::new(m20261121_000002_create_tenant_setting::Migration),
+        ]
+    }
+}
