@@ -7,6 +7,7 @@
 pub mod context;
 pub mod handler;
 pub mod limits;
+pub mod pagination;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 

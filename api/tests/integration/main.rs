@@ -14,4 +14,6 @@ mod platform;
 mod pool_cache;
 mod provisioning;
 mod schema;
+mod serve;
 mod tenant_migrations;
+mod websocket;

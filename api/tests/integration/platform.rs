@@ -182,3 +182,27 @@ async fn shutdown_stops_accepting_connections() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let app = TestApp::builder()
+        .env("ERP_HTTP_HEADER_TIMEOUT_SECS", "1")
+        .spawn()
+        .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 256];
+    let n = stream.read(&mut first).await.unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    // The connection stays open for a next request, but not forever.
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "an idle connection stayed open past the timeout"
+    );
+}
