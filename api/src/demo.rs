@@ -30,9 +30,9 @@ pub async fn ensure_demo(state: &AppState) -> Result<Option<DemoLogin>, AppError
         return Ok(None);
     }
     let tenants = registry::list(state.tenancy().control()).await?;
+    // A demo whose provisioning was interrupted is finished, with a new password.
     let unfinished_demo_only = tenants.len() == 1
         && tenants[0].slug == DEMO_SLUG
-        && !tenants[0].status.is_usable()
         && tenants[0].status == entities::control::tenant::TenantStatus::Provisioning;
     if !tenants.is_empty() && !unfinished_demo_only {
         return Ok(None);

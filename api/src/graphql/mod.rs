@@ -48,15 +48,14 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     builder.finish()
 }
 
-/// The schema definition language text of the schema (what `erp schema` prints).
+/// The schema definition language text of the schema (what `erp schema` prints). Limits do not
+/// change the SDL, so none are set.
 pub fn sdl() -> String {
-    let settings = GraphqlSettings {
-        introspection: true,
-        max_depth: 10,
-        max_complexity: 5_000,
-        max_aliases: 50,
-        max_fields: 300,
-        max_directives: 4,
-    };
-    build_schema(&settings).sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -132,7 +132,7 @@ impl Backend {
                 })?;
                 // Opening with mode=rwc creates the file.
                 let db = self
-                    .connect(&sqlite_url(&self.sqlite_tenant_path(db_name)), 1)
+                    .connect(&sqlite_url(&sqlite_tenant_path(dir, db_name)), 1)
                     .await?;
                 db.close().await
             }
@@ -156,8 +156,8 @@ impl Backend {
     /// The connection URL of a tenant database.
     pub fn tenant_url(&self, server: &str, db_name: &str) -> Result<String, DbErr> {
         match &self.settings {
-            DatabaseSettings::Sqlite { .. } => {
-                let path = self.sqlite_tenant_path(db_name);
+            DatabaseSettings::Sqlite { dir } => {
+                let path = sqlite_tenant_path(dir, db_name);
                 if !path.exists() {
                     return Err(DbErr::Custom(format!(
                         "tenant database {} does not exist",
@@ -171,14 +171,6 @@ impl Backend {
                 url.set_path(&format!("/{db_name}"));
                 Ok(url.to_string())
             }
-        }
-    }
-
-    /// The file of a tenant database (SQLite only).
-    pub fn sqlite_tenant_path(&self, db_name: &str) -> PathBuf {
-        match &self.settings {
-            DatabaseSettings::Sqlite { dir } => dir.join("tenants").join(format!("{db_name}.db")),
-            DatabaseSettings::Postgres { .. } => PathBuf::new(),
         }
     }
 
@@ -212,6 +204,11 @@ impl Backend {
         db.set_metric_callback(move |_| metrics.record_sql_statement());
         Ok(db)
     }
+}
+
+/// The file of a SQLite tenant database.
+fn sqlite_tenant_path(dir: &std::path::Path, db_name: &str) -> PathBuf {
+    dir.join("tenants").join(format!("{db_name}.db"))
 }
 
 fn sqlite_url(path: &std::path::Path) -> String {

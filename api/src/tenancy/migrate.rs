@@ -102,12 +102,12 @@ pub async fn upgrade_all_tenants(
             ),
             Err(e) => format!("FAILED: {e}"),
         };
-        outcomes.push(outcome);
         progress(&format!(
             "[{}/{total}] {}: {line}",
-            outcomes.len(),
-            outcomes[outcomes.len() - 1].slug
+            outcomes.len() + 1,
+            outcome.slug
         ));
+        outcomes.push(outcome);
     }
     outcomes.sort_by(|a, b| a.slug.cmp(&b.slug));
     Ok(outcomes)

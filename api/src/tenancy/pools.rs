@@ -128,13 +128,6 @@ impl TenantPools {
         result
     }
 
-    /// Drops the cache's handle on a tenant's pool (it closes when its last user finishes).
-    pub fn evict(&self, id: Uuid) {
-        if let Ok(mut lru) = self.lru.lock() {
-            lru.entries.remove(&id);
-        }
-    }
-
     /// Drops every cached pool.
     pub fn clear(&self) {
         if let Ok(mut lru) = self.lru.lock() {

@@ -183,7 +183,7 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     }
 }
 
-/// Names of the tenant migrations, oldest first.
+/// Name of the newest tenant migration: the schema version of a fully migrated tenant.
 pub fn latest_tenant_version() -> Option<String> {
     migration::tenant::Migrator::migrations()
         .last()

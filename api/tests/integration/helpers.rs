@@ -177,15 +177,19 @@ impl TestApp {
         }
     }
 
+    /// Runs `login` with the tenant's credentials; the whole answer.
+    pub async fn try_login(&self, t: &TestTenant) -> Gql {
+        self.gql(
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
+        )
+        .await
+    }
+
     /// Signs in as the tenant's admin; the access token.
     pub async fn login(&self, t: &TestTenant) -> String {
-        let r = self
-            .gql(
-                None,
-                "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
-                json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
-            )
-            .await;
+        let r = self.try_login(t).await;
         r.body["data"]["login"]["accessToken"]
             .as_str()
             .unwrap_or_else(|| panic!("login failed: {}", r.body))
@@ -219,17 +223,20 @@ impl TestApp {
         }
     }
 
-    /// The value of a metric without labels in `/metrics`.
-    pub async fn metric(&self, name: &str) -> u64 {
-        let text = self
+    /// The text of `/metrics`.
+    pub async fn metrics_text(&self) -> String {
+        let resp = self
             .client
             .get(format!("{}/metrics", self.base))
             .send()
             .await
-            .unwrap()
-            .text()
-            .await
             .unwrap();
+        resp.text().await.unwrap()
+    }
+
+    /// The value of a metric without labels in `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.metrics_text().await;
         text.lines()
             .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
             .unwrap_or_else(|| panic!("metric {name} missing:\n{text}"))
@@ -237,15 +244,7 @@ impl TestApp {
 
     /// The value of one labelled metric line, e.g. `name{code="INTERNAL"}` (0 when absent).
     pub async fn metric_line(&self, series: &str) -> u64 {
-        let text = self
-            .client
-            .get(format!("{}/metrics", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = self.metrics_text().await;
         text.lines()
             .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
             .unwrap_or(0)

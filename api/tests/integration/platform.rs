@@ -98,15 +98,7 @@ async fn metrics_count_requests_by_route_and_status() {
             .await
             .unwrap();
     }
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     assert!(
         text.contains("erp_http_requests_total{route=\"/health\",status=\"200\"} 3"),
         "{text}"
@@ -140,22 +132,31 @@ async fn the_jwks_publishes_one_ed25519_key() {
     );
 }
 
-#[tokio::test]
-async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+/// A raw TCP connection to a server whose header timeout is 1 s, after sending `bytes`.
+async fn raw_connection(bytes: &[u8]) -> (TestApp, tokio::net::TcpStream) {
     let app = TestApp::builder()
         .env("ERP_HTTP_HEADER_TIMEOUT_SECS", "1")
         .spawn()
         .await;
     let addr = app.base.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+    stream.write_all(bytes).await.unwrap();
+    (app, stream)
+}
+
+/// Whether the server closes `stream` within 5 s.
+async fn closes_soon(stream: &mut tokio::net::TcpStream) -> bool {
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest))
         .await
-        .unwrap();
-    let mut buf = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
+        .is_ok()
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let (_app, mut stream) = raw_connection(b"GET /health HTTP/1.1\r\nHost: x\r\n").await;
     assert!(
-        read.is_ok(),
+        closes_soon(&mut stream).await,
         "the connection stayed open past the header timeout"
     );
 }
@@ -185,24 +186,13 @@ async fn shutdown_stops_accepting_connections() {
 
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
-    let app = TestApp::builder()
-        .env("ERP_HTTP_HEADER_TIMEOUT_SECS", "1")
-        .spawn()
-        .await;
-    let addr = app.base.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
+    let (_app, mut stream) = raw_connection(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await;
     let mut first = [0u8; 256];
     let n = stream.read(&mut first).await.unwrap();
     assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
     // The connection stays open for a next request, but not forever.
-    let mut rest = Vec::new();
-    let closed = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
     assert!(
-        closed.is_ok(),
+        closes_soon(&mut stream).await,
         "an idle connection stayed open past the timeout"
     );
 }

@@ -54,14 +54,7 @@ async fn two_tenants_get_two_databases_and_their_logins_stay_apart() {
     // Acme's admin does not exist in globex.
     let mut wrong = acme.clone();
     wrong.slug = globex.slug.clone();
-    let r = app
-        .gql(
-            None,
-            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
-            serde_json::json!({ "i": { "tenant": wrong.slug, "email": wrong.email, "password": wrong.password } }),
-        )
-        .await;
-    assert_eq!(r.codes(), ["UNAUTHENTICATED"]);
+    assert_eq!(app.try_login(&wrong).await.codes(), ["UNAUTHENTICATED"]);
     app.login(&acme).await;
     app.login(&globex).await;
 }
@@ -90,14 +83,11 @@ async fn provisioning_interrupted_after_any_step_finishes_when_run_again() {
             email: new.admin_email.clone(),
             password: crate::helpers::PASSWORD.into(),
         };
-        let r = app
-            .gql(
-                None,
-                "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
-                serde_json::json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
-            )
-            .await;
-        assert_eq!(r.codes(), ["UNAUTHENTICATED"], "after {step:?}");
+        assert_eq!(
+            app.try_login(&t).await.codes(),
+            ["UNAUTHENTICATED"],
+            "after {step:?}"
+        );
 
         // Running again completes the same tenant.
         let done = provision(app.state.tenancy(), app.state.passwords(), &new)
