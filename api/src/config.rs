@@ -113,6 +113,14 @@ pub struct AuthSettings {
     pub private_key_file: Option<PathBuf>,
     /// Lifetime of access tokens.
     pub access_ttl: Duration,
+    /// Lifetime of refresh tokens (a session unused this long ends).
+    pub refresh_ttl: Duration,
+    /// Consecutive failed sign-ins that lock an account.
+    pub lock_after_failures: u32,
+    /// First lock's length; each further failure doubles it (at most an hour).
+    pub lock_duration: Duration,
+    /// Failed sign-ins per minute after which a whole tenant's sign-ins pause.
+    pub tenant_failures_per_minute: u32,
 }
 
 /// HTTP server behaviour.
@@ -240,6 +248,17 @@ impl Settings {
                 .unwrap_or_else(|| "erp-api".into()),
             private_key_file,
             access_ttl: Duration::from_secs(r.number("ERP_ACCESS_TOKEN_TTL_SECS", 60, 86_400, 900)),
+            refresh_ttl: Duration::from_secs(
+                r.number("ERP_REFRESH_TOKEN_TTL_DAYS", 1, 365, 30) * 86_400,
+            ),
+            lock_after_failures: r.number("ERP_LOGIN_LOCK_AFTER", 1, 1_000_000, 5) as u32,
+            lock_duration: Duration::from_secs(r.number("ERP_LOGIN_LOCK_SECS", 1, 3_600, 30)),
+            tenant_failures_per_minute: r.number(
+                "ERP_TENANT_LOGIN_FAILURES_PER_MINUTE",
+                1,
+                1_000_000,
+                100,
+            ) as u32,
         };
 
         let introspection = r.flag("ERP_GRAPHQL_INTROSPECTION", !production);

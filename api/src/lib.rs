@@ -1,9 +1,12 @@
 //! The ERP server library: everything the `erp` binary runs, importable by the integration
 //! tests. See DESIGN.md for the architecture; each module's `//!` header says what it owns.
 
+pub mod audit;
 pub mod auth;
+pub mod authz;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod demo;
 pub mod error;
 pub mod graphql;

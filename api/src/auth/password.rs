@@ -19,6 +19,98 @@ pub const MIN_LENGTH: usize = 10;
 /// Longest password accepted (hashing cost grows with length).
 pub const MAX_LENGTH: usize = 256;
 
+/// Well-known passwords long enough to pass the length rule (lower-case), from the public
+/// lists of leaked passwords. Shorter common passwords already fail [`MIN_LENGTH`].
+const COMMON_PASSWORDS: &[&str] = &[
+    "1234567890",
+    "12345678910",
+    "123456789a",
+    "0987654321",
+    "1q2w3e4r5t",
+    "1qaz2wsx3edc",
+    "qwertyuiop",
+    "qwertyuiop123",
+    "asdfghjkl1",
+    "zxcvbnm123",
+    "password12",
+    "password123",
+    "password1234",
+    "password!1",
+    "passw0rd123",
+    "p@ssw0rd123",
+    "p@ssword123",
+    "iloveyou12",
+    "iloveyou123",
+    "letmein123",
+    "welcome123",
+    "welcome1234",
+    "admin12345",
+    "admin123456",
+    "administrator",
+    "administrator1",
+    "qwerty1234",
+    "qwerty12345",
+    "qwerty123456",
+    "abcdefghij",
+    "abcd123456",
+    "abc1234567",
+    "1234qwerty",
+    "123qweasdzxc",
+    "1234567890q",
+    "football123",
+    "baseball123",
+    "superman123",
+    "princess123",
+    "sunshine123",
+    "monkey1234",
+    "dragon1234",
+    "changeme123",
+    "changeme1234",
+    "trustno1234",
+    "starwars123",
+    "whatever123",
+    "computer123",
+    "internet123",
+    "michael123",
+    "jennifer123",
+    "1111111111",
+    "0000000000",
+    "1212121212",
+    "1122334455",
+    "9876543210",
+    "123123123123",
+    "12341234",
+    "q1w2e3r4t5y6",
+    "zaq12wsxcde3",
+    "passwordpassword",
+    "loveyou1234",
+    "secret1234",
+    "master12345",
+    "summer2024!",
+    "summer2025!",
+    "summer2026!",
+    "winter2025!",
+    "winter2026!",
+    "spring2026!",
+    "autumn2026!",
+    "company123",
+    "welcome2026",
+    "password2026",
+    "password2025",
+    "test123456",
+    "testtest123",
+    "guest12345",
+    "user123456",
+    "login12345",
+    "default123",
+    "demo123456",
+];
+
+fn is_one_repeated_char(password: &str) -> bool {
+    let mut chars = password.chars();
+    chars.next().is_some_and(|first| chars.all(|c| c == first))
+}
+
 /// Hashes and verifies passwords.
 pub struct Passwords {
     permits: Arc<Semaphore>,
@@ -34,8 +126,16 @@ impl Passwords {
         }
     }
 
-    /// Checks the password rules; `field` names the input in the error.
+    /// Checks the password rules (length, not a well-known password); `field` names the
+    /// input in the error.
     pub fn check_policy(password: &str, field: &str) -> Result<(), AppError> {
+        let lowered = password.trim().to_lowercase();
+        if COMMON_PASSWORDS.contains(&lowered.as_str()) || is_one_repeated_char(&lowered) {
+            return Err(AppError::validation(
+                field,
+                "this password is among the most common ones; choose another",
+            ));
+        }
         let chars = password.chars().count();
         if chars < MIN_LENGTH {
             return Err(AppError::validation(
@@ -131,5 +231,8 @@ mod tests {
         let err = Passwords::check_policy("short", "input.password").unwrap_err();
         assert!(matches!(err, AppError::Validation { ref field, .. } if field == "input.password"));
         assert!(Passwords::check_policy("long enough pass", "p").is_ok());
+        for common in ["Password123", "qwertyuiop", "aaaaaaaaaaaa", " 1234567890 "] {
+            assert!(Passwords::check_policy(common, "p").is_err(), "{common}");
+        }
     }
 }

@@ -11,8 +11,8 @@ use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::Principal;
 use crate::auth::keys::Keys;
+use crate::auth::{Actor, Principal};
 use crate::error::AppError;
 
 /// Clock skew tolerated on `exp` and `nbf`.
@@ -37,6 +37,8 @@ pub struct Claims {
     pub iat: i64,
     /// Token id.
     pub jti: Uuid,
+    /// Session: the refresh-token family of the sign-in.
+    pub sid: Uuid,
 }
 
 /// Issues and verifies access tokens.
@@ -68,18 +70,24 @@ impl Tokens {
         self.ttl.as_secs()
     }
 
-    /// A new access token for `principal`.
-    pub fn issue(&self, principal: &Principal) -> Result<String, AppError> {
+    /// A new access token for user `user_id` of tenant `tenant_id`, in session `session_id`.
+    pub fn issue(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+        session_id: Uuid,
+    ) -> Result<String, AppError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
-            sub: principal.user_id,
-            tid: principal.tenant_id,
+            sub: user_id,
+            tid: tenant_id,
             exp: now + i64::try_from(self.ttl.as_secs()).unwrap_or(900),
             nbf: now,
             iat: now,
             jti: Uuid::now_v7(),
+            sid: session_id,
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.keys.signing_kid.clone());
@@ -108,7 +116,8 @@ impl Tokens {
             .map_err(|_| AppError::Unauthenticated)?;
         Ok(Principal {
             tenant_id: data.claims.tid,
-            user_id: data.claims.sub,
+            actor: Actor::User(data.claims.sub),
+            session_id: Some(data.claims.sid),
         })
     }
 }
@@ -128,23 +137,29 @@ mod tests {
         )
     }
 
-    fn principal() -> Principal {
-        Principal {
-            tenant_id: Uuid::now_v7(),
-            user_id: Uuid::now_v7(),
-        }
+    fn issue(t: &Tokens) -> String {
+        t.issue(Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7())
+            .unwrap()
     }
 
     #[test]
     fn an_issued_token_verifies_to_its_principal() {
         let t = tokens(1);
-        let p = principal();
-        assert_eq!(t.verify(&t.issue(&p).unwrap()).unwrap(), p);
+        let (tenant, user, session) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let p = t.verify(&t.issue(tenant, user, session).unwrap()).unwrap();
+        assert_eq!(
+            p,
+            Principal {
+                tenant_id: tenant,
+                actor: Actor::User(user),
+                session_id: Some(session)
+            }
+        );
     }
 
     #[test]
     fn a_token_signed_by_another_key_is_refused() {
-        let token = tokens(2).issue(&principal()).unwrap();
+        let token = issue(&tokens(2));
         assert!(matches!(
             tokens(1).verify(&token),
             Err(AppError::Unauthenticated)
@@ -154,7 +169,7 @@ mod tests {
     #[test]
     fn an_unsigned_or_tampered_token_is_refused() {
         let t = tokens(1);
-        let token = t.issue(&principal()).unwrap();
+        let token = issue(&t);
         let mut parts: Vec<&str> = token.split('.').collect();
         let none_header = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,

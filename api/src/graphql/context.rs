@@ -1,14 +1,18 @@
-//! The per-request context every resolver reads: who is calling, the request id, and the
-//! tenant database, opened at most once per request and only when a resolver needs it (so a
-//! request refused before execution touches no database).
+//! The per-request context every resolver reads: who is calling and with which grants, the
+//! tenant database (opened at most once per request and only when needed, so a request refused
+//! before execution touches no database), and the request's DataLoaders.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::Context;
 use tokio::sync::OnceCell;
 
+use crate::audit::AuditActor;
 use crate::auth::Principal;
+use crate::authz::{Access, load_access};
 use crate::error::AppError;
+use crate::modules::identity::loaders::Loaders;
 use crate::state::AppState;
 use crate::tenancy::pools::TenantDb;
 
@@ -17,6 +21,12 @@ pub struct RequestContext {
     state: AppState,
     principal: Option<Principal>,
     tenant: OnceCell<Arc<TenantDb>>,
+    access: OnceCell<Access>,
+    loaders: OnceCell<Loaders>,
+    login_evaluated: AtomicBool,
+    /// The user who signed in during this request (`login`, `refreshSession`): their own
+    /// record's guarded fields are readable in the answer.
+    signed_in: std::sync::OnceLock<uuid::Uuid>,
 }
 
 impl RequestContext {
@@ -26,6 +36,10 @@ impl RequestContext {
             state,
             principal,
             tenant: OnceCell::new(),
+            access: OnceCell::new(),
+            loaders: OnceCell::new(),
+            login_evaluated: AtomicBool::new(false),
+            signed_in: std::sync::OnceLock::new(),
         }
     }
 
@@ -45,6 +59,58 @@ impl RequestContext {
         self.tenant
             .get_or_try_init(|| self.state.tenancy().tenant_db(tenant_id))
             .await
+    }
+
+    /// Loads the caller's grants (anonymous callers have none). Called once, after validation.
+    pub async fn load_access(&self) -> Result<(), AppError> {
+        let Some(principal) = &self.principal else {
+            return Ok(());
+        };
+        self.access
+            .get_or_try_init(|| async {
+                let db = self.tenant_db().await?;
+                load_access(db.conn(), principal).await
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// The caller's grants; anonymous callers get `UNAUTHENTICATED`.
+    pub fn access(&self) -> Result<&Access, AppError> {
+        self.principal()?;
+        self.access
+            .get()
+            .ok_or_else(|| AppError::Internal("access used before it was loaded".into()))
+    }
+
+    /// Who the audit trail names for this request.
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor(self.principal.as_ref().map(|p| p.actor))
+    }
+
+    /// The request's DataLoaders, bound to the caller's tenant database.
+    pub async fn loaders(&self) -> Result<&Loaders, AppError> {
+        let db = self.tenant_db().await?;
+        Ok(self
+            .loaders
+            .get_or_init(|| async { Loaders::new(db.conn().clone()) })
+            .await)
+    }
+
+    /// Records the user who signed in during this request.
+    pub fn set_signed_in(&self, user: uuid::Uuid) {
+        let _ = self.signed_in.set(user);
+    }
+
+    /// The user who signed in during this request, if any.
+    pub fn signed_in(&self) -> Option<uuid::Uuid> {
+        self.signed_in.get().copied()
+    }
+
+    /// Marks that this request evaluated a login; `false` if one was evaluated already (a
+    /// request evaluates at most one, however many aliases it sends).
+    pub fn claim_login(&self) -> bool {
+        !self.login_evaluated.swap(true, Ordering::AcqRel)
     }
 }
 

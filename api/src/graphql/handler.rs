@@ -17,8 +17,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Principal;
+use crate::auth::secrets::API_KEY_PREFIX;
 use crate::error::{AppError, REQUEST_ID};
 use crate::graphql::context::RequestContext;
+use crate::modules::identity::service::api_keys;
 use crate::server::RequestId;
 use crate::state::AppState;
 
@@ -67,7 +69,10 @@ pub async fn post(
     };
     let principal = match bearer(&headers) {
         Ok(None) => None,
-        Ok(Some(token)) => match state.tokens().verify(token) {
+        Ok(Some(token)) => match REQUEST_ID
+            .scope(request_id.0.clone(), authenticate(&state, token))
+            .await
+        {
             Ok(p) => Some(p),
             Err(e) => return unauthenticated(&state, &e),
         },
@@ -93,9 +98,27 @@ pub async fn post(
     axum::Json(response).into_response()
 }
 
+/// The principal of a bearer credential: an API key (`erpk_…`, checked against its tenant's
+/// database) or an access token (checked by signature alone, no database).
+pub async fn authenticate(state: &AppState, credential: &str) -> Result<Principal, AppError> {
+    if credential.starts_with(API_KEY_PREFIX) {
+        api_keys::verify(state, credential).await
+    } else {
+        state.tokens().verify(credential)
+    }
+}
+
 fn unauthenticated(state: &AppState, err: &AppError) -> Response {
     state.metrics().record_graphql_error(err.code());
-    refuse(StatusCode::UNAUTHORIZED, err.code(), &err.to_string())
+    match err {
+        // A database failure while checking an API key is ours, not the client's.
+        AppError::Db(_) | AppError::Internal(_) => {
+            let error = err.to_gql().into_server_error(Default::default());
+            let body = serde_json::json!({ "errors": [error] });
+            (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+        }
+        _ => refuse(StatusCode::UNAUTHORIZED, err.code(), &err.to_string()),
+    }
 }
 
 /// The token of an `Authorization: Bearer …` header; another scheme is an error.
@@ -138,7 +161,7 @@ pub async fn websocket(
             GraphQLWebSocket::new(socket, schema, protocol)
                 .on_connection_init(move |payload| {
                     let state = state.clone();
-                    async move { connection_init(&state, &payload) }
+                    async move { connection_init(&state, &payload).await }
                 })
                 .serve()
                 .await;
@@ -147,7 +170,10 @@ pub async fn websocket(
 
 /// Authenticates a WebSocket from its `connection_init` payload (`Authorization` or
 /// `authToken`). No token means anonymous; a bad token refuses the connection.
-fn connection_init(state: &AppState, payload: &serde_json::Value) -> async_graphql::Result<Data> {
+async fn connection_init(
+    state: &AppState,
+    payload: &serde_json::Value,
+) -> async_graphql::Result<Data> {
     let raw = ["Authorization", "authorization", "authToken"]
         .iter()
         .find_map(|k| payload.get(k).and_then(|v| v.as_str()));
@@ -159,9 +185,8 @@ fn connection_init(state: &AppState, payload: &serde_json::Value) -> async_graph
                 .or_else(|| raw.strip_prefix("bearer "))
                 .unwrap_or(raw);
             Some(
-                state
-                    .tokens()
-                    .verify(token.trim())
+                authenticate(state, token.trim())
+                    .await
                     .map_err(|e| e.to_gql())?,
             )
         }

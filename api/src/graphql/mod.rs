@@ -4,12 +4,17 @@
 //! members overflows async-graphql's derive). `schema.graphql` at the repository root is
 //! [`sdl`]'s output; a test fails when they drift apart.
 
+pub mod connection;
 pub mod context;
 pub mod handler;
 pub mod limits;
 pub mod pagination;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, ID, MergedObject, Schema};
+use uuid::Uuid;
+
+use crate::authz::LoadAccess;
+use crate::error::AppError;
 
 use crate::config::GraphqlSettings;
 use crate::modules::identity::graphql::{IdentityMutation, IdentityQuery};
@@ -37,6 +42,7 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     .limit_depth(settings.max_depth.max(limits::INTROSPECTION_DEPTH))
     .limit_recursive_depth(64)
     .limit_directives(settings.max_directives)
+    .extension(LoadAccess)
     .extension(limits::QueryLimits {
         max_depth: settings.max_depth,
         max_aliases: settings.max_aliases,
@@ -58,4 +64,17 @@ pub fn sdl() -> String {
     )
     .finish()
     .sdl()
+}
+
+/// The UUID in an `ID` argument; anything else is a `VALIDATION` error on `field`.
+pub fn parse_id(id: &ID, field: &str) -> Result<Uuid, AppError> {
+    Uuid::try_parse(id.as_str()).map_err(|_| AppError::validation(field, "not an id (UUID)"))
+}
+
+/// The UUIDs of a list of `ID`s.
+pub fn parse_ids(ids: &[ID], field: &str) -> Result<Vec<Uuid>, AppError> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| parse_id(id, &format!("{field}[{i}]")))
+        .collect()
 }

@@ -44,6 +44,8 @@ pub async fn upgrade_tenant_database(db: &DatabaseConnection) -> Result<Upgrade,
         .await?
         .last()
         .map(|m| m.name().to_owned());
+    // System roles follow the catalog in code, which may have grown with this upgrade.
+    crate::authz::roles::sync_system_roles(&txn).await?;
     txn.commit().await?;
     Ok(Upgrade { applied, version })
 }

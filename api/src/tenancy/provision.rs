@@ -8,10 +8,7 @@ use chrono::Utc;
 use entities::control::tenant::{self, TenantStatus};
 use entities::identity::user_account;
 use migration::MigratorTrait;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::auth::password::Passwords;
@@ -136,7 +133,7 @@ async fn finish(
         return Ok(version);
     }
     let hash = passwords.hash(new.admin_password.expose()).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = user_account::Entity::find()
         .filter(user_account::Column::Email.eq(email))
         .one(&txn)
@@ -151,12 +148,15 @@ async fn finish(
             password_hash: Set(hash),
             is_active: Set(true),
             last_login_at: Set(None),
+            version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
         }
         .insert(&txn)
         .await?;
     }
+    // System roles; the first admin (the only user now) becomes owner.
+    crate::authz::roles::sync_system_roles(&txn).await?;
     txn.commit().await?;
     tracing::info!(tenant = %tenant.slug, "tenant seeded");
     Ok(version)

@@ -13,9 +13,7 @@ async fn a_database_failure_answers_internal_with_a_request_id_and_no_driver_tex
 
     // Break the tenant's database under the running server.
     let db = app.tenant_conn(&tenant).await;
-    db.execute_unprepared("DROP TABLE user_account")
-        .await
-        .unwrap();
+    db.execute_unprepared("DROP TABLE user_role").await.unwrap();
     db.close().await.unwrap();
 
     let r = app

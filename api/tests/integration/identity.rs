@@ -1,6 +1,5 @@
 //! Login and the signed-in caller.
 
-use api::auth::Principal;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -88,17 +87,12 @@ async fn me_without_or_with_a_bad_token_is_unauthenticated() {
 async fn a_valid_token_for_an_unknown_tenant_or_user_is_unauthenticated() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    for principal in [
-        Principal {
-            tenant_id: Uuid::now_v7(),
-            user_id: Uuid::now_v7(),
-        },
-        Principal {
-            tenant_id: t.id,
-            user_id: Uuid::now_v7(),
-        },
-    ] {
-        let token = app.state.tokens().issue(&principal).unwrap();
+    for (tenant, user) in [(Uuid::now_v7(), Uuid::now_v7()), (t.id, Uuid::now_v7())] {
+        let token = app
+            .state
+            .tokens()
+            .issue(tenant, user, Uuid::now_v7())
+            .unwrap();
         let r = app
             .gql(Some(&token), "{ me { user { id } } }", json!({}))
             .await;

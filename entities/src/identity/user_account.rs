@@ -18,6 +18,8 @@ pub struct Model {
     pub password_hash: String,
     pub is_active: bool,
     pub last_login_at: Option<DateTimeUtc>,
+    /// Optimistic-locking version, +1 on every change.
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

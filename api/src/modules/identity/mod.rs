@@ -1,8 +1,9 @@
-//! Identity: signing in (`login`) and the signed-in caller (`me`).
+//! Identity and access: sessions (login, refresh, logout, password), users, roles and grants,
+//! API keys and the audit log.
 //!
-//! Login answers the same `UNAUTHENTICATED` error, after the same password-hashing work, for an
-//! unknown tenant, an unknown or inactive user and a wrong password, so the answer tells an
-//! attacker nothing about which accounts exist.
+//! `service/` holds the rules and transactions, `graphql/` the API, `loaders.rs` the
+//! per-request DataLoaders of the relation fields (user → roles, role → grants, key → role).
 
 pub mod graphql;
+pub mod loaders;
 pub mod service;

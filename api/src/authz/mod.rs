@@ -1,0 +1,260 @@
+//! Authorization: what the caller may do.
+//!
+//! Enforcement is default-deny on every path: every root query and mutation field carries a
+//! [`Require`] guard (or is one of the few public or self-service fields), sensitive fields call
+//! [`require_field`], and services apply row scopes. A caller's grants ([`Access`]) are loaded
+//! once per request, after validation (so a refused request touches no database), by the
+//! schema's [`LoadAccess`] extension.
+
+pub mod catalog;
+pub mod roles;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{Context, Guard, Response};
+use entities::identity::{api_key, role, role_grant, user_account, user_role};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::auth::{Actor, Principal};
+use crate::error::{AppError, GqlResult};
+use crate::graphql::context::ContextExt;
+
+/// How far a grant reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum)]
+pub enum Scope {
+    /// Only rows the caller owns or is assigned to.
+    Own,
+    /// Every row.
+    All,
+}
+
+impl Scope {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Own => "OWN",
+            Self::All => "ALL",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "OWN" => Some(Self::Own),
+            "ALL" => Some(Self::All),
+            _ => None,
+        }
+    }
+}
+
+/// The verified caller with their roles and grants.
+#[derive(Clone, Debug)]
+pub struct Access {
+    /// Who is calling.
+    pub principal: Principal,
+    roles: Vec<String>,
+    grants: BTreeMap<String, Scope>,
+}
+
+impl Access {
+    /// The signed-in user, if the caller is a user (not an API key).
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self.principal.actor {
+            Actor::User(id) => Some(id),
+            Actor::ApiKey(_) => None,
+        }
+    }
+
+    /// The scope of `permission`, if granted.
+    pub fn scope(&self, permission: &str) -> Option<Scope> {
+        self.grants.get(permission).copied()
+    }
+
+    /// The scope of `permission`, or `FORBIDDEN` naming it.
+    pub fn require(&self, permission: &str) -> Result<Scope, AppError> {
+        self.scope(permission).ok_or_else(|| AppError::Forbidden {
+            permission: permission.to_owned(),
+        })
+    }
+
+    /// Names of the caller's roles, sorted.
+    pub fn roles(&self) -> &[String] {
+        &self.roles
+    }
+
+    /// The caller's grants, sorted by permission.
+    pub fn grants(&self) -> &BTreeMap<String, Scope> {
+        &self.grants
+    }
+}
+
+/// Loads the grants of `principal`. A deactivated user or a revoked key is `UNAUTHENTICATED`.
+pub async fn load_access<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+) -> Result<Access, AppError> {
+    let role_ids: Vec<Uuid> = match principal.actor {
+        Actor::User(id) => {
+            user_account::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .filter(|u| u.is_active)
+                .ok_or(AppError::Unauthenticated)?;
+            let rows = db
+                .query_all(
+                    Query::select()
+                        .column(user_role::Column::RoleId)
+                        .from(user_role::Entity)
+                        .and_where(Expr::col(user_role::Column::UserId).eq(id)),
+                )
+                .await?;
+            rows.iter()
+                .map(|r| r.try_get::<Uuid>("", "role_id"))
+                .collect::<Result<_, _>>()?
+        }
+        Actor::ApiKey(id) => {
+            let key = api_key::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .filter(|k| k.revoked_at.is_none())
+                .ok_or(AppError::Unauthenticated)?;
+            vec![key.role_id]
+        }
+    };
+    grants_of_roles(db, principal, &role_ids).await
+}
+
+async fn grants_of_roles<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    role_ids: &[Uuid],
+) -> Result<Access, AppError> {
+    let mut roles = Vec::new();
+    let mut grants = BTreeMap::new();
+    if !role_ids.is_empty() {
+        let rows = db
+            .query_all(
+                Query::select()
+                    .expr_as(Expr::col((role::Entity, role::Column::Name)), "role_name")
+                    .expr_as(
+                        Expr::col((role_grant::Entity, role_grant::Column::Permission)),
+                        "permission",
+                    )
+                    .expr_as(
+                        Expr::col((role_grant::Entity, role_grant::Column::Scope)),
+                        "scope",
+                    )
+                    .from(role::Entity)
+                    .left_join(
+                        role_grant::Entity,
+                        Expr::col((role_grant::Entity, role_grant::Column::RoleId))
+                            .equals((role::Entity, role::Column::Id)),
+                    )
+                    .and_where(
+                        Expr::col((role::Entity, role::Column::Id)).is_in(role_ids.iter().copied()),
+                    ),
+            )
+            .await?;
+        for row in rows {
+            let name: String = row.try_get("", "role_name")?;
+            if !roles.contains(&name) {
+                roles.push(name);
+            }
+            let permission: Option<String> = row.try_get("", "permission")?;
+            let scope: Option<String> = row.try_get("", "scope")?;
+            if let (Some(permission), Some(scope)) =
+                (permission, scope.as_deref().and_then(Scope::parse))
+            {
+                // Several roles may grant one permission: the widest scope wins.
+                let entry = grants.entry(permission).or_insert(scope);
+                *entry = (*entry).max(scope);
+            }
+        }
+    }
+    roles.sort();
+    Ok(Access {
+        principal: principal.clone(),
+        roles,
+        grants,
+    })
+}
+
+/// Guard of a root field: the caller needs `permission` (any scope).
+pub struct Require(pub &'static str);
+
+impl Guard for Require {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        ctx.request()?
+            .access()
+            .and_then(|a| a.require(self.0))
+            .map(|_| ())
+            .gql()
+    }
+}
+
+/// Guard of a field any signed-in caller may use (self-service, such as `me`).
+pub struct SignedIn;
+
+impl Guard for SignedIn {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        ctx.request()?.access().map(|_| ()).gql()
+    }
+}
+
+/// Check of a sensitive field: the caller needs `permission`, except on their own record
+/// (`owner`) when the field is `self_readable`. Denied, the field is `null` with a `FORBIDDEN`
+/// error at its path and the rest of the answer stands.
+pub fn require_field(
+    ctx: &Context<'_>,
+    permission: &str,
+    owner: Option<Uuid>,
+) -> async_graphql::Result<()> {
+    let request = ctx.request()?;
+    if owner.is_some() && owner == request.signed_in() {
+        return Ok(());
+    }
+    let access = request.access().gql()?;
+    if owner.is_some() && owner == access.user_id() {
+        return Ok(());
+    }
+    access.require(permission).map(|_| ()).gql()
+}
+
+/// Whether a self-readable sensitive field shows in the caller's introspection: only for
+/// callers who could ever read it (holders of `permission`, or users for their own record).
+pub fn self_readable_field_visible(ctx: &Context<'_>, permission: &str) -> bool {
+    ctx.request()
+        .ok()
+        .and_then(|r| r.access().ok())
+        .is_some_and(|a| a.user_id().is_some() || a.scope(permission).is_some())
+}
+
+/// Loads the caller's [`Access`] after validation, before any resolver runs.
+pub struct LoadAccess;
+
+impl ExtensionFactory for LoadAccess {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LoadAccess)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for LoadAccess {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Ok(request) = ctx.data::<crate::graphql::context::RequestContext>()
+            && let Err(e) = request.load_access().await
+        {
+            return Response::from_errors(vec![e.to_gql().into_server_error(Default::default())]);
+        }
+        next.run(ctx, operation_name).await
+    }
+}

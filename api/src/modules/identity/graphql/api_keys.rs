@@ -1,0 +1,135 @@
+//! `apiKeys`, `createApiKey`, `revokeApiKey`.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entities::identity::api_key;
+
+use crate::authz::Require;
+use crate::authz::catalog::{API_KEY_READ, API_KEY_WRITE};
+use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::parse_id;
+use crate::modules::identity::graphql::types::ApiKey;
+use crate::modules::identity::service::api_keys;
+
+/// API key queries.
+#[derive(Default)]
+pub struct ApiKeysQuery;
+
+#[Object]
+impl ApiKeysQuery {
+    /// API keys, oldest first.
+    #[graphql(
+        guard = "Require(API_KEY_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn api_keys(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Page<ApiKey>> {
+        let req = ctx.request()?;
+        let query = api_keys::visible(req.access().gql()?).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        page(
+            db.conn(),
+            query,
+            api_key::Column::Id,
+            &args,
+            |k| k.id,
+            ApiKey,
+        )
+        .await
+        .gql()
+    }
+}
+
+/// API key mutations.
+#[derive(Default)]
+pub struct ApiKeysMutation;
+
+#[Object]
+impl ApiKeysMutation {
+    /// Creates an API key with a role (no more than you hold). The secret is in the answer
+    /// only: store it now.
+    #[graphql(guard = "Require(API_KEY_WRITE)")]
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiKeyInput,
+    ) -> Result<CreateApiKeyPayload> {
+        let req = ctx.request()?;
+        let role_id = parse_id(&input.role_id, "input.roleId").gql()?;
+        let principal = req.principal().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let created = api_keys::create(
+            db.conn(),
+            principal.tenant_id,
+            req.access().gql()?,
+            req.audit_actor(),
+            &input.name,
+            role_id,
+        )
+        .await
+        .gql()?;
+        Ok(CreateApiKeyPayload {
+            api_key: ApiKey(created.key),
+            secret: created.secret,
+        })
+    }
+
+    /// Revokes an API key; it stops working at once.
+    #[graphql(guard = "Require(API_KEY_WRITE)")]
+    async fn revoke_api_key(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The key's id.")] id: ID,
+    ) -> Result<ApiKey> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let key = api_keys::revoke(db.conn(), req.access().gql()?, req.audit_actor(), id)
+            .await
+            .gql()?;
+        Ok(ApiKey(key))
+    }
+}
+
+/// Input of `createApiKey`.
+#[derive(InputObject)]
+pub struct CreateApiKeyInput {
+    /// Name, to tell keys apart.
+    pub name: String,
+    /// The role whose permissions the key gets.
+    pub role_id: ID,
+}
+
+/// A new API key and its secret.
+pub struct CreateApiKeyPayload {
+    api_key: ApiKey,
+    secret: String,
+}
+
+/// A new API key and its secret.
+#[Object]
+impl CreateApiKeyPayload {
+    /// The key.
+    async fn api_key(&self) -> &ApiKey {
+        &self.api_key
+    }
+
+    /// The full key for `Authorization: Bearer …`. Shown this once; only a hash is stored.
+    async fn secret(&self) -> &str {
+        &self.secret
+    }
+}

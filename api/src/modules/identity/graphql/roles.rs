@@ -1,0 +1,235 @@
+//! `roles`, `role`, `permissions`, `createRole`, `updateRole`, `deleteRole`, `assignRole`,
+//! `unassignRole`.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entities::identity::role;
+
+use crate::authz::catalog::{PERMISSIONS, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE};
+use crate::authz::{Require, Scope};
+use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::parse_id;
+use crate::modules::identity::graphql::types::{Permission, Role, User};
+use crate::modules::identity::service::roles::{self, RoleInput, RolePatch};
+use crate::modules::identity::service::users;
+
+/// Role queries.
+#[derive(Default)]
+pub struct RolesQuery;
+
+#[Object]
+impl RolesQuery {
+    /// Roles, oldest first.
+    #[graphql(
+        guard = "Require(ROLE_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Page<Role>> {
+        let req = ctx.request()?;
+        let query = roles::visible(req.access().gql()?).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        page(db.conn(), query, role::Column::Id, &args, |r| r.id, Role)
+            .await
+            .gql()
+    }
+
+    /// One role, or `null`.
+    #[graphql(guard = "Require(ROLE_READ)")]
+    async fn role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role's id.")] id: ID,
+    ) -> Result<Option<Role>> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(roles::get(db.conn(), req.access().gql()?, id)
+            .await
+            .gql()?
+            .map(Role))
+    }
+
+    /// The permission catalog: every permission a role can grant. (A fixed list, so not paged.)
+    #[graphql(guard = "Require(ROLE_READ)")]
+    async fn permissions(&self) -> Vec<Permission> {
+        PERMISSIONS
+            .iter()
+            .map(|(name, description)| Permission { name, description })
+            .collect()
+    }
+}
+
+/// Role mutations.
+#[derive(Default)]
+pub struct RolesMutation;
+
+#[Object]
+impl RolesMutation {
+    /// Creates a custom role. You can only grant permissions you hold.
+    #[graphql(guard = "Require(ROLE_WRITE)")]
+    async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleInput) -> Result<Role> {
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let role = roles::create(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            RoleInput {
+                name: input.name,
+                description: input.description.unwrap_or_default(),
+                grants: grants(input.grants),
+            },
+        )
+        .await
+        .gql()?;
+        Ok(Role(role))
+    }
+
+    /// Updates a custom role (system roles cannot change). A stale `expectedVersion` is a
+    /// `CONFLICT`.
+    #[graphql(guard = "Require(ROLE_WRITE)")]
+    async fn update_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role's id.")] id: ID,
+        input: UpdateRoleInput,
+    ) -> Result<Role> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let role = roles::update(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            RolePatch {
+                name: input.name,
+                description: input.description,
+                grants: input.grants.map(grants),
+                expected_version: input.expected_version,
+            },
+        )
+        .await
+        .gql()?;
+        Ok(Role(role))
+    }
+
+    /// Deletes a custom role nobody holds.
+    #[graphql(guard = "Require(ROLE_WRITE)")]
+    async fn delete_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role's id.")] id: ID,
+    ) -> Result<bool> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        roles::delete(db.conn(), req.access().gql()?, req.audit_actor(), id)
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
+    /// Gives a user a role (no more than you hold yourself).
+    #[graphql(guard = "Require(ROLE_ASSIGN)")]
+    async fn assign_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] user_id: ID,
+        #[graphql(desc = "The role's id.")] role_id: ID,
+    ) -> Result<User> {
+        change_assignment(ctx, &user_id, &role_id, true).await
+    }
+
+    /// Takes a role from a user. The last active owner keeps the owner role.
+    #[graphql(guard = "Require(ROLE_ASSIGN)")]
+    async fn unassign_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] user_id: ID,
+        #[graphql(desc = "The role's id.")] role_id: ID,
+    ) -> Result<User> {
+        change_assignment(ctx, &user_id, &role_id, false).await
+    }
+}
+
+async fn change_assignment(
+    ctx: &Context<'_>,
+    user_id: &ID,
+    role_id: &ID,
+    assign: bool,
+) -> Result<User> {
+    let req = ctx.request()?;
+    let user_id = parse_id(user_id, "userId").gql()?;
+    let role_id = parse_id(role_id, "roleId").gql()?;
+    let access = req.access().gql()?;
+    let db = req.tenant_db().await.gql()?;
+    if assign {
+        roles::assign(db.conn(), access, req.audit_actor(), user_id, role_id)
+            .await
+            .gql()?;
+    } else {
+        roles::unassign(db.conn(), access, req.audit_actor(), user_id, role_id)
+            .await
+            .gql()?;
+    }
+    let user = users::get(db.conn(), access, user_id)
+        .await
+        .gql()?
+        .ok_or(crate::error::AppError::NotFound { entity: "user" })
+        .gql()?;
+    Ok(User(user))
+}
+
+fn grants(input: Vec<GrantInput>) -> Vec<(String, Scope)> {
+    input.into_iter().map(|g| (g.permission, g.scope)).collect()
+}
+
+/// One permission to grant.
+#[derive(InputObject)]
+pub struct GrantInput {
+    /// A permission of the catalog.
+    pub permission: String,
+    /// `ALL` rows (default), or `OWN` rows only.
+    #[graphql(default_with = "Scope::All")]
+    pub scope: Scope,
+}
+
+/// Input of `createRole`.
+#[derive(InputObject)]
+pub struct CreateRoleInput {
+    /// Unique name.
+    pub name: String,
+    /// What the role is for.
+    pub description: Option<String>,
+    /// Its permissions.
+    pub grants: Vec<GrantInput>,
+}
+
+/// Input of `updateRole`; absent fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateRoleInput {
+    /// New name.
+    pub name: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New permissions, replacing all.
+    pub grants: Option<Vec<GrantInput>>,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}

@@ -1,0 +1,254 @@
+//! Output types of the identity module. Each wraps its entity row, so a column rename cannot
+//! silently change `schema.graphql`.
+
+use async_graphql::{Context, ID, Json, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::identity::{api_key, audit_entry, role, role_grant, user_account};
+
+use crate::authz::catalog::{ROLE_READ, USER_CONTACT_READ};
+use crate::authz::{Scope, require_field, self_readable_field_visible};
+use crate::error::GqlResult;
+use crate::graphql::context::ContextExt;
+use crate::modules::identity::loaders::load_failed;
+
+fn contact_visible(ctx: &Context<'_>) -> bool {
+    self_readable_field_visible(ctx, USER_CONTACT_READ)
+}
+
+/// A person who can sign in to the tenant.
+#[derive(Clone)]
+pub struct User(pub user_account::Model);
+
+/// A person who can sign in to the tenant.
+#[Object]
+impl User {
+    /// Stable id (UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Email address, lower-case, unique in the tenant. Needs `identity.user.contact.read`,
+    /// except on your own record.
+    #[graphql(visible = "contact_visible")]
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        require_field(ctx, USER_CONTACT_READ, Some(self.0.id))?;
+        Ok(Some(&self.0.email))
+    }
+
+    /// Phone number. Needs `identity.user.contact.read`, except on your own record.
+    #[graphql(visible = "contact_visible")]
+    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        require_field(ctx, USER_CONTACT_READ, Some(self.0.id))?;
+        Ok(self.0.phone.as_deref())
+    }
+
+    /// Name shown to other users.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    /// Whether the user can sign in (users are deactivated, never deleted).
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+
+    /// Last successful sign-in.
+    async fn last_login_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_login_at
+    }
+
+    /// Roles the user holds. Needs `identity.role.read`, except on your own record.
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Option<Vec<Role>>> {
+        require_field(ctx, ROLE_READ, Some(self.0.id))?;
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        let roles = loaders
+            .roles_by_user_id
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(Some(roles.into_iter().map(Role).collect()))
+    }
+
+    /// Optimistic-locking version: pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the user was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A named set of permissions.
+#[derive(Clone)]
+pub struct Role(pub role::Model);
+
+/// A named set of permissions.
+#[Object]
+impl Role {
+    /// Stable id (UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Unique name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What the role is for.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Seeded by the system: its grants follow the code and cannot be changed.
+    async fn is_system(&self) -> bool {
+        self.0.is_system
+    }
+
+    /// The role's permissions.
+    async fn grants(&self, ctx: &Context<'_>) -> Result<Vec<Grant>> {
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        let grants = loaders
+            .grants_by_role_id
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(grants.iter().filter_map(Grant::from_row).collect())
+    }
+
+    /// Optimistic-locking version: pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// One permission of a role.
+#[derive(SimpleObject, Clone)]
+pub struct Grant {
+    /// The permission, e.g. `identity.user.read`.
+    pub permission: String,
+    /// `ALL` rows, or `OWN` rows only.
+    pub scope: Scope,
+}
+
+impl Grant {
+    fn from_row(row: &role_grant::Model) -> Option<Self> {
+        Some(Self {
+            permission: row.permission.clone(),
+            scope: Scope::parse(&row.scope)?,
+        })
+    }
+}
+
+/// An integrator's API key (the secret is shown only when created).
+pub struct ApiKey(pub api_key::Model);
+
+/// An integrator's API key (the secret is shown only when created).
+#[Object]
+impl ApiKey {
+    /// Stable id (UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Name, to tell keys apart.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The role whose permissions the key has.
+    async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .role_by_id
+            .load_one(self.0.role_id)
+            .await
+            .map_err(load_failed)?
+            .map(Role))
+    }
+
+    /// Whether the key still works.
+    async fn is_active(&self) -> bool {
+        self.0.revoked_at.is_none()
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Last use, to the minute.
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+
+    /// When it was revoked.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+/// One change of state in the audit trail.
+pub struct AuditEntry(pub audit_entry::Model);
+
+/// One change of state in the audit trail.
+#[Object]
+impl AuditEntry {
+    /// Stable id (UUID v7, ordered by time).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// When it happened.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    /// `user`, `api_key` or `system`.
+    async fn actor_type(&self) -> &str {
+        &self.0.actor_type
+    }
+
+    /// The acting user's or API key's id.
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(|id| ID(id.to_string()))
+    }
+
+    /// The request that made the change (the `x-request-id` header of its response).
+    async fn request_id(&self) -> &str {
+        &self.0.request_id
+    }
+
+    /// Kind of record changed, e.g. `user`.
+    async fn entity(&self) -> &str {
+        &self.0.entity
+    }
+
+    /// The changed record's id.
+    async fn entity_id(&self) -> ID {
+        ID(self.0.entity_id.to_string())
+    }
+
+    /// What happened, e.g. `update`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// Changed fields: `{ field: { before, after } }`, secrets shown as `[redacted]`.
+    async fn changes(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.changes).unwrap_or_default())
+    }
+}
+
+/// A permission of the catalog.
+#[derive(SimpleObject)]
+pub struct Permission {
+    /// Its name, `module.entity.action` or `module.entity.field.read`.
+    pub name: &'static str,
+    /// What it allows.
+    pub description: &'static str,
+}

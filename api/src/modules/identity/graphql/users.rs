@@ -1,0 +1,226 @@
+//! `users`, `user`, `createUser`, `updateUser`, `deactivateUser`, `reactivateUser`.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entities::identity::user_account;
+
+use crate::authz::Require;
+use crate::authz::catalog::{USER_READ, USER_WRITE};
+use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::{parse_id, parse_ids};
+use crate::modules::identity::graphql::types::User;
+use crate::modules::identity::service::users::{self, NewUser, UserFilter, UserPatch};
+
+/// User queries.
+#[derive(Default)]
+pub struct UsersQuery;
+
+#[Object]
+impl UsersQuery {
+    /// Users, oldest first (keyset pagination: `first`/`after` forward, `last`/`before` back).
+    #[graphql(
+        guard = "Require(USER_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Which users.")] filter: Option<UserFilterInput>,
+    ) -> Result<Page<User>> {
+        let req = ctx.request()?;
+        let filter = filter
+            .map(UserFilterInput::into_service)
+            .unwrap_or_default();
+        let query = users::visible(req.access().gql()?, &filter).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        page(
+            db.conn(),
+            query,
+            user_account::Column::Id,
+            &args,
+            |u| u.id,
+            User,
+        )
+        .await
+        .gql()
+    }
+
+    /// One user, or `null` when it does not exist or you may not see it.
+    #[graphql(guard = "Require(USER_READ)")]
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+    ) -> Result<Option<User>> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(users::get(db.conn(), req.access().gql()?, id)
+            .await
+            .gql()?
+            .map(User))
+    }
+}
+
+/// User mutations.
+#[derive(Default)]
+pub struct UsersMutation;
+
+#[Object]
+impl UsersMutation {
+    /// Creates a user. Repeating it with the same `id` and content returns the same user.
+    #[graphql(guard = "Require(USER_WRITE)")]
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+        let req = ctx.request()?;
+        let new = NewUser {
+            id: input
+                .id
+                .as_ref()
+                .map(|id| parse_id(id, "input.id"))
+                .transpose()
+                .gql()?,
+            email: input.email,
+            display_name: input.display_name,
+            phone: input.phone,
+            password: input.password,
+            role_ids: parse_ids(&input.role_ids, "input.roleIds").gql()?,
+        };
+        let db = req.tenant_db().await.gql()?;
+        let user = users::create(
+            db.conn(),
+            req.state().passwords(),
+            req.access().gql()?,
+            req.audit_actor(),
+            new,
+        )
+        .await
+        .gql()?;
+        Ok(User(user))
+    }
+
+    /// Updates a user's details. A stale `expectedVersion` is a `CONFLICT`.
+    #[graphql(guard = "Require(USER_WRITE)")]
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+        input: UpdateUserInput,
+    ) -> Result<User> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let patch = UserPatch {
+            email: input.email,
+            display_name: input.display_name,
+            phone: match input.phone {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(p) => Some(Some(p)),
+            },
+            expected_version: input.expected_version,
+        };
+        let db = req.tenant_db().await.gql()?;
+        let user = users::update(db.conn(), req.access().gql()?, req.audit_actor(), id, patch)
+            .await
+            .gql()?;
+        Ok(User(user))
+    }
+
+    /// Deactivates a user: they cannot sign in and their sessions end. Not yourself, not the
+    /// last active owner.
+    #[graphql(guard = "Require(USER_WRITE)")]
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+    ) -> Result<User> {
+        set_active(ctx, &id, false).await
+    }
+
+    /// Lets a deactivated user sign in again.
+    #[graphql(guard = "Require(USER_WRITE)")]
+    async fn reactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+    ) -> Result<User> {
+        set_active(ctx, &id, true).await
+    }
+}
+
+async fn set_active(ctx: &Context<'_>, id: &ID, active: bool) -> Result<User> {
+    let req = ctx.request()?;
+    let id = parse_id(id, "id").gql()?;
+    let db = req.tenant_db().await.gql()?;
+    let user = users::set_active(
+        db.conn(),
+        req.access().gql()?,
+        req.audit_actor(),
+        id,
+        active,
+    )
+    .await
+    .gql()?;
+    Ok(User(user))
+}
+
+/// Which users `users` lists.
+#[derive(InputObject, Default)]
+pub struct UserFilterInput {
+    /// Part of the email or display name, any case.
+    pub search: Option<String>,
+    /// Only active (true) or only deactivated (false) users.
+    pub is_active: Option<bool>,
+}
+
+impl UserFilterInput {
+    fn into_service(self) -> UserFilter {
+        UserFilter {
+            search: self.search,
+            is_active: self.is_active,
+        }
+    }
+}
+
+/// Input of `createUser`.
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    /// Optional client-generated id (UUID) making the create idempotent.
+    pub id: Option<ID>,
+    /// Email address; unique in the tenant.
+    pub email: String,
+    /// Name shown to other users.
+    pub display_name: String,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Initial password: at least 10 characters, not a well-known one.
+    #[graphql(secret)]
+    pub password: String,
+    /// Roles to give the user (no more than you hold yourself).
+    #[graphql(default)]
+    pub role_ids: Vec<ID>,
+}
+
+/// Input of `updateUser`; absent fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateUserInput {
+    /// New email address.
+    pub email: Option<String>,
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New phone number; `null` clears it.
+    pub phone: MaybeUndefined<String>,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}

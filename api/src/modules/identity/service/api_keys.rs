@@ -1,0 +1,147 @@
+//! API keys for integrators: created bound to a role (no more than the creator holds), shown
+//! once, verified by hash on every request, revocable.
+
+use chrono::Utc;
+use entities::identity::{api_key, role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Select, Set,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditActor, Changes};
+use crate::auth::{Actor, Principal, secrets};
+use crate::authz::Access;
+use crate::authz::catalog::{API_KEY_READ, API_KEY_WRITE};
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::modules::identity::service::roles;
+use crate::state::AppState;
+
+/// A created key and its secret (shown once).
+pub struct CreatedKey {
+    /// The stored key.
+    pub key: api_key::Model,
+    /// The full key to put in `Authorization: Bearer …`.
+    pub secret: String,
+}
+
+/// The keys `access` may see.
+pub fn visible(access: &Access) -> Result<Select<api_key::Entity>, AppError> {
+    access.require(API_KEY_READ)?;
+    Ok(api_key::Entity::find())
+}
+
+/// Creates a key with role `role_id`.
+pub async fn create(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    access: &Access,
+    actor: AuditActor,
+    name: &str,
+    role_id: Uuid,
+) -> Result<CreatedKey, AppError> {
+    access.require(API_KEY_WRITE)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::validation(
+            "input.name",
+            "a key name needs 1 to 100 characters",
+        ));
+    }
+    let txn = begin_write(db).await?;
+    let role = role::Entity::find_by_id(role_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::validation("input.roleId", "no such role"))?;
+    roles::check_role_grantable(&txn, access, &role).await?;
+    let id = Uuid::now_v7();
+    let (full, secret) = secrets::new_api_key(tenant_id, id);
+    let key = api_key::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_owned()),
+        secret_hash: Set(secrets::hash(&secret)),
+        role_id: Set(role_id),
+        created_by: Set(access.user_id()),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "api_key",
+        id,
+        "create",
+        Changes::new()
+            .field("name", None::<String>, &key.name)
+            .field("role", None::<String>, &role.name)
+            .secret("secret"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(CreatedKey { key, secret: full })
+}
+
+/// Revokes a key; it stops working at once.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    id: Uuid,
+) -> Result<api_key::Model, AppError> {
+    access.require(API_KEY_WRITE)?;
+    let txn = begin_write(db).await?;
+    let key = api_key::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "API key" })?;
+    if key.revoked_at.is_some() {
+        return Ok(key);
+    }
+    let mut row: api_key::ActiveModel = key.into();
+    row.revoked_at = Set(Some(Utc::now()));
+    let key = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        "api_key",
+        id,
+        "revoke",
+        Changes::new().field("revoked", false, true),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(key)
+}
+
+/// The principal of a presented API key; anything wrong is `UNAUTHENTICATED`.
+pub async fn verify(state: &AppState, raw: &str) -> Result<Principal, AppError> {
+    let (tenant_id, key_id, secret) =
+        secrets::parse_api_key(raw).ok_or(AppError::Unauthenticated)?;
+    let db = state.tenancy().tenant_db(tenant_id).await?;
+    let key = api_key::Entity::find_by_id(key_id)
+        .one(db.conn())
+        .await?
+        .filter(|k| k.revoked_at.is_none() && secrets::matches(secret, &k.secret_hash))
+        .ok_or(AppError::Unauthenticated)?;
+    // Record use at most once a minute: a write per request would serialize integrators.
+    let now = Utc::now();
+    if key
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+    {
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(Some(now)))
+            .filter(api_key::Column::Id.eq(key_id))
+            .exec(db.conn())
+            .await?;
+    }
+    Ok(Principal {
+        tenant_id,
+        actor: Actor::ApiKey(key_id),
+        session_id: None,
+    })
+}
