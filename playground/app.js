@@ -12,13 +12,15 @@
     (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
 
   var DEFAULT_QUERY = [
-    '# Welcome to the ERP GraphQL playground.',
+    '# ERP GraphQL playground',
     '#',
-    '# 1. Run the "Login" operation below (click the run button and pick "Login").',
-    '#    The password of admin@demo.test is printed in the server log at first start.',
-    '# 2. The returned accessToken is saved automatically (see the top bar) and sent',
-    '#    as "Authorization: Bearer <token>" with every following request.',
-    '#    You can also paste a token into the top bar and press Save.',
+    '# 1. Run "Login" below (run button, then pick "Login").',
+    '#    The admin password is printed in the server log',
+    '#    at first start.',
+    '# 2. The returned accessToken is saved automatically',
+    '#    (top bar) and sent as "Authorization: Bearer ..."',
+    '#    with every following request. You can also paste',
+    '#    a token into the top bar and press Save.',
     '# 3. Run "Me" to check who you are.',
     '',
     'mutation Login {',

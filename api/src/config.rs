@@ -111,6 +111,9 @@ pub struct AuthSettings {
     /// PEM file (PKCS#8) of the Ed25519 signing key. Absent: generated into the data directory
     /// (development only).
     pub private_key_file: Option<PathBuf>,
+    /// More keys (PEM, public or private) whose tokens are still accepted: the previous
+    /// signing key during a rotation.
+    pub verify_key_files: Vec<PathBuf>,
     /// Lifetime of access tokens.
     pub access_ttl: Duration,
     /// Lifetime of refresh tokens (a session unused this long ends).
@@ -247,6 +250,16 @@ impl Settings {
                 .raw("ERP_JWT_AUDIENCE")
                 .unwrap_or_else(|| "erp-api".into()),
             private_key_file,
+            verify_key_files: r
+                .raw("ERP_JWT_VERIFY_KEY_FILES")
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(PathBuf::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
             access_ttl: Duration::from_secs(r.number("ERP_ACCESS_TOKEN_TTL_SECS", 60, 86_400, 900)),
             refresh_ttl: Duration::from_secs(
                 r.number("ERP_REFRESH_TOKEN_TTL_DAYS", 1, 365, 30) * 86_400,

@@ -9,7 +9,8 @@ use axum::routing::get;
 use crate::state::AppState;
 
 const CSP: &str = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; \
-                   style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";
+                   style-src 'self' 'unsafe-inline'; font-src 'self' data:; script-src 'self'; \
+                   frame-ancestors 'none'";
 
 /// The playground's routes.
 pub fn routes() -> Router<AppState> {

@@ -4,14 +4,20 @@
 //! development it is generated on first start into `<data dir>/keys/jwt-ed25519.pem` (mode 0600)
 //! and reused afterwards, so tokens survive a restart. The key id (`kid`) is the key's RFC 7638
 //! thumbprint. Public keys are published as a JWK set at `/.well-known/jwks.json`.
+//!
+//! Rotation: make a new key the signing key and list the old one in
+//! `ERP_JWT_VERIFY_KEY_FILES`; tokens signed by either are accepted until the old ones expire
+//! (at most the access-token lifetime), then drop the old key.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, spki::der::pem::LineEnding};
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, spki::der::pem::LineEnding,
+};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
@@ -39,8 +45,8 @@ pub enum KeyError {
         /// What failed.
         source: std::io::Error,
     },
-    /// The file is not an Ed25519 PKCS#8 PEM key.
-    #[error("key file {0} is not an Ed25519 private key in PKCS#8 PEM form")]
+    /// The file is not an Ed25519 PEM key.
+    #[error("key file {0} is not an Ed25519 key in PEM form (PKCS#8 private or SPKI public)")]
     Format(String),
 }
 
@@ -61,7 +67,11 @@ impl Keys {
                 }
             }
         };
-        Self::from_signing_key(&signing)
+        let mut keys = Self::from_signing_key(&signing)?;
+        for path in &settings.auth.verify_key_files {
+            keys.add_verifying_key(&read_public_key(path)?)?;
+        }
+        Ok(keys)
     }
 
     /// Keys built around one signing key (also used by tests).
@@ -73,9 +83,7 @@ impl Keys {
         let kid = thumbprint(&x);
         let decoding = DecodingKey::from_ed_components(&x)
             .map_err(|_| KeyError::Format("<in memory>".into()))?;
-        let jwks = serde_json::json!({
-            "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig" }]
-        });
+        let jwks = serde_json::json!({ "keys": [jwk(&x, &kid)] });
         Ok(Self {
             signing: EncodingKey::from_ed_der(der.as_bytes()),
             signing_kid: kid.clone(),
@@ -84,10 +92,30 @@ impl Keys {
         })
     }
 
+    /// Also accepts tokens signed by `key` (and publishes it).
+    pub fn add_verifying_key(&mut self, key: &VerifyingKey) -> Result<(), KeyError> {
+        let x = URL_SAFE_NO_PAD.encode(key.as_bytes());
+        let kid = thumbprint(&x);
+        if self.verifying.contains_key(&kid) {
+            return Ok(());
+        }
+        let decoding = DecodingKey::from_ed_components(&x)
+            .map_err(|_| KeyError::Format("<in memory>".into()))?;
+        self.verifying.insert(kid.clone(), decoding);
+        if let Some(list) = self.jwks["keys"].as_array_mut() {
+            list.push(jwk(&x, &kid));
+        }
+        Ok(())
+    }
+
     /// The public keys as a JWK set.
     pub fn jwks(&self) -> &serde_json::Value {
         &self.jwks
     }
+}
+
+fn jwk(x: &str, kid: &str) -> serde_json::Value {
+    serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig" })
 }
 
 /// RFC 7638 thumbprint of an Ed25519 public key given as base64url `x`.
@@ -102,6 +130,17 @@ fn read_key(path: &Path) -> Result<SigningKey, KeyError> {
         source,
     })?;
     SigningKey::from_pkcs8_pem(&pem).map_err(|_| KeyError::Format(path.display().to_string()))
+}
+
+/// A verification key from a PEM file holding a public key or a private key.
+fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
+    let pem = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    VerifyingKey::from_public_key_pem(&pem)
+        .or_else(|_| SigningKey::from_pkcs8_pem(&pem).map(|k| k.verifying_key()))
+        .map_err(|_| KeyError::Format(path.display().to_string()))
 }
 
 fn write_key(path: &Path, key: &SigningKey) -> Result<(), KeyError> {

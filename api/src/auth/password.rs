@@ -115,6 +115,7 @@ fn is_one_repeated_char(password: &str) -> bool {
 pub struct Passwords {
     permits: Arc<Semaphore>,
     dummy_hash: OnceCell<String>,
+    verifications: std::sync::atomic::AtomicU64,
 }
 
 impl Passwords {
@@ -123,6 +124,7 @@ impl Passwords {
         Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy_hash: OnceCell::new(),
+            verifications: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -168,6 +170,8 @@ impl Passwords {
     /// Whether `password` matches `hash`. With no hash (unknown account) it checks a dummy
     /// hash and answers `false`, taking the same time.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, AppError> {
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (hash, known) = match hash {
             Some(h) => (h.to_owned(), true),
             None => (self.dummy().await?.to_owned(), false),
@@ -184,6 +188,12 @@ impl Passwords {
             })
             .await?;
         Ok(known && matches)
+    }
+
+    /// Password verifications run since start (each one costs a hash).
+    pub fn verifications(&self) -> u64 {
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn dummy(&self) -> Result<&str, AppError> {

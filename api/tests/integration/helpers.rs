@@ -177,6 +177,103 @@ impl TestApp {
         }
     }
 
+    /// Ids of the tenant's roles by name (as seen by `token`).
+    pub async fn role_ids(&self, token: &str) -> BTreeMap<String, String> {
+        let r = self
+            .gql(
+                Some(token),
+                "{ roles(first: 100) { nodes { id name } } }",
+                json!({}),
+            )
+            .await;
+        r.body["data"]["roles"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("roles: {}", r.body))
+            .iter()
+            .map(|n| {
+                (
+                    n["name"].as_str().unwrap().to_owned(),
+                    n["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Creates user `email` holding `roles` (as `admin_token`); their credentials, with `id`
+    /// the new user's id.
+    pub async fn create_user(
+        &self,
+        tenant: &TestTenant,
+        admin_token: &str,
+        email: &str,
+        roles: &[&str],
+    ) -> TestTenant {
+        let ids = self.role_ids(admin_token).await;
+        let role_ids: Vec<&String> = roles.iter().map(|r| &ids[*r]).collect();
+        let r = self
+            .gql(
+                Some(admin_token),
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+                json!({ "i": { "email": email, "displayName": email.split('@').next().unwrap(),
+                               "password": PASSWORD, "roleIds": role_ids } }),
+            )
+            .await;
+        let id = r.body["data"]["createUser"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("createUser: {}", r.body));
+        TestTenant {
+            id: Uuid::parse_str(id).unwrap(),
+            slug: tenant.slug.clone(),
+            email: email.into(),
+            password: PASSWORD.into(),
+        }
+    }
+
+    /// Number of audit entries (as `admin_token`).
+    pub async fn audit_count(&self, admin_token: &str) -> u64 {
+        let r = self
+            .gql(
+                Some(admin_token),
+                "{ auditLog(first: 1) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        r.body["data"]["auditLog"]["totalCount"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("auditLog: {}", r.body))
+    }
+
+    /// Names of the root fields of `QueryRoot` or `MutationRoot` in the exported schema.
+    pub fn root_fields(root: &str) -> Vec<String> {
+        let sdl = api::graphql::sdl();
+        let start = sdl
+            .find(&format!("type {root} {{"))
+            .expect("root type in SDL");
+        let body = &sdl[start..start + sdl[start..].find("\n}").unwrap()];
+        let mut in_description = false;
+        let mut depth = 0;
+        let mut fields = Vec::new();
+        for line in body.lines().skip(1) {
+            let t = line.trim();
+            if t == "\"\"\"" {
+                in_description = !in_description;
+                continue;
+            }
+            if in_description || t.starts_with('"') {
+                continue;
+            }
+            if depth == 0 && line.starts_with('\t') && !line.starts_with("\t\t") {
+                let name: String = t.chars().take_while(|c| c.is_alphanumeric()).collect();
+                if !name.is_empty() {
+                    fields.push(name);
+                }
+            }
+            depth += t.matches('(').count();
+            depth -= t.matches(')').count();
+        }
+        fields
+    }
+
     /// Runs `login` with the tenant's credentials; the whole answer.
     pub async fn try_login(&self, t: &TestTenant) -> Gql {
         self.gql(

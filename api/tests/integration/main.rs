@@ -6,14 +6,22 @@
 
 mod helpers;
 
+mod api_keys;
+mod audit;
 mod cli;
 mod errors;
 mod graphql_limits;
 mod identity;
+mod jwt;
+mod permissions;
 mod platform;
 mod pool_cache;
 mod provisioning;
 mod schema;
 mod serve;
+mod sessions;
+mod tenant_isolation;
 mod tenant_migrations;
+mod throttle;
+mod users;
 mod websocket;

@@ -1,0 +1,215 @@
+//! Every mutation leaves an audit entry, written with the change.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn every_mutation_writes_an_audit_entry() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let roles = app.role_ids(&admin).await;
+    let other = app.create_user(&t, &admin, "other@acme.test", &[]).await;
+    let login = app
+        .gql(
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }",
+            json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
+        )
+        .await;
+    let session = login.body["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refresh = login.body["data"]["login"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let custom = app
+        .gql(
+            Some(&admin),
+            "mutation { createRole(input: { name: \"temp\", grants: [] }) { id } }",
+            json!({}),
+        )
+        .await;
+    let custom = custom.body["data"]["createRole"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = app
+        .gql(
+            Some(&admin),
+            "mutation($r: ID!) { createApiKey(input: { name: \"k\", roleId: $r }) { apiKey { id } } }",
+            json!({ "r": roles["viewer"] }),
+        )
+        .await;
+    let key = key.body["data"]["createApiKey"]["apiKey"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // (mutation, document, variables, token): in an order where each has something to do.
+    let u = other.id.to_string();
+    let calls: Vec<(&str, &str, Value, Option<&str>)> = vec![
+        (
+            "login",
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
+            None,
+        ),
+        (
+            "refreshSession",
+            "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }",
+            json!({ "t": refresh }),
+            None,
+        ),
+        (
+            "createUser",
+            "mutation { createUser(input: { email: \"third@acme.test\", displayName: \"Third\", password: \"long enough pass\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "updateUser",
+            "mutation($u: ID!) { updateUser(id: $u, input: { displayName: \"Renamed\", expectedVersion: 1 }) { id } }",
+            json!({ "u": u }),
+            Some(&admin),
+        ),
+        (
+            "deactivateUser",
+            "mutation($u: ID!) { deactivateUser(id: $u) { id } }",
+            json!({ "u": u }),
+            Some(&admin),
+        ),
+        (
+            "reactivateUser",
+            "mutation($u: ID!) { reactivateUser(id: $u) { id } }",
+            json!({ "u": u }),
+            Some(&admin),
+        ),
+        (
+            "createRole",
+            "mutation { createRole(input: { name: \"another\", grants: [{ permission: \"identity.user.read\" }] }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "updateRole",
+            "mutation($r: ID!) { updateRole(id: $r, input: { description: \"changed\", expectedVersion: 1 }) { id } }",
+            json!({ "r": custom }),
+            Some(&admin),
+        ),
+        (
+            "assignRole",
+            "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { id } }",
+            json!({ "u": u, "r": custom }),
+            Some(&admin),
+        ),
+        (
+            "unassignRole",
+            "mutation($u: ID!, $r: ID!) { unassignRole(userId: $u, roleId: $r) { id } }",
+            json!({ "u": u, "r": custom }),
+            Some(&admin),
+        ),
+        (
+            "deleteRole",
+            "mutation($r: ID!) { deleteRole(id: $r) }",
+            json!({ "r": custom }),
+            Some(&admin),
+        ),
+        (
+            "createApiKey",
+            "mutation($r: ID!) { createApiKey(input: { name: \"k2\", roleId: $r }) { secret } }",
+            json!({ "r": roles["viewer"] }),
+            Some(&admin),
+        ),
+        (
+            "revokeApiKey",
+            "mutation($k: ID!) { revokeApiKey(id: $k) { id } }",
+            json!({ "k": key }),
+            Some(&admin),
+        ),
+        (
+            "changePassword",
+            "mutation($p: String!) { changePassword(input: { currentPassword: $p, newPassword: \"another long secret\" }) }",
+            json!({ "p": t.password }),
+            Some(&session),
+        ),
+        ("logout", "mutation { logout }", json!({}), Some(&session)),
+    ];
+
+    let mutations = TestApp::root_fields("MutationRoot");
+    for m in &mutations {
+        assert!(
+            calls.iter().any(|(name, ..)| name == m),
+            "mutation `{m}` has no audit check here"
+        );
+    }
+    for (name, doc, vars, token) in calls {
+        let before = app.audit_count(&admin).await;
+        let r = app.gql(token, doc, vars).await;
+        assert!(r.body["errors"].is_null(), "{name}: {}", r.body);
+        let entries = app
+            .gql(
+                Some(&admin),
+                "{ auditLog(last: 1) { nodes { entity action actorType requestId changes } } }",
+                json!({}),
+            )
+            .await;
+        assert!(
+            app.audit_count(&admin).await > before,
+            "{name} wrote no audit entry"
+        );
+        let newest = &entries.body["data"]["auditLog"]["nodes"][0];
+        assert!(
+            newest["requestId"]
+                .as_str()
+                .is_some_and(|id| id.len() == 36),
+            "{name}: {newest}"
+        );
+        let text = newest["changes"].to_string();
+        assert!(
+            !text.contains("long enough pass") && !text.contains("another long secret"),
+            "{name} leaked a secret: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_entries_name_the_actor_and_the_fields_before_and_after() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let other = app.create_user(&t, &admin, "other@acme.test", &[]).await;
+    let r = app
+        .gql(Some(&admin), "mutation($u: ID!) { updateUser(id: $u, input: { displayName: \"Renamed\", expectedVersion: 1 }) { version } }", json!({ "u": other.id }))
+        .await;
+    assert_eq!(r.body["data"]["updateUser"]["version"], 2);
+    let log = app
+        .gql(
+            Some(&admin),
+            "query($u: ID!) { auditLog(filter: { entity: \"user\", entityId: $u }) { totalCount nodes { action actorType actorId changes } } }",
+            json!({ "u": other.id }),
+        )
+        .await;
+    let nodes = log.body["data"]["auditLog"]["nodes"].as_array().unwrap();
+    assert_eq!(
+        nodes
+            .iter()
+            .map(|n| n["action"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["create", "update"]
+    );
+    let update = &nodes[1];
+    assert_eq!(update["actorType"], "user");
+    assert_eq!(
+        update["changes"],
+        json!({ "displayName": { "before": "other", "after": "Renamed" } })
+    );
+    let create = nodes[0]["changes"].to_string();
+    assert!(
+        create.contains("[redacted]") && !create.contains("correct horse"),
+        "{create}"
+    );
+}

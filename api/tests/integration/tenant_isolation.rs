@@ -1,0 +1,240 @@
+//! Tenant A's token never reaches tenant B's data: not in lists, not by id, not by mutation,
+//! and never as FORBIDDEN (which would confirm that the id exists).
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
+    let app = TestApp::spawn().await;
+    let a = app.create_tenant("alpha").await;
+    let b = app.create_tenant("bravo").await;
+    let a_admin = app.login(&a).await;
+    let b_admin = app.login(&b).await;
+    let b_user = app
+        .create_user(&b, &b_admin, "secret-person@bravo.test", &["viewer"])
+        .await;
+    let b_roles = app.role_ids(&b_admin).await;
+    let b_role = app
+        .gql(
+            Some(&b_admin),
+            "mutation { createRole(input: { name: \"bravo only\", grants: [] }) { id } }",
+            json!({}),
+        )
+        .await;
+    let b_role = b_role.body["data"]["createRole"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b_key = app
+        .gql(
+            Some(&b_admin),
+            "mutation($r: ID!) { createApiKey(input: { name: \"bravo key\", roleId: $r }) { apiKey { id } } }",
+            json!({ "r": b_roles["viewer"] }),
+        )
+        .await;
+    let b_key = b_key.body["data"]["createApiKey"]["apiKey"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (u, r, k) = (b_user.id.to_string(), b_role.clone(), b_key.clone());
+
+    // Every root field, called with tenant A's admin token and tenant B's ids.
+    let calls: Vec<(&str, &str, Value)> = vec![
+        (
+            "me",
+            "{ me { user { email } roles { id name } } }",
+            json!({}),
+        ),
+        (
+            "users",
+            "{ users(first: 100) { nodes { id email displayName } } }",
+            json!({}),
+        ),
+        (
+            "user",
+            "query($u: ID!) { user(id: $u) { id email } }",
+            json!({ "u": u }),
+        ),
+        (
+            "roles",
+            "{ roles(first: 100) { nodes { id name } } }",
+            json!({}),
+        ),
+        (
+            "role",
+            "query($r: ID!) { role(id: $r) { id name } }",
+            json!({ "r": r }),
+        ),
+        ("permissions", "{ permissions { name } }", json!({})),
+        (
+            "apiKeys",
+            "{ apiKeys(first: 100) { nodes { id name } } }",
+            json!({}),
+        ),
+        (
+            "auditLog",
+            "query($u: ID!) { auditLog(first: 100) { nodes { entityId changes } } filtered: auditLog(filter: { entityId: $u }) { totalCount } }",
+            json!({ "u": u }),
+        ),
+        (
+            "login",
+            "mutation { login(input: { tenant: \"alpha\", email: \"secret-person@bravo.test\", password: \"correct horse battery staple\" }) { accessToken } }",
+            json!({}),
+        ),
+        (
+            "refreshSession",
+            "mutation { refreshSession(refreshToken: \"erpr_x\") { accessToken } }",
+            json!({}),
+        ),
+        ("logout", "mutation { logout }", json!({})),
+        (
+            "changePassword",
+            "mutation { changePassword(input: { currentPassword: \"wrong one here\", newPassword: \"another long one\" }) }",
+            json!({}),
+        ),
+        (
+            "updateUser",
+            "mutation($u: ID!) { updateUser(id: $u, input: { displayName: \"Hacked\", expectedVersion: 1 }) { id } }",
+            json!({ "u": u }),
+        ),
+        (
+            "deactivateUser",
+            "mutation($u: ID!) { deactivateUser(id: $u) { id } }",
+            json!({ "u": u }),
+        ),
+        (
+            "reactivateUser",
+            "mutation($u: ID!) { reactivateUser(id: $u) { id } }",
+            json!({ "u": u }),
+        ),
+        (
+            "createRole",
+            "mutation { createRole(input: { name: \"bravo only\", grants: [] }) { id } }",
+            json!({}),
+        ),
+        (
+            "updateRole",
+            "mutation($r: ID!) { updateRole(id: $r, input: { name: \"renamed\", expectedVersion: 1 }) { id } }",
+            json!({ "r": r }),
+        ),
+        (
+            "deleteRole",
+            "mutation($r: ID!) { deleteRole(id: $r) }",
+            json!({ "r": r }),
+        ),
+        (
+            "assignRole",
+            "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { id } }",
+            json!({ "u": u, "r": r }),
+        ),
+        (
+            "unassignRole",
+            "mutation($u: ID!, $r: ID!) { unassignRole(userId: $u, roleId: $r) { id } }",
+            json!({ "u": u, "r": r }),
+        ),
+        (
+            "createApiKey",
+            "mutation($r: ID!) { createApiKey(input: { name: \"x\", roleId: $r }) { secret } }",
+            json!({ "r": r }),
+        ),
+        (
+            "revokeApiKey",
+            "mutation($k: ID!) { revokeApiKey(id: $k) { id } }",
+            json!({ "k": k }),
+        ),
+        // Last: it creates tenant A's own user under the (client-chosen) id, which later
+        // calls would then find in A.
+        (
+            "createUser",
+            "mutation($u: ID!) { createUser(input: { id: $u, email: \"secret-person@bravo.test\", displayName: \"X\", password: \"long enough pass\" }) { id } }",
+            json!({ "u": u }),
+        ),
+    ];
+    let mut fields = TestApp::root_fields("QueryRoot");
+    fields.extend(TestApp::root_fields("MutationRoot"));
+    for f in &fields {
+        assert!(
+            calls.iter().any(|(name, ..)| name == f),
+            "root field `{f}` is not covered by the isolation test"
+        );
+    }
+
+    let b_ids = [u.as_str(), r.as_str(), k.as_str()];
+    for (name, doc, vars) in calls {
+        let answer = app.gql(Some(&a_admin), doc, vars).await;
+        let text = answer.body.to_string();
+        for secret in ["secret-person", "bravo only", "bravo key"] {
+            // `createUser`/`createRole` echo only their own new ids, never B's data.
+            if !(matches!(name, "createUser" | "createRole") && secret != "bravo key") {
+                assert!(!text.contains(secret), "{name} leaked `{secret}`: {text}");
+            }
+        }
+        for id in b_ids {
+            if name != "createUser" {
+                assert!(!text.contains(id), "{name} leaked a B id: {text}");
+            }
+        }
+        assert!(
+            !answer.codes().iter().any(|c| c == "FORBIDDEN"),
+            "{name} answered FORBIDDEN: {text}"
+        );
+        if let Some(count) = answer.body["data"]["filtered"]["totalCount"].as_u64() {
+            assert_eq!(count, 0, "{name}");
+        }
+    }
+
+    // And B's data is still as B left it.
+    let check = app
+        .gql(
+            Some(&b_admin),
+            "query($u: ID!) { user(id: $u) { displayName isActive } }",
+            json!({ "u": u }),
+        )
+        .await;
+    assert_eq!(
+        check.body["data"]["user"],
+        json!({ "displayName": "secret-person", "isActive": true })
+    );
+    let b_role_still = app
+        .gql(
+            Some(&b_admin),
+            "query($r: ID!) { role(id: $r) { name } }",
+            json!({ "r": b_role }),
+        )
+        .await;
+    assert_eq!(b_role_still.body["data"]["role"]["name"], "bravo only");
+}
+
+#[tokio::test]
+async fn a_token_of_tenant_a_with_b_ids_answers_null_or_not_found() {
+    let app = TestApp::spawn().await;
+    let a = app.create_tenant("alpha").await;
+    let b = app.create_tenant("bravo").await;
+    let a_admin = app.login(&a).await;
+    let b_admin = app.login(&b).await;
+    let b_user = app
+        .create_user(&b, &b_admin, "person@bravo.test", &[])
+        .await;
+    let r = app
+        .gql(
+            Some(&a_admin),
+            "query($u: ID!) { user(id: $u) { id } }",
+            json!({ "u": b_user.id }),
+        )
+        .await;
+    assert!(
+        r.body["data"]["user"].is_null() && r.body["errors"].is_null(),
+        "{}",
+        r.body
+    );
+    let r = app
+        .gql(
+            Some(&a_admin),
+            "mutation($u: ID!) { deactivateUser(id: $u) { id } }",
+            json!({ "u": b_user.id }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["NOT_FOUND"]);
+}
