@@ -12,6 +12,7 @@ pub mod error;
 pub mod graphql;
 pub mod metrics;
 pub mod modules;
+pub mod money;
 pub mod playground;
 pub mod server;
 pub mod state;

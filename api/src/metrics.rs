@@ -10,6 +10,18 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+tokio::task_local! {
+    /// SQL statements of the GraphQL request this task serves (development responses report
+    /// it as `extensions.sqlStatements`). DataLoader batches run in tasks of their own and
+    /// carry it along (see `modules::identity::loaders::Loaders::new`).
+    pub static REQUEST_SQL: std::sync::Arc<AtomicU64>;
+}
+
+/// Counts one statement for the current request, if any.
+pub fn count_request_statement() {
+    let _ = REQUEST_SQL.try_with(|c| c.fetch_add(1, Ordering::Relaxed));
+}
+
 /// Upper bounds of the latency histogram buckets, in microseconds, with their `le` labels.
 const BUCKETS: [(u64, &str); 11] = [
     (1_000, "0.001"),

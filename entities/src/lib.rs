@@ -9,4 +9,5 @@
 
 pub mod control;
 pub mod identity;
+pub mod master;
 pub mod platform;

@@ -24,6 +24,40 @@ pub const API_KEY_WRITE: &str = "identity.api_key.write";
 /// Read the audit log.
 pub const AUDIT_READ: &str = "identity.audit.read";
 
+/// Read reference data: currencies and rates, units, tax rates, payment terms, product
+/// categories, warehouses.
+pub const DATA_READ: &str = "master.data.read";
+/// Maintain reference data.
+pub const DATA_WRITE: &str = "master.data.write";
+/// Read customers and their contacts.
+pub const CUSTOMER_READ: &str = "master.customer.read";
+/// Create, update and archive customers and their contacts.
+pub const CUSTOMER_WRITE: &str = "master.customer.write";
+/// Read suppliers and their contacts.
+pub const SUPPLIER_READ: &str = "master.supplier.read";
+/// Create, update and archive suppliers and their contacts.
+pub const SUPPLIER_WRITE: &str = "master.supplier.write";
+/// Read products.
+pub const PRODUCT_READ: &str = "master.product.read";
+/// Create, update and archive products.
+pub const PRODUCT_WRITE: &str = "master.product.write";
+/// Read products' cost prices (sensitive field).
+pub const PRODUCT_COST_READ: &str = "master.product.cost.read";
+/// Read leads.
+pub const LEAD_READ: &str = "crm.lead.read";
+/// Create, update, qualify, disqualify and convert leads.
+pub const LEAD_WRITE: &str = "crm.lead.write";
+/// Read opportunities and the pipeline forecast.
+pub const OPPORTUNITY_READ: &str = "crm.opportunity.read";
+/// Create, update, move, win and lose opportunities.
+pub const OPPORTUNITY_WRITE: &str = "crm.opportunity.write";
+/// Read activities.
+pub const ACTIVITY_READ: &str = "crm.activity.read";
+/// Create, update and complete activities.
+pub const ACTIVITY_WRITE: &str = "crm.activity.write";
+/// Define the pipeline's stages.
+pub const PIPELINE_WRITE: &str = "crm.pipeline.write";
+
 /// Every permission, with what it allows.
 pub const PERMISSIONS: &[(&str, &str)] = &[
     (USER_READ, "List and view users."),
@@ -41,6 +75,43 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
     (API_KEY_READ, "List API keys."),
     (API_KEY_WRITE, "Create and revoke API keys."),
     (AUDIT_READ, "Read the audit log."),
+    (
+        DATA_READ,
+        "Read currencies, rates, units, tax rates, payment terms, categories, warehouses.",
+    ),
+    (
+        DATA_WRITE,
+        "Maintain currencies' rates, tax rates, payment terms, categories, warehouses.",
+    ),
+    (CUSTOMER_READ, "Read customers and their contacts."),
+    (
+        CUSTOMER_WRITE,
+        "Create, update and archive customers and their contacts.",
+    ),
+    (SUPPLIER_READ, "Read suppliers and their contacts."),
+    (
+        SUPPLIER_WRITE,
+        "Create, update and archive suppliers and their contacts.",
+    ),
+    (PRODUCT_READ, "Read products."),
+    (PRODUCT_WRITE, "Create, update and archive products."),
+    (PRODUCT_COST_READ, "Read products' cost prices."),
+    (LEAD_READ, "Read leads."),
+    (
+        LEAD_WRITE,
+        "Create, update, qualify, disqualify and convert leads.",
+    ),
+    (
+        OPPORTUNITY_READ,
+        "Read opportunities and the pipeline forecast.",
+    ),
+    (
+        OPPORTUNITY_WRITE,
+        "Create, update, move, win and lose opportunities.",
+    ),
+    (ACTIVITY_READ, "Read activities."),
+    (ACTIVITY_WRITE, "Create, update and complete activities."),
+    (PIPELINE_WRITE, "Define the pipeline's stages."),
 ];
 
 /// Whether `permission` is in the catalog.
@@ -54,8 +125,10 @@ pub struct SystemRole {
     pub name: &'static str,
     /// What the role is for.
     pub description: &'static str,
-    /// Its permissions; `None` means every permission in the catalog.
+    /// Its permissions with scope `ALL`; `None` means every permission in the catalog.
     pub grants: Option<&'static [&'static str]>,
+    /// Its permissions with scope `OWN` (rows the holder owns or is assigned to).
+    pub own: &'static [&'static str],
 }
 
 /// The system roles. Owner and admin hold everything; the others hold what their job needs
@@ -65,41 +138,102 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
         name: "owner",
         description: "The account owner: every permission. At least one active owner always remains.",
         grants: None,
+        own: &[],
     },
     SystemRole {
         name: "admin",
         description: "Administers the tenant: every permission.",
         grants: None,
+        own: &[],
     },
     SystemRole {
         name: "manager",
-        description: "Runs a team: sees users with their contact details, roles and the audit log.",
-        grants: Some(&[USER_READ, USER_CONTACT_READ, ROLE_READ, AUDIT_READ]),
+        description: "Runs a team: sees users with contact details, roles, the audit log and all master data and CRM; maintains customers, suppliers and the whole CRM.",
+        grants: Some(&[
+            USER_READ,
+            USER_CONTACT_READ,
+            ROLE_READ,
+            AUDIT_READ,
+            DATA_READ,
+            CUSTOMER_READ,
+            CUSTOMER_WRITE,
+            SUPPLIER_READ,
+            SUPPLIER_WRITE,
+            PRODUCT_READ,
+            PRODUCT_COST_READ,
+            LEAD_READ,
+            LEAD_WRITE,
+            OPPORTUNITY_READ,
+            OPPORTUNITY_WRITE,
+            ACTIVITY_READ,
+            ACTIVITY_WRITE,
+            PIPELINE_WRITE,
+        ]),
+        own: &[],
     },
     SystemRole {
         name: "sales_rep",
-        description: "Sells: sees who the other users are.",
-        grants: Some(&[USER_READ]),
+        description: "Sells: sees users, master data and customers, maintains customers, and works only their own leads, opportunities and activities.",
+        grants: Some(&[
+            USER_READ,
+            DATA_READ,
+            CUSTOMER_READ,
+            CUSTOMER_WRITE,
+            PRODUCT_READ,
+        ]),
+        own: &[
+            LEAD_READ,
+            LEAD_WRITE,
+            OPPORTUNITY_READ,
+            OPPORTUNITY_WRITE,
+            ACTIVITY_READ,
+            ACTIVITY_WRITE,
+        ],
     },
     SystemRole {
         name: "accountant",
-        description: "Keeps the books: sees users and the audit log.",
-        grants: Some(&[USER_READ, AUDIT_READ]),
+        description: "Keeps the books: sees users and the audit log; maintains reference data, customers and suppliers; sees cost prices.",
+        grants: Some(&[
+            USER_READ,
+            AUDIT_READ,
+            DATA_READ,
+            DATA_WRITE,
+            CUSTOMER_READ,
+            CUSTOMER_WRITE,
+            SUPPLIER_READ,
+            SUPPLIER_WRITE,
+            PRODUCT_READ,
+            PRODUCT_COST_READ,
+        ]),
+        own: &[],
     },
     SystemRole {
         name: "warehouse",
-        description: "Moves stock: sees who the other users are.",
-        grants: Some(&[USER_READ]),
+        description: "Moves stock: sees users, reference data, suppliers and products (not their cost).",
+        grants: Some(&[USER_READ, DATA_READ, SUPPLIER_READ, PRODUCT_READ]),
+        own: &[],
     },
     SystemRole {
         name: "hr",
         description: "Manages people: creates and updates users, sees contact details and roles.",
         grants: Some(&[USER_READ, USER_WRITE, USER_CONTACT_READ, ROLE_READ]),
+        own: &[],
     },
     SystemRole {
         name: "viewer",
-        description: "Looks, changes nothing: sees users (not their contact details) and roles.",
-        grants: Some(&[USER_READ, ROLE_READ]),
+        description: "Looks, changes nothing: sees users (not their contact details), roles, master data (not cost prices) and the CRM.",
+        grants: Some(&[
+            USER_READ,
+            ROLE_READ,
+            DATA_READ,
+            CUSTOMER_READ,
+            SUPPLIER_READ,
+            PRODUCT_READ,
+            LEAD_READ,
+            OPPORTUNITY_READ,
+            ACTIVITY_READ,
+        ]),
+        own: &[],
     },
 ];
 
@@ -107,12 +241,16 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
 pub const OWNER_ROLE: &str = "owner";
 
 impl SystemRole {
-    /// The role's permissions.
-    pub fn permissions(&self) -> Vec<&'static str> {
-        match self.grants {
+    /// The role's permissions with their scopes.
+    pub fn grants(&self) -> Vec<(&'static str, super::Scope)> {
+        let all: Vec<&'static str> = match self.grants {
             Some(grants) => grants.to_vec(),
             None => PERMISSIONS.iter().map(|(name, _)| *name).collect(),
-        }
+        };
+        all.into_iter()
+            .map(|p| (p, super::Scope::All))
+            .chain(self.own.iter().map(|p| (*p, super::Scope::Own)))
+            .collect()
     }
 }
 
@@ -123,7 +261,7 @@ mod tests {
     #[test]
     fn every_granted_permission_is_in_the_catalog_and_names_follow_the_pattern() {
         for role in SYSTEM_ROLES {
-            for p in role.permissions() {
+            for (p, _) in role.grants() {
                 assert!(is_known(p), "{} grants unknown {p}", role.name);
             }
         }

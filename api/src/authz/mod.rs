@@ -15,8 +15,8 @@ use std::sync::Arc;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{Context, Guard, Response};
 use entities::identity::{api_key, role, role_grant, user_account, user_role};
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crate::auth::{Actor, Principal};
@@ -92,87 +92,81 @@ impl Access {
     }
 }
 
-/// Loads the grants of `principal`. A deactivated user or a revoked key is `UNAUTHENTICATED`.
+/// Loads the grants of `principal` in one statement. A deactivated user or a revoked key is
+/// `UNAUTHENTICATED`.
 pub async fn load_access<C: ConnectionTrait>(
     db: &C,
     principal: &Principal,
 ) -> Result<Access, AppError> {
-    let role_ids: Vec<Uuid> = match principal.actor {
+    // One row per (role, grant) of the caller, and one row with null role when it holds none;
+    // no row at all when the user is inactive or the key revoked.
+    let mut query = Query::select();
+    query
+        .expr_as(Expr::col((role::Entity, role::Column::Name)), "role_name")
+        .expr_as(
+            Expr::col((role_grant::Entity, role_grant::Column::Permission)),
+            "permission",
+        )
+        .expr_as(
+            Expr::col((role_grant::Entity, role_grant::Column::Scope)),
+            "scope",
+        );
+    match principal.actor {
         Actor::User(id) => {
-            user_account::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .filter(|u| u.is_active)
-                .ok_or(AppError::Unauthenticated)?;
-            let rows = db
-                .query_all(
-                    Query::select()
-                        .column(user_role::Column::RoleId)
-                        .from(user_role::Entity)
-                        .and_where(Expr::col(user_role::Column::UserId).eq(id)),
+            query
+                .from(user_account::Entity)
+                .left_join(
+                    user_role::Entity,
+                    Expr::col((user_role::Entity, user_role::Column::UserId))
+                        .equals((user_account::Entity, user_account::Column::Id)),
                 )
-                .await?;
-            rows.iter()
-                .map(|r| r.try_get::<Uuid>("", "role_id"))
-                .collect::<Result<_, _>>()?
+                .left_join(
+                    role::Entity,
+                    Expr::col((role::Entity, role::Column::Id))
+                        .equals((user_role::Entity, user_role::Column::RoleId)),
+                )
+                .and_where(Expr::col((user_account::Entity, user_account::Column::Id)).eq(id))
+                .and_where(
+                    Expr::col((user_account::Entity, user_account::Column::IsActive)).eq(true),
+                );
         }
         Actor::ApiKey(id) => {
-            let key = api_key::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .filter(|k| k.revoked_at.is_none())
-                .ok_or(AppError::Unauthenticated)?;
-            vec![key.role_id]
+            query
+                .from(api_key::Entity)
+                .left_join(
+                    role::Entity,
+                    Expr::col((role::Entity, role::Column::Id))
+                        .equals((api_key::Entity, api_key::Column::RoleId)),
+                )
+                .and_where(Expr::col((api_key::Entity, api_key::Column::Id)).eq(id))
+                .and_where(Expr::col((api_key::Entity, api_key::Column::RevokedAt)).is_null());
         }
-    };
-    grants_of_roles(db, principal, &role_ids).await
-}
-
-async fn grants_of_roles<C: ConnectionTrait>(
-    db: &C,
-    principal: &Principal,
-    role_ids: &[Uuid],
-) -> Result<Access, AppError> {
+    }
+    query.left_join(
+        role_grant::Entity,
+        Expr::col((role_grant::Entity, role_grant::Column::RoleId))
+            .equals((role::Entity, role::Column::Id)),
+    );
+    let rows = db.query_all(&query).await?;
+    if rows.is_empty() {
+        return Err(AppError::Unauthenticated);
+    }
     let mut roles = Vec::new();
     let mut grants = BTreeMap::new();
-    if !role_ids.is_empty() {
-        let rows = db
-            .query_all(
-                Query::select()
-                    .expr_as(Expr::col((role::Entity, role::Column::Name)), "role_name")
-                    .expr_as(
-                        Expr::col((role_grant::Entity, role_grant::Column::Permission)),
-                        "permission",
-                    )
-                    .expr_as(
-                        Expr::col((role_grant::Entity, role_grant::Column::Scope)),
-                        "scope",
-                    )
-                    .from(role::Entity)
-                    .left_join(
-                        role_grant::Entity,
-                        Expr::col((role_grant::Entity, role_grant::Column::RoleId))
-                            .equals((role::Entity, role::Column::Id)),
-                    )
-                    .and_where(
-                        Expr::col((role::Entity, role::Column::Id)).is_in(role_ids.iter().copied()),
-                    ),
-            )
-            .await?;
-        for row in rows {
-            let name: String = row.try_get("", "role_name")?;
-            if !roles.contains(&name) {
-                roles.push(name);
-            }
-            let permission: Option<String> = row.try_get("", "permission")?;
-            let scope: Option<String> = row.try_get("", "scope")?;
-            if let (Some(permission), Some(scope)) =
-                (permission, scope.as_deref().and_then(Scope::parse))
-            {
-                // Several roles may grant one permission: the widest scope wins.
-                let entry = grants.entry(permission).or_insert(scope);
-                *entry = (*entry).max(scope);
-            }
+    for row in rows {
+        if let Some(name) = row.try_get::<Option<String>>("", "role_name")?
+            && !roles.contains(&name)
+        {
+            roles.push(name);
+        }
+        let permission: Option<String> = row.try_get("", "permission")?;
+        let scope: Option<String> = row.try_get("", "scope")?;
+        if let (Some(permission), Some(scope)) =
+            (permission, scope.as_deref().and_then(Scope::parse))
+        {
+            // Several roles may grant one permission: the widest scope wins.
+            let entry = grants.entry(permission).or_insert(scope);
+            *entry = (*entry).max(scope);
         }
     }
     roles.sort();

@@ -7,7 +7,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::authz::Scope;
 use crate::authz::catalog::{OWNER_ROLE, SYSTEM_ROLES};
 use crate::error::AppError;
 
@@ -52,12 +51,12 @@ pub async fn sync_system_roles<C: ConnectionTrait>(db: &C) -> Result<(), AppErro
             .exec(db)
             .await?;
         let grants: Vec<role_grant::ActiveModel> = system
-            .permissions()
+            .grants()
             .into_iter()
-            .map(|p| role_grant::ActiveModel {
+            .map(|(p, scope)| role_grant::ActiveModel {
                 role_id: Set(id),
                 permission: Set(p.to_owned()),
-                scope: Set(Scope::All.as_str().to_owned()),
+                scope: Set(scope.as_str().to_owned()),
             })
             .collect();
         role_grant::Entity::insert_many(grants)

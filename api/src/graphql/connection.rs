@@ -1,7 +1,9 @@
 //! Relay connections with keyset cursors, shared by every list (API_CONVENTIONS.md, Reading).
 //!
-//! Rows are ordered by their UUID v7 id (creation order), and a cursor is the opaque encoding
-//! of the id, so pages stay stable while rows are inserted: no offsets. `first`/`after` walk
+//! Rows are ordered by an optional sort column (text, ascending or descending) and then by
+//! their UUID v7 id (creation order); a cursor is the opaque encoding of the row's sort value
+//! and id, and pages continue from it with a keyset condition, so pages stay stable while rows
+//! are inserted: no offsets. `first`/`after` walk
 //! forward, `last`/`before` backward; page sizes follow [`super::pagination`], and
 //! `totalCount` counts every row matching the filter.
 
@@ -10,8 +12,8 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -41,32 +43,86 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-/// The cursor of a row id.
-pub fn encode_cursor(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("id:{id}"))
+/// Sort direction of a list.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
 }
 
-fn decode_cursor(field: &str, cursor: Option<&str>) -> Result<Option<Uuid>, AppError> {
+/// A text column to sort by (ties broken by id in the same direction).
+pub struct Sort<E: EntityTrait> {
+    /// The column.
+    pub column: E::Column,
+    /// Its value in a row.
+    pub key: fn(&E::Model) -> String,
+}
+
+/// The cursor of a row: its sort value (if sorted) and id.
+pub fn encode_cursor(key: Option<&str>, id: Uuid) -> String {
+    let payload = serde_json::json!({ "k": key, "id": id });
+    URL_SAFE_NO_PAD.encode(payload.to_string())
+}
+
+fn decode_cursor(
+    field: &str,
+    cursor: Option<&str>,
+) -> Result<Option<(Option<String>, Uuid)>, AppError> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| {
-            text.strip_prefix("id:")
-                .and_then(|id| Uuid::try_parse(id).ok())
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|v| {
+            let id = Uuid::try_parse(v["id"].as_str()?).ok()?;
+            Some((v["k"].as_str().map(str::to_owned), id))
         })
         .map(Some)
         .ok_or_else(|| AppError::validation(field, "not a cursor of this list"))
 }
 
-/// One page of `select` (already filtered), keyed on `id`, with each row turned into a node.
+/// One page of `select` (already filtered), ordered by id.
 pub async fn page<E, C, T>(
     db: &C,
     select: Select<E>,
     id: E::Column,
+    args: &PageArgs,
+    row_id: impl Fn(&E::Model) -> Uuid,
+    node: impl Fn(E::Model) -> T,
+) -> Result<Page<T>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+    T: async_graphql::OutputType,
+{
+    page_sorted(
+        db,
+        select,
+        id,
+        None,
+        OrderDirection::Asc,
+        args,
+        row_id,
+        node,
+    )
+    .await
+}
+
+/// One page of `select` (already filtered), ordered by `sort` (if any) then id, in
+/// `direction`.
+#[allow(clippy::too_many_arguments)]
+pub async fn page_sorted<E, C, T>(
+    db: &C,
+    select: Select<E>,
+    id: E::Column,
+    sort: Option<Sort<E>>,
+    direction: OrderDirection,
     args: &PageArgs,
     row_id: impl Fn(&E::Model) -> Uuid,
     node: impl Fn(E::Model) -> T,
@@ -82,18 +138,43 @@ where
     let before = decode_cursor("before", args.before.as_deref())?;
     let total_count = select.clone().count(db).await?;
     let backward = args.last.is_some();
+    let ascending = direction == OrderDirection::Asc;
     let mut query = select;
-    if let Some(after) = after {
-        query = query.filter(id.gt(after));
-    }
-    if let Some(before) = before {
-        query = query.filter(id.lt(before));
-    }
-    let query = if backward {
-        query.order_by_desc(id)
-    } else {
-        query.order_by_asc(id)
+    // Rows after a cursor in list order: greater when ascending, smaller when descending.
+    let beyond = |cursor: (Option<String>, Uuid), greater: bool| -> Condition {
+        let (key, last_id) = cursor;
+        let id_cond = if greater {
+            id.gt(last_id)
+        } else {
+            id.lt(last_id)
+        };
+        match (&sort, key) {
+            (Some(sort), Some(key)) => Condition::any()
+                .add(if greater {
+                    sort.column.gt(key.clone())
+                } else {
+                    sort.column.lt(key.clone())
+                })
+                .add(Condition::all().add(sort.column.eq(key)).add(id_cond)),
+            _ => Condition::all().add(id_cond),
+        }
     };
+    if let Some(after) = after.clone() {
+        query = query.filter(beyond(after, ascending));
+    }
+    if let Some(before) = before.clone() {
+        query = query.filter(beyond(before, !ascending));
+    }
+    // Fetch in list order, or reversed when paging backward.
+    let fetch = if ascending != backward {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    if let Some(sort) = &sort {
+        query = query.order_by(sort.column, fetch.clone());
+    }
+    query = query.order_by(id, fetch);
     let mut rows = query.limit(size as u64 + 1).all(db).await?;
     let more = rows.len() > size;
     rows.truncate(size);
@@ -110,10 +191,10 @@ where
         has_next,
         ConnectionFields { total_count },
     );
-    connection.edges.extend(
-        rows.into_iter()
-            .map(|row| Edge::new(encode_cursor(row_id(&row)), node(row))),
-    );
+    connection.edges.extend(rows.into_iter().map(|row| {
+        let key = sort.as_ref().map(|s| (s.key)(&row));
+        Edge::new(encode_cursor(key.as_deref(), row_id(&row)), node(row))
+    }));
     Ok(connection)
 }
 
@@ -124,9 +205,15 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_a_validation_error() {
         let id = Uuid::now_v7();
+        let plain = encode_cursor(None, id);
         assert_eq!(
-            decode_cursor("after", Some(&encode_cursor(id))).unwrap(),
-            Some(id)
+            decode_cursor("after", Some(&plain)).unwrap(),
+            Some((None, id))
+        );
+        let sorted = encode_cursor(Some("Acme"), id);
+        assert_eq!(
+            decode_cursor("after", Some(&sorted)).unwrap(),
+            Some((Some("Acme".to_owned()), id))
         );
         let err = decode_cursor("after", Some("bm9wZQ")).unwrap_err();
         assert!(matches!(err, AppError::Validation { ref field, .. } if field == "after"));

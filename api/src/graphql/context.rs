@@ -12,7 +12,7 @@ use crate::audit::AuditActor;
 use crate::auth::Principal;
 use crate::authz::{Access, load_access};
 use crate::error::AppError;
-use crate::modules::identity::loaders::Loaders;
+use crate::graphql::loaders::Loaders;
 use crate::state::AppState;
 use crate::tenancy::pools::TenantDb;
 

@@ -20,6 +20,7 @@ use crate::auth::Principal;
 use crate::auth::secrets::API_KEY_PREFIX;
 use crate::error::{AppError, REQUEST_ID};
 use crate::graphql::context::RequestContext;
+use crate::metrics::REQUEST_SQL;
 use crate::modules::identity::service::api_keys;
 use crate::server::RequestId;
 use crate::state::AppState;
@@ -79,9 +80,21 @@ pub async fn post(
         Err(e) => return unauthenticated(&state, &e),
     };
     let request = request.data(RequestContext::new(state.clone(), principal));
-    let mut response = REQUEST_ID
-        .scope(request_id.0, state.schema().execute(request))
+    let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut response = REQUEST_SQL
+        .scope(
+            statements.clone(),
+            REQUEST_ID.scope(request_id.0, state.schema().execute(request)),
+        )
         .await;
+    if state.settings().is_development() {
+        // How many SQL statements the request ran: tests assert that lists cost a constant
+        // number of statements, whatever their length.
+        let count = statements.load(std::sync::atomic::Ordering::Relaxed);
+        response
+            .extensions
+            .insert("sqlStatements".into(), async_graphql::Value::from(count));
+    }
     for error in &mut response.errors {
         // Errors async-graphql raises itself (parse, validation, input coercion) carry no
         // code; they are all bad input.

@@ -8,7 +8,9 @@ pub mod connection;
 pub mod context;
 pub mod handler;
 pub mod limits;
+pub mod loaders;
 pub mod pagination;
+pub mod scalars;
 
 use async_graphql::{EmptySubscription, ID, MergedObject, Schema};
 use uuid::Uuid;
@@ -18,14 +20,15 @@ use crate::error::AppError;
 
 use crate::config::GraphqlSettings;
 use crate::modules::identity::graphql::{IdentityMutation, IdentityQuery};
+use crate::modules::master::graphql::{MasterMutation, MasterQuery};
 
 /// Every query field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(IdentityQuery);
+pub struct QueryRoot(IdentityQuery, MasterQuery);
 
 /// Every mutation field.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation);
+pub struct MutationRoot(IdentityMutation, MasterMutation);
 
 /// The application schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

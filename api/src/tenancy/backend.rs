@@ -201,7 +201,10 @@ impl Backend {
             });
         let mut db = Database::connect(opts).await?;
         let metrics = self.metrics.clone();
-        db.set_metric_callback(move |_| metrics.record_sql_statement());
+        db.set_metric_callback(move |_| {
+            metrics.record_sql_statement();
+            crate::metrics::count_request_statement();
+        });
         Ok(db)
     }
 }

@@ -46,6 +46,7 @@ pub async fn upgrade_tenant_database(db: &DatabaseConnection) -> Result<Upgrade,
         .map(|m| m.name().to_owned());
     // System roles follow the catalog in code, which may have grown with this upgrade.
     crate::authz::roles::sync_system_roles(&txn).await?;
+    crate::modules::master::seed::seed_reference_data(&txn).await?;
     txn.commit().await?;
     Ok(Upgrade { applied, version })
 }

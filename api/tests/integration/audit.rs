@@ -49,6 +49,31 @@ async fn every_mutation_writes_an_audit_entry() {
         .unwrap()
         .to_owned();
 
+    let first = |doc: &'static str, field: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let r = app.gql(Some(&admin), doc, json!({})).await;
+            r.body["data"][field]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{}", r.body))
+                .to_owned()
+        }
+    };
+    let customer = first(
+        "mutation { createCustomer(input: { name: \"Setup Co\", currency: \"USD\" }) { id } }",
+        "createCustomer",
+    )
+    .await;
+    let contact_doc = format!(
+        "mutation {{ createContact(input: {{ customerId: \"{customer}\", name: \"Pat\" }}) {{ id }} }}"
+    );
+    let contact =
+        app.gql(Some(&admin), &contact_doc, json!({})).await.body["data"]["createContact"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let product = first("mutation { createProduct(input: { sku: \"SETUP-1\", name: \"Setup\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\" }) { id } }", "createProduct").await;
+
     // (mutation, document, variables, token): in an order where each has something to do.
     let u = other.id.to_string();
     let calls: Vec<(&str, &str, Value, Option<&str>)> = vec![
@@ -135,6 +160,66 @@ async fn every_mutation_writes_an_audit_entry() {
             "mutation($p: String!) { changePassword(input: { currentPassword: $p, newPassword: \"another long secret\" }) }",
             json!({ "p": t.password }),
             Some(&session),
+        ),
+        (
+            "setExchangeRate",
+            "mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"1.1\", validFrom: \"2026-01-01\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "createTaxRate",
+            "mutation { createTaxRate(input: { code: \"VAT20\", name: \"VAT\", rate: \"20\", validFrom: \"2026-01-01\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "createCustomer",
+            "mutation { createCustomer(input: { name: \"New Co\", currency: \"USD\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "updateCustomer",
+            "mutation($c: ID!) { updateCustomer(id: $c, input: { name: \"Setup Co 2\", currency: \"USD\", expectedVersion: 1 }) { id } }",
+            json!({ "c": customer }),
+            Some(&admin),
+        ),
+        (
+            "createContact",
+            "mutation($c: ID!) { createContact(input: { customerId: $c, name: \"Sam\" }) { id } }",
+            json!({ "c": customer }),
+            Some(&admin),
+        ),
+        (
+            "updateContact",
+            "mutation($c: ID!) { updateContact(id: $c, input: { name: \"Pat Q\", expectedVersion: 1 }) { id } }",
+            json!({ "c": contact }),
+            Some(&admin),
+        ),
+        (
+            "archiveCustomer",
+            "mutation($c: ID!) { archiveCustomer(id: $c) { id } }",
+            json!({ "c": customer }),
+            Some(&admin),
+        ),
+        (
+            "createProduct",
+            "mutation { createProduct(input: { sku: \"NEW-1\", name: \"New\", kind: SERVICE, unit: \"h\", currency: \"USD\", salePrice: \"90\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "updateProduct",
+            "mutation($p: ID!) { updateProduct(id: $p, input: { sku: \"SETUP-1\", name: \"Setup 2\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"2\", expectedVersion: 1 }) { id } }",
+            json!({ "p": product }),
+            Some(&admin),
+        ),
+        (
+            "archiveProduct",
+            "mutation($p: ID!) { archiveProduct(id: $p) { id } }",
+            json!({ "p": product }),
+            Some(&admin),
         ),
         ("logout", "mutation { logout }", json!({}), Some(&session)),
     ];

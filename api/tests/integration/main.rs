@@ -13,6 +13,7 @@ mod errors;
 mod graphql_limits;
 mod identity;
 mod jwt;
+mod master;
 mod permissions;
 mod platform;
 mod pool_cache;

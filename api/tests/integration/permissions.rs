@@ -148,6 +148,45 @@ fn call(field: &str) -> Option<&'static str> {
         "revokeApiKey" => {
             "mutation { revokeApiKey(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
         }
+        "currencies" => "{ currencies { code } }",
+        "exchangeRates" => "{ exchangeRates(currency: \"EUR\") { totalCount } }",
+        "units" => "{ units { code } }",
+        "taxRates" => "{ taxRates { totalCount } }",
+        "customers" => "{ customers { totalCount } }",
+        "customer" => "{ customer(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
+        "contacts" => "{ contacts { totalCount } }",
+        "products" => "{ products { totalCount } }",
+        "product" => "{ product(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
+        "setExchangeRate" => {
+            "mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"1.1\", validFrom: \"2026-01-01\" }) { id } }"
+        }
+        "createTaxRate" => {
+            "mutation { createTaxRate(input: { code: \"T\", name: \"T\", rate: \"10\", validFrom: \"2026-01-01\" }) { id } }"
+        }
+        "createCustomer" => {
+            "mutation { createCustomer(input: { name: \"C\", currency: \"USD\" }) { id } }"
+        }
+        "updateCustomer" => {
+            "mutation { updateCustomer(id: \"00000000-0000-7000-8000-000000000000\", input: { name: \"C\", currency: \"USD\", expectedVersion: 1 }) { id } }"
+        }
+        "archiveCustomer" => {
+            "mutation { archiveCustomer(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
+        "createContact" => {
+            "mutation { createContact(input: { customerId: \"00000000-0000-7000-8000-000000000000\", name: \"P\" }) { id } }"
+        }
+        "updateContact" => {
+            "mutation { updateContact(id: \"00000000-0000-7000-8000-000000000000\", input: { name: \"P\", expectedVersion: 1 }) { id } }"
+        }
+        "createProduct" => {
+            "mutation { createProduct(input: { sku: \"S\", name: \"N\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\" }) { id } }"
+        }
+        "updateProduct" => {
+            "mutation { updateProduct(id: \"00000000-0000-7000-8000-000000000000\", input: { sku: \"S\", name: \"N\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\", expectedVersion: 1 }) { id } }"
+        }
+        "archiveProduct" => {
+            "mutation { archiveProduct(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
         _ => return None,
     })
 }

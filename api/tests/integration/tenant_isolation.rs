@@ -39,6 +39,21 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
         .unwrap()
         .to_owned();
     let (u, r, k) = (b_user.id.to_string(), b_role.clone(), b_key.clone());
+    let one = |doc: &'static str, vars: Value, path: [&'static str; 2]| {
+        let (app, token) = (&app, b_admin.clone());
+        async move {
+            let r = app.gql(Some(&token), doc, vars).await;
+            r.body["data"][path[0]][path[1]]
+                .as_str()
+                .unwrap_or_else(|| panic!("{}", r.body))
+                .to_owned()
+        }
+    };
+    let bc = one("mutation { createCustomer(input: { name: \"bravo only customer\", currency: \"EUR\", email: \"buyer@bravo.test\" }) { id } }", json!({}), ["createCustomer", "id"]).await;
+    let bct = one("mutation($c: ID!) { createContact(input: { customerId: $c, name: \"bravo only contact\" }) { id } }", json!({ "c": bc }), ["createContact", "id"]).await;
+    let bp = one("mutation { createProduct(input: { sku: \"BRAVO-ONLY\", name: \"bravo only product\", kind: GOODS, unit: \"ea\", currency: \"EUR\", salePrice: \"12.5\", costPrice: \"7.25\" }) { id } }", json!({}), ["createProduct", "id"]).await;
+    one("mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"9.876543\", validFrom: \"2026-01-01\" }) { id } }", json!({}), ["setExchangeRate", "id"]).await;
+    one("mutation { createTaxRate(input: { code: \"BRAVOTAX\", name: \"bravo only tax\", rate: \"17\", validFrom: \"2026-01-01\" }) { id } }", json!({}), ["createTaxRate", "id"]).await;
 
     // Every root field, called with tenant A's admin token and tenant B's ids.
     let calls: Vec<(&str, &str, Value)> = vec![
@@ -87,6 +102,93 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
             "refreshSession",
             "mutation { refreshSession(refreshToken: \"erpr_x\") { accessToken } }",
             json!({}),
+        ),
+        ("currencies", "{ currencies { code } }", json!({})),
+        (
+            "exchangeRates",
+            "{ exchangeRates(currency: \"EUR\") { nodes { rate } } }",
+            json!({}),
+        ),
+        ("units", "{ units { code } }", json!({})),
+        (
+            "taxRates",
+            "{ taxRates { nodes { code name } } }",
+            json!({}),
+        ),
+        (
+            "customers",
+            "{ customers(first: 100) { nodes { id name email } } }",
+            json!({}),
+        ),
+        (
+            "customer",
+            "query($c: ID!) { customer(id: $c) { id name } }",
+            json!({ "c": bc }),
+        ),
+        (
+            "contacts",
+            "{ contacts(first: 100) { nodes { id name } } }",
+            json!({}),
+        ),
+        (
+            "products",
+            "{ products(first: 100) { nodes { id sku name costPrice } } }",
+            json!({}),
+        ),
+        (
+            "product",
+            "query($p: ID!) { product(id: $p) { id sku } }",
+            json!({ "p": bp }),
+        ),
+        (
+            "setExchangeRate",
+            "mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"1.1\", validFrom: \"2026-01-01\" }) { rate } }",
+            json!({}),
+        ),
+        (
+            "createTaxRate",
+            "mutation { createTaxRate(input: { code: \"ALPHATAX\", name: \"A\", rate: \"5\", validFrom: \"2026-01-01\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "createCustomer",
+            "mutation { createCustomer(input: { name: \"alpha customer\", currency: \"USD\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "updateCustomer",
+            "mutation($c: ID!) { updateCustomer(id: $c, input: { name: \"x\", currency: \"USD\", expectedVersion: 1 }) { id } }",
+            json!({ "c": bc }),
+        ),
+        (
+            "archiveCustomer",
+            "mutation($c: ID!) { archiveCustomer(id: $c) { id } }",
+            json!({ "c": bc }),
+        ),
+        (
+            "createContact",
+            "mutation($c: ID!) { createContact(input: { customerId: $c, name: \"x\" }) { id } }",
+            json!({ "c": bc }),
+        ),
+        (
+            "updateContact",
+            "mutation($c: ID!) { updateContact(id: $c, input: { name: \"x\", expectedVersion: 1 }) { id } }",
+            json!({ "c": bct }),
+        ),
+        (
+            "createProduct",
+            "mutation { createProduct(input: { sku: \"ALPHA-1\", name: \"a\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "updateProduct",
+            "mutation($p: ID!) { updateProduct(id: $p, input: { sku: \"X\", name: \"x\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\", expectedVersion: 1 }) { id } }",
+            json!({ "p": bp }),
+        ),
+        (
+            "archiveProduct",
+            "mutation($p: ID!) { archiveProduct(id: $p) { id } }",
+            json!({ "p": bp }),
         ),
         ("logout", "mutation { logout }", json!({})),
         (
@@ -161,13 +263,28 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
         );
     }
 
-    let b_ids = [u.as_str(), r.as_str(), k.as_str()];
+    let b_ids = [
+        u.as_str(),
+        r.as_str(),
+        k.as_str(),
+        bc.as_str(),
+        bct.as_str(),
+        bp.as_str(),
+    ];
     for (name, doc, vars) in calls {
         let answer = app.gql(Some(&a_admin), doc, vars).await;
         let text = answer.body.to_string();
-        for secret in ["secret-person", "bravo only", "bravo key"] {
+        for secret in [
+            "secret-person",
+            "bravo only",
+            "bravo key",
+            "BRAVO",
+            "9.876543",
+            "buyer@bravo",
+            "7.25",
+        ] {
             // `createUser`/`createRole` echo only their own new ids, never B's data.
-            if !(matches!(name, "createUser" | "createRole") && secret != "bravo key") {
+            if !(matches!(name, "createUser" | "createRole") && secret == "bravo only") {
                 assert!(!text.contains(secret), "{name} leaked `{secret}`: {text}");
             }
         }

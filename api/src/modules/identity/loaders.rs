@@ -3,36 +3,52 @@
 //! roles in one statement, not N.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
-use entities::identity::{role, role_grant};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entities::identity::{role, role_grant, user_account};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::graphql::loaders::{LoadError, spawner};
 use crate::modules::identity::service::{roles, users};
 
-/// A loader's failure, shared by every field that waited on the batch.
-pub type LoadError = Arc<AppError>;
-
 /// The request's identity loaders.
-pub struct Loaders {
+pub struct IdentityLoaders {
     /// Roles held by a user.
-    pub roles_by_user_id: DataLoader<RolesByUserIdLoader>,
+    pub roles_by_user_id: DataLoader<RolesByUserIdLoader, HashMapCache>,
     /// Grants of a role.
-    pub grants_by_role_id: DataLoader<GrantsByRoleIdLoader>,
+    pub grants_by_role_id: DataLoader<GrantsByRoleIdLoader, HashMapCache>,
     /// A role by its id.
-    pub role_by_id: DataLoader<RoleByIdLoader>,
+    pub role_by_id: DataLoader<RoleByIdLoader, HashMapCache>,
+    /// A user by id (owners, assignees).
+    pub user_by_id: DataLoader<UserByIdLoader, HashMapCache>,
 }
 
-impl Loaders {
+impl IdentityLoaders {
     /// Loaders on `db` (the caller's tenant database).
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
-            roles_by_user_id: DataLoader::new(RolesByUserIdLoader(db.clone()), tokio::spawn),
-            grants_by_role_id: DataLoader::new(GrantsByRoleIdLoader(db.clone()), tokio::spawn),
-            role_by_id: DataLoader::new(RoleByIdLoader(db), tokio::spawn),
+            roles_by_user_id: DataLoader::with_cache(
+                RolesByUserIdLoader(db.clone()),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            grants_by_role_id: DataLoader::with_cache(
+                GrantsByRoleIdLoader(db.clone()),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            role_by_id: DataLoader::with_cache(
+                RoleByIdLoader(db.clone()),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            user_by_id: DataLoader::with_cache(
+                UserByIdLoader(db),
+                spawner(),
+                HashMapCache::default(),
+            ),
         }
     }
 }
@@ -110,7 +126,21 @@ impl Loader<Uuid> for RoleByIdLoader {
     }
 }
 
-/// A loader failure as a GraphQL error (logged, shown as `INTERNAL`).
-pub fn load_failed(e: LoadError) -> async_graphql::Error {
-    AppError::Internal(e.to_string()).to_gql()
+/// User id → user.
+pub struct UserByIdLoader(DatabaseConnection);
+
+impl Loader<Uuid> for UserByIdLoader {
+    type Value = user_account::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(user_account::Entity::find()
+            .filter(user_account::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect())
+    }
 }

@@ -9,7 +9,7 @@ use crate::authz::catalog::{ROLE_READ, USER_CONTACT_READ};
 use crate::authz::{Scope, require_field, self_readable_field_visible};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
-use crate::modules::identity::loaders::load_failed;
+use crate::graphql::loaders::load_failed;
 
 fn contact_visible(ctx: &Context<'_>) -> bool {
     self_readable_field_visible(ctx, USER_CONTACT_READ)
@@ -62,6 +62,7 @@ impl User {
         require_field(ctx, ROLE_READ, Some(self.0.id))?;
         let loaders = ctx.request()?.loaders().await.gql()?;
         let roles = loaders
+            .identity
             .roles_by_user_id
             .load_one(self.0.id)
             .await
@@ -112,6 +113,7 @@ impl Role {
     async fn grants(&self, ctx: &Context<'_>) -> Result<Vec<Grant>> {
         let loaders = ctx.request()?.loaders().await.gql()?;
         let grants = loaders
+            .identity
             .grants_by_role_id
             .load_one(self.0.id)
             .await
@@ -164,6 +166,7 @@ impl ApiKey {
     async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
         let loaders = ctx.request()?.loaders().await.gql()?;
         Ok(loaders
+            .identity
             .role_by_id
             .load_one(self.0.role_id)
             .await

@@ -8,6 +8,7 @@ use crate::authz::catalog::{USER_READ, USER_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::{parse_id, parse_ids};
 use crate::modules::identity::graphql::types::User;
@@ -45,7 +46,7 @@ impl UsersQuery {
             last,
             before,
         };
-        page(
+        let page = page(
             db.conn(),
             query,
             user_account::Column::Id,
@@ -54,7 +55,24 @@ impl UsersQuery {
             User,
         )
         .await
-        .gql()
+        .gql()?;
+        // Prefetch in one batch what the page selects (see `selects_on_nodes`).
+        let loaders = req.loaders().await.gql()?;
+        loaders
+            .identity
+            .user_by_id
+            .feed_many(page.edges.iter().map(|e| (e.node.0.id, e.node.0.clone())))
+            .await;
+        if selects_on_nodes(ctx, "roles") {
+            let ids: Vec<uuid::Uuid> = page.edges.iter().map(|e| e.node.0.id).collect();
+            loaders
+                .identity
+                .roles_by_user_id
+                .load_many(ids)
+                .await
+                .map_err(load_failed)?;
+        }
+        Ok(page)
     }
 
     /// One user, or `null` when it does not exist or you may not see it.

@@ -19,6 +19,7 @@ use crate::authz::catalog::{USER_READ, USER_WRITE};
 use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
+use crate::modules::common::escape_like;
 use crate::modules::identity::service::{roles, session};
 use crate::tenancy::provision::normalize_email;
 
@@ -399,12 +400,6 @@ fn phone(raw: Option<&str>, field: &str) -> Result<Option<String>, AppError> {
         ));
     }
     Ok(Some(phone.to_owned()))
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 fn conflict_on_unique(e: sea_orm::DbErr) -> AppError {

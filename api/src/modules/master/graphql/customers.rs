@@ -1,0 +1,476 @@
+//! `customers`, `customer`, `contacts`, `createCustomer`, `updateCustomer`, `archiveCustomer`,
+//! `createContact`, `updateContact`.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use entities::master::{contact, customer};
+
+use crate::authz::Require;
+use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
+use crate::db::begin_write;
+use crate::error::GqlResult;
+use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page, page_sorted};
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{load_failed, selects_on_nodes};
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::parse_id;
+use crate::graphql::scalars::MoneyInput;
+use crate::modules::master::graphql::types::{Contact, Customer};
+use crate::modules::master::service::customers::{
+    self, ContactInput, CustomerFilter, CustomerInput,
+};
+
+/// Customer queries.
+#[derive(Default)]
+pub struct CustomersQuery;
+
+#[Object]
+impl CustomersQuery {
+    /// Customers, by creation (default) or name.
+    #[graphql(
+        guard = "Require(CUSTOMER_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Which customers.")] filter: Option<CustomerFilterInput>,
+        #[graphql(desc = "Sort order (one entry).", default)] order_by: Vec<CustomerOrder>,
+    ) -> Result<Page<Customer>> {
+        let req = ctx.request()?;
+        let filter = filter
+            .map(CustomerFilterInput::into_service)
+            .transpose()
+            .gql()?
+            .unwrap_or_default();
+        let query = customers::visible(req.access().gql()?, &filter).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let order = order_by.first().copied().unwrap_or_default();
+        if order_by.len() > 1 {
+            return Err(
+                crate::error::AppError::validation("orderBy", "sort by one field").to_gql(),
+            );
+        }
+        let sort = match order.field {
+            CustomerOrderField::CreatedAt => None,
+            CustomerOrderField::Name => Some(Sort {
+                column: customer::Column::Name,
+                key: |c: &customer::Model| c.name.clone(),
+            }),
+        };
+        let page = page_sorted(
+            db.conn(),
+            query,
+            customer::Column::Id,
+            sort,
+            order.direction,
+            &args,
+            |c| c.id,
+            Customer,
+        )
+        .await
+        .gql()?;
+        prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
+        Ok(page)
+    }
+
+    /// One customer, or `null`.
+    #[graphql(guard = "Require(CUSTOMER_READ)")]
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's id.")] id: ID,
+    ) -> Result<Option<Customer>> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(customers::get(db.conn(), req.access().gql()?, id)
+            .await
+            .gql()?
+            .map(Customer))
+    }
+
+    /// Contacts of customers, oldest first.
+    #[graphql(
+        guard = "Require(CUSTOMER_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Only this customer's contacts.")] customer_id: Option<ID>,
+    ) -> Result<Page<Contact>> {
+        let req = ctx.request()?;
+        let customer_id = customer_id
+            .as_ref()
+            .map(|id| parse_id(id, "customerId"))
+            .transpose()
+            .gql()?;
+        let query = customers::contacts(req.access().gql()?, customer_id).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        page(
+            db.conn(),
+            query,
+            contact::Column::Id,
+            &args,
+            |c| c.id,
+            Contact,
+        )
+        .await
+        .gql()
+    }
+}
+
+/// Loads, in one batch each, the relations the request selects on a page of customers, and
+/// feeds the customers themselves into the by-id loader.
+async fn prefetch<'a>(
+    ctx: &Context<'_>,
+    rows: impl Iterator<Item = &'a customer::Model> + Clone,
+) -> Result<()> {
+    let loaders = ctx.request()?.loaders().await.gql()?;
+    loaders
+        .master
+        .customer_by_id
+        .feed_many(rows.clone().map(|c| (c.id, c.clone())))
+        .await;
+    if selects_on_nodes(ctx, "owner") {
+        loaders
+            .identity
+            .user_by_id
+            .load_many(rows.clone().filter_map(|c| c.owner_id))
+            .await
+            .map_err(load_failed)?;
+    }
+    if selects_on_nodes(ctx, "contacts") {
+        loaders
+            .master
+            .contacts_by_customer_id
+            .load_many(rows.clone().map(|c| c.id))
+            .await
+            .map_err(load_failed)?;
+    }
+    if selects_on_nodes(ctx, "creditLimit") {
+        loaders
+            .master
+            .currency_by_code
+            .load_many(rows.map(|c| c.currency.clone()))
+            .await
+            .map_err(load_failed)?;
+    }
+    Ok(())
+}
+
+/// Customer mutations.
+#[derive(Default)]
+pub struct CustomersMutation;
+
+#[Object]
+impl CustomersMutation {
+    /// Creates a customer. Repeating it with the same `id` and content returns the same
+    /// customer; other content under that id is a `CONFLICT`.
+    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
+    async fn create_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCustomerInput,
+    ) -> Result<Customer> {
+        let req = ctx.request()?;
+        let id = input
+            .id
+            .as_ref()
+            .map(|id| parse_id(id, "input.id"))
+            .transpose()
+            .gql()?;
+        let content = input.content.into_service().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = customers::create(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            content,
+        )
+        .await
+        .gql()?;
+        Ok(Customer(row))
+    }
+
+    /// Replaces a customer's details. A stale `expectedVersion` is a `CONFLICT`.
+    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
+    async fn update_customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's id.")] id: ID,
+        input: UpdateCustomerInput,
+    ) -> Result<Customer> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let content = input.content.into_service().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = customers::update(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            content,
+            input.expected_version,
+        )
+        .await
+        .gql()?;
+        Ok(Customer(row))
+    }
+
+    /// Archives a customer (customers are never deleted: documents refer to them).
+    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
+    async fn archive_customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's id.")] id: ID,
+    ) -> Result<Customer> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(Customer(
+            customers::archive(db.conn(), req.access().gql()?, req.audit_actor(), id)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Adds a contact to a customer.
+    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> Result<Contact> {
+        let req = ctx.request()?;
+        let customer_id = parse_id(&input.customer_id, "input.customerId").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let txn = begin_write(db.conn())
+            .await
+            .map_err(crate::error::AppError::from)
+            .gql()?;
+        let row = customers::create_contact_in(
+            &txn,
+            req.access().gql()?,
+            req.audit_actor(),
+            customer_id,
+            input.content.into_service(),
+        )
+        .await
+        .gql()?;
+        txn.commit()
+            .await
+            .map_err(crate::error::AppError::from)
+            .gql()?;
+        Ok(Contact(row))
+    }
+
+    /// Updates a contact. A stale `expectedVersion` is a `CONFLICT`.
+    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The contact's id.")] id: ID,
+        input: UpdateContactInput,
+    ) -> Result<Contact> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = customers::update_contact(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            input.content.into_service(),
+            input.expected_version,
+        )
+        .await
+        .gql()?;
+        Ok(Contact(row))
+    }
+}
+
+/// Which customers `customers` lists.
+#[derive(InputObject)]
+pub struct CustomerFilterInput {
+    /// Part of the name, email or tax id, any case.
+    pub search: Option<String>,
+    /// Active (true) or archived (false) only.
+    pub is_active: Option<bool>,
+    /// One owner's customers.
+    pub owner_id: Option<ID>,
+}
+
+impl CustomerFilterInput {
+    fn into_service(self) -> Result<CustomerFilter, crate::error::AppError> {
+        Ok(CustomerFilter {
+            search: self.search,
+            is_active: self.is_active,
+            owner_id: self
+                .owner_id
+                .as_ref()
+                .map(|id| parse_id(id, "filter.ownerId"))
+                .transpose()?,
+        })
+    }
+}
+
+/// Fields customers sort by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerOrderField {
+    /// Creation order.
+    #[default]
+    CreatedAt,
+    /// Legal name.
+    Name,
+}
+
+/// A sort order of `customers`.
+#[derive(InputObject, Clone, Copy, Default)]
+pub struct CustomerOrder {
+    /// The field.
+    pub field: CustomerOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// A customer's details.
+#[derive(InputObject)]
+pub struct CustomerFields {
+    /// Legal name.
+    pub name: String,
+    /// Tax id.
+    pub tax_id: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Billing address.
+    pub billing_address: Option<String>,
+    /// Shipping address.
+    pub shipping_address: Option<String>,
+    /// The customer's currency (ISO 4217).
+    pub currency: String,
+    /// Credit limit, in the customer's currency.
+    pub credit_limit: Option<MoneyInput>,
+    /// Responsible user (default: you).
+    pub owner_id: Option<ID>,
+}
+
+impl CustomerFields {
+    fn into_service(self) -> Result<CustomerInput, crate::error::AppError> {
+        if let Some(limit) = &self.credit_limit
+            && !limit
+                .currency
+                .trim()
+                .eq_ignore_ascii_case(self.currency.trim())
+        {
+            return Err(crate::error::AppError::validation(
+                "input.creditLimit.currency",
+                "the credit limit is in the customer's currency",
+            ));
+        }
+        Ok(CustomerInput {
+            name: self.name,
+            tax_id: self.tax_id,
+            email: self.email,
+            phone: self.phone,
+            billing_address: self.billing_address,
+            shipping_address: self.shipping_address,
+            currency: self.currency,
+            credit_limit: self.credit_limit.map(|m| m.amount.as_str().to_owned()),
+            owner_id: self
+                .owner_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.ownerId"))
+                .transpose()?,
+        })
+    }
+}
+
+/// Input of `createCustomer`.
+#[derive(InputObject)]
+pub struct CreateCustomerInput {
+    /// Optional client-generated id (UUID) making the create idempotent.
+    pub id: Option<ID>,
+    /// The details.
+    #[graphql(flatten)]
+    pub content: CustomerFields,
+}
+
+/// Input of `updateCustomer`: the full details and the version you last read.
+#[derive(InputObject)]
+pub struct UpdateCustomerInput {
+    /// The details.
+    #[graphql(flatten)]
+    pub content: CustomerFields,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}
+
+/// A contact's details.
+#[derive(InputObject)]
+pub struct ContactFields {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Job title.
+    pub job_title: Option<String>,
+}
+
+impl ContactFields {
+    fn into_service(self) -> ContactInput {
+        ContactInput {
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            job_title: self.job_title,
+        }
+    }
+}
+
+/// Input of `createContact`.
+#[derive(InputObject)]
+pub struct CreateContactInput {
+    /// The customer the contact works at.
+    pub customer_id: ID,
+    /// The details.
+    #[graphql(flatten)]
+    pub content: ContactFields,
+}
+
+/// Input of `updateContact`.
+#[derive(InputObject)]
+pub struct UpdateContactInput {
+    /// The details.
+    #[graphql(flatten)]
+    pub content: ContactFields,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}

@@ -1,0 +1,24 @@
+//! GraphQL face of master data, merged into [`MasterQuery`] and [`MasterMutation`].
+
+pub mod customers;
+pub mod products;
+pub mod reference;
+pub mod types;
+
+use async_graphql::MergedObject;
+
+/// Queries of master data.
+#[derive(MergedObject, Default)]
+pub struct MasterQuery(
+    reference::ReferenceQuery,
+    customers::CustomersQuery,
+    products::ProductsQuery,
+);
+
+/// Mutations of master data.
+#[derive(MergedObject, Default)]
+pub struct MasterMutation(
+    reference::ReferenceMutation,
+    customers::CustomersMutation,
+    products::ProductsMutation,
+);

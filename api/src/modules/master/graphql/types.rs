@@ -1,0 +1,354 @@
+//! Output types of master data; each wraps its entity row.
+
+use async_graphql::{Context, Enum, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entities::master::{
+    contact, currency, customer, exchange_rate, product, tax_rate, unit_of_measure,
+};
+
+use crate::authz::catalog::PRODUCT_COST_READ;
+use crate::authz::require_field;
+use crate::error::GqlResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::load_failed;
+use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::modules::identity::graphql::types::User;
+use crate::money::MICRO_SCALE;
+
+/// The money value of `minor` in `currency`, with its digits from the request's loader.
+pub async fn money(ctx: &Context<'_>, minor: i64, currency: &str) -> Result<Money> {
+    let loaders = ctx.request()?.loaders().await.gql()?;
+    let digits = loaders
+        .master
+        .currency_by_code
+        .load_one(currency.to_owned())
+        .await
+        .map_err(load_failed)?
+        .map_or(2, |c| u32::try_from(c.minor_digits).unwrap_or(2));
+    Ok(Money::new(minor, currency, digits))
+}
+
+/// The user `id` through the request's loader.
+pub async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    let loaders = ctx.request()?.loaders().await.gql()?;
+    Ok(loaders
+        .identity
+        .user_by_id
+        .load_one(id)
+        .await
+        .map_err(load_failed)?
+        .map(User))
+}
+
+/// A currency.
+pub struct Currency(pub currency::Model);
+
+/// A currency.
+#[Object]
+impl Currency {
+    /// ISO 4217 code.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Decimals of the minor unit (2 for USD, 0 for JPY, 3 for KWD).
+    async fn minor_digits(&self) -> i32 {
+        self.0.minor_digits
+    }
+}
+
+/// An exchange rate of a currency into the tenant's base currency.
+pub struct ExchangeRate(pub exchange_rate::Model);
+
+/// An exchange rate of a currency into the tenant's base currency.
+#[Object]
+impl ExchangeRate {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The currency.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    /// Units of the base currency per unit of the currency.
+    async fn rate(&self) -> Decimal {
+        Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
+    }
+    /// The rate applies from this date until the next rate's date.
+    async fn valid_from(&self) -> Date {
+        Date(self.0.valid_from)
+    }
+}
+
+/// A unit products are counted in.
+pub struct UnitOfMeasure(pub unit_of_measure::Model);
+
+/// A unit products are counted in.
+#[Object]
+impl UnitOfMeasure {
+    /// Code, e.g. `kg`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// A tax rate.
+#[derive(Clone)]
+pub struct TaxRate(pub tax_rate::Model);
+
+/// A tax rate.
+#[Object]
+impl TaxRate {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Unique code, e.g. `VAT20`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Percentage, e.g. `20` or `7.5`.
+    async fn rate(&self) -> Decimal {
+        Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
+    }
+    /// Whether prices with this tax include it.
+    async fn inclusive(&self) -> bool {
+        self.0.inclusive
+    }
+    /// First day of validity.
+    async fn valid_from(&self) -> Date {
+        Date(self.0.valid_from)
+    }
+    /// Last day of validity.
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
+    }
+}
+
+/// A customer.
+#[derive(Clone)]
+pub struct Customer(pub customer::Model);
+
+/// A customer.
+#[Object]
+impl Customer {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Legal name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Tax id.
+    async fn tax_id(&self) -> Option<&str> {
+        self.0.tax_id.as_deref()
+    }
+    /// Email.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Phone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Billing address.
+    async fn billing_address(&self) -> Option<&str> {
+        self.0.billing_address.as_deref()
+    }
+    /// Shipping address.
+    async fn shipping_address(&self) -> Option<&str> {
+        self.0.shipping_address.as_deref()
+    }
+    /// The customer's currency.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    /// Credit limit in the customer's currency.
+    async fn credit_limit(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
+        match self.0.credit_limit_minor {
+            Some(minor) => Ok(Some(money(ctx, minor, &self.0.currency).await?)),
+            None => Ok(None),
+        }
+    }
+    /// The user responsible for the customer.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user(ctx, self.0.owner_id).await
+    }
+    /// People at the customer.
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .contacts_by_customer_id
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Contact)
+            .collect())
+    }
+    /// Archived customers stay for their documents but leave active lists.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    /// Optimistic-locking version: pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the customer was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A person at a customer.
+pub struct Contact(pub contact::Model);
+
+/// A person at a customer.
+#[Object]
+impl Contact {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Email.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Phone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Job title.
+    async fn job_title(&self) -> Option<&str> {
+        self.0.job_title.as_deref()
+    }
+    /// The customer the contact works at.
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        let Some(id) = self.0.customer_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .customer_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(Customer))
+    }
+    /// Optimistic-locking version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Goods or service.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ProductKind {
+    /// Stocked goods.
+    Goods,
+    /// A service (not stocked).
+    Service,
+}
+
+/// Something the tenant sells or buys.
+pub struct Product(pub product::Model);
+
+fn cost_visible(ctx: &Context<'_>) -> bool {
+    ctx.request()
+        .ok()
+        .and_then(|r| r.access().ok())
+        .is_some_and(|a| a.scope(PRODUCT_COST_READ).is_some())
+}
+
+/// Something the tenant sells or buys.
+#[Object]
+impl Product {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Stock-keeping unit, unique.
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Goods or service.
+    async fn kind(&self) -> ProductKind {
+        if self.0.kind == "SERVICE" {
+            ProductKind::Service
+        } else {
+            ProductKind::Goods
+        }
+    }
+    /// Unit code.
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+    /// Currency of the prices.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    /// Sale price per unit.
+    async fn sale_price(&self) -> Decimal {
+        Decimal::trimmed(self.0.sale_price_micros, MICRO_SCALE)
+    }
+    /// Cost price per unit. Needs `master.product.cost.read`.
+    #[graphql(visible = "cost_visible")]
+    async fn cost_price(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
+        require_field(ctx, PRODUCT_COST_READ, None)?;
+        Ok(self
+            .0
+            .cost_price_micros
+            .map(|c| Decimal::trimmed(c, MICRO_SCALE)))
+    }
+    /// Tax rate of sales.
+    async fn tax_rate(&self, ctx: &Context<'_>) -> Result<Option<TaxRate>> {
+        let Some(id) = self.0.tax_rate_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .tax_rate_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(TaxRate))
+    }
+    /// Whether each unit has a serial number.
+    async fn serial_tracked(&self) -> bool {
+        self.0.serial_tracked
+    }
+    /// Archived products stay for their documents but leave active lists.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    /// Optimistic-locking version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}

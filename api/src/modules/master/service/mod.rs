@@ -1,0 +1,5 @@
+//! Master data rules and transactions. No GraphQL types here.
+
+pub mod customers;
+pub mod products;
+pub mod reference;

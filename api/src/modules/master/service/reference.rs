@@ -1,0 +1,250 @@
+//! Reference data: currencies, dated exchange rates, units, tax rates.
+
+use chrono::{NaiveDate, Utc};
+use entities::master::{currency, exchange_rate, tax_rate, unit_of_measure};
+use entities::platform::tenant_setting;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Select, Set,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditActor, Changes};
+use crate::authz::Access;
+use crate::authz::catalog::{DATA_READ, DATA_WRITE};
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::modules::common::text;
+use crate::modules::master::seed::BASE_CURRENCY_KEY;
+use crate::money::{Dec, MICRO_SCALE};
+
+/// Active currencies, by code.
+pub async fn currencies<C: ConnectionTrait>(
+    db: &C,
+    access: &Access,
+) -> Result<Vec<currency::Model>, AppError> {
+    access.require(DATA_READ)?;
+    Ok(currency::Entity::find()
+        .filter(currency::Column::IsActive.eq(true))
+        .order_by_asc(currency::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// The minor digits of an active currency; an unknown one is a `VALIDATION` error on `field`.
+pub async fn currency_digits<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    field: &str,
+) -> Result<(String, u32), AppError> {
+    let code = code.trim().to_uppercase();
+    let found = currency::Entity::find_by_id(code.clone())
+        .one(db)
+        .await?
+        .filter(|c| c.is_active)
+        .ok_or_else(|| {
+            AppError::validation(field, format!("`{code}` is not a currency of this tenant"))
+        })?;
+    Ok((code, u32::try_from(found.minor_digits).unwrap_or(2)))
+}
+
+/// The tenant's base currency.
+pub async fn base_currency<C: ConnectionTrait>(db: &C) -> Result<String, AppError> {
+    let setting = tenant_setting::Entity::find_by_id(BASE_CURRENCY_KEY)
+        .one(db)
+        .await?;
+    Ok(setting
+        .and_then(|s| serde_json::from_str::<String>(&s.value).ok())
+        .unwrap_or_else(|| "USD".to_owned()))
+}
+
+/// Units of measure, by code.
+pub async fn units<C: ConnectionTrait>(
+    db: &C,
+    access: &Access,
+) -> Result<Vec<unit_of_measure::Model>, AppError> {
+    access.require(DATA_READ)?;
+    Ok(unit_of_measure::Entity::find()
+        .order_by_asc(unit_of_measure::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// The exchange rates of `currency` visible to `access`.
+pub fn exchange_rates(
+    access: &Access,
+    currency: &str,
+) -> Result<Select<exchange_rate::Entity>, AppError> {
+    access.require(DATA_READ)?;
+    Ok(exchange_rate::Entity::find()
+        .filter(exchange_rate::Column::Currency.eq(currency.trim().to_uppercase())))
+}
+
+/// Sets the rate of `currency` (in base-currency units per unit) from `valid_from` on,
+/// replacing a rate set for that same date.
+pub async fn set_exchange_rate(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    currency: &str,
+    rate: &str,
+    valid_from: NaiveDate,
+) -> Result<exchange_rate::Model, AppError> {
+    access.require(DATA_WRITE)?;
+    let rate_micros = Dec::parse(rate)
+        .and_then(|d| d.to_scaled(MICRO_SCALE))
+        .map_err(|e| AppError::validation("input.rate", e))?;
+    if rate_micros <= 0 {
+        return Err(AppError::validation(
+            "input.rate",
+            "a rate is greater than zero",
+        ));
+    }
+    let txn = begin_write(db).await?;
+    let (code, _) = currency_digits(&txn, currency, "input.currency").await?;
+    if code == base_currency(&txn).await? {
+        return Err(AppError::validation(
+            "input.currency",
+            "the base currency has no exchange rate",
+        ));
+    }
+    let existing = exchange_rate::Entity::find()
+        .filter(exchange_rate::Column::Currency.eq(code.as_str()))
+        .filter(exchange_rate::Column::ValidFrom.eq(valid_from))
+        .one(&txn)
+        .await?;
+    let before = existing.as_ref().map(|r| r.rate_micros);
+    let row = match existing {
+        Some(r) => {
+            let mut row: exchange_rate::ActiveModel = r.into();
+            row.rate_micros = Set(rate_micros);
+            row.update(&txn).await?
+        }
+        None => {
+            exchange_rate::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                currency: Set(code.clone()),
+                rate_micros: Set(rate_micros),
+                valid_from: Set(valid_from),
+                created_at: Set(Utc::now()),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    audit::record(
+        &txn,
+        actor,
+        "exchange_rate",
+        row.id,
+        "set",
+        Changes::new()
+            .field("currency", None::<String>, &code)
+            .field("validFrom", None::<String>, valid_from.to_string())
+            .field("rateMicros", before, row.rate_micros),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The rate of `currency` on `date` (the latest set on or before it), or `None`.
+pub async fn rate_on<C: ConnectionTrait>(
+    db: &C,
+    currency: &str,
+    date: NaiveDate,
+) -> Result<Option<i64>, AppError> {
+    Ok(exchange_rate::Entity::find()
+        .filter(exchange_rate::Column::Currency.eq(currency))
+        .filter(exchange_rate::Column::ValidFrom.lte(date))
+        .order_by_desc(exchange_rate::Column::ValidFrom)
+        .one(db)
+        .await?
+        .map(|r| r.rate_micros))
+}
+
+/// A new tax rate.
+#[derive(Debug)]
+pub struct NewTaxRate {
+    /// Unique code, e.g. `VAT20`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Percentage text, e.g. `20` or `7.5`.
+    pub rate: String,
+    /// Prices include the tax.
+    pub inclusive: bool,
+    /// First day of validity.
+    pub valid_from: NaiveDate,
+    /// Last day of validity.
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// The tax rates visible to `access`.
+pub fn tax_rates(access: &Access) -> Result<Select<tax_rate::Entity>, AppError> {
+    access.require(DATA_READ)?;
+    Ok(tax_rate::Entity::find())
+}
+
+/// Creates a tax rate.
+pub async fn create_tax_rate(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    input: NewTaxRate,
+) -> Result<tax_rate::Model, AppError> {
+    access.require(DATA_WRITE)?;
+    let code = text(&input.code, "input.code", 32)?.to_uppercase();
+    let name = text(&input.name, "input.name", 100)?;
+    let rate_micros = Dec::parse(&input.rate)
+        .and_then(|d| d.to_scaled(MICRO_SCALE))
+        .map_err(|e| AppError::validation("input.rate", e))?;
+    if !(0..=100_000_000).contains(&rate_micros) {
+        return Err(AppError::validation(
+            "input.rate",
+            "a tax rate is between 0 and 100 percent",
+        ));
+    }
+    if input.valid_to.is_some_and(|to| to < input.valid_from) {
+        return Err(AppError::validation(
+            "input.validTo",
+            "ends before it starts",
+        ));
+    }
+    let txn = begin_write(db).await?;
+    if tax_rate::Entity::find()
+        .filter(tax_rate::Column::Code.eq(code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "a tax rate with code {code} already exists"
+        )));
+    }
+    let row = tax_rate::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(code),
+        name: Set(name),
+        rate_micros: Set(rate_micros),
+        inclusive: Set(input.inclusive),
+        valid_from: Set(input.valid_from),
+        valid_to: Set(input.valid_to),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "tax_rate",
+        row.id,
+        "create",
+        Changes::new()
+            .field("code", None::<String>, &row.code)
+            .field("rateMicros", None::<i64>, row.rate_micros),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
