@@ -8,6 +8,7 @@
 //! silently change `schema.graphql`.
 
 pub mod control;
+pub mod crm;
 pub mod identity;
 pub mod master;
 pub mod platform;

@@ -41,6 +41,27 @@ pub struct PageArgs {
     pub last: Option<i32>,
     /// Cursor to end before.
     pub before: Option<String>,
+    /// Whether to count the rows for `totalCount` (skipped when not selected).
+    pub count: bool,
+}
+
+impl PageArgs {
+    /// The arguments of the list field being resolved.
+    pub fn new(
+        ctx: &async_graphql::Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+            count: ctx.look_ahead().field("totalCount").exists(),
+        }
+    }
 }
 
 /// Sort direction of a list.
@@ -136,7 +157,12 @@ where
     let size = page_size(args.first, args.last)?;
     let after = decode_cursor("after", args.after.as_deref())?;
     let before = decode_cursor("before", args.before.as_deref())?;
-    let total_count = select.clone().count(db).await?;
+    // 0 stands in when `totalCount` is not selected: it never reaches the client.
+    let total_count = if args.count {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
     let backward = args.last.is_some();
     let ascending = direction == OrderDirection::Asc;
     let mut query = select;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::modules::crm::loaders::CrmLoaders;
 use crate::modules::identity::loaders::IdentityLoaders;
 use crate::modules::master::loaders::MasterLoaders;
 
@@ -18,6 +19,8 @@ pub struct Loaders {
     pub identity: IdentityLoaders,
     /// Master data: customers, contacts, currencies.
     pub master: MasterLoaders,
+    /// CRM: stages, opportunities, activities.
+    pub crm: CrmLoaders,
 }
 
 impl Loaders {
@@ -25,7 +28,8 @@ impl Loaders {
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
             identity: IdentityLoaders::new(db.clone()),
-            master: MasterLoaders::new(db),
+            master: MasterLoaders::new(db.clone()),
+            crm: CrmLoaders::new(db),
         }
     }
 }
@@ -48,9 +52,19 @@ pub fn spawner()
 /// `nodes` or `edges.node`). List resolvers use it to prefetch a relation for the whole page
 /// in one batch, so the count of statements does not depend on how batches happen to be timed.
 pub fn selects_on_nodes(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
+    selects_path(ctx, &[field])
+}
+
+/// Whether the request selects the field `path` (e.g. `["activities", "assignee"]`) below the
+/// nodes of the list being resolved.
+pub fn selects_path(ctx: &async_graphql::Context<'_>, path: &[&str]) -> bool {
     let look = ctx.look_ahead();
-    look.field("nodes").field(field).exists()
-        || look.field("edges").field("node").field(field).exists()
+    let (mut a, mut b) = (look.field("nodes"), look.field("edges").field("node"));
+    for field in path {
+        a = a.field(field);
+        b = b.field(field);
+    }
+    a.exists() || b.exists()
 }
 
 /// A loader's failure, shared by every field that waited on the batch.

@@ -19,16 +19,17 @@ use crate::authz::LoadAccess;
 use crate::error::AppError;
 
 use crate::config::GraphqlSettings;
+use crate::modules::crm::graphql::{CrmMutation, CrmQuery};
 use crate::modules::identity::graphql::{IdentityMutation, IdentityQuery};
 use crate::modules::master::graphql::{MasterMutation, MasterQuery};
 
 /// Every query field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(IdentityQuery, MasterQuery);
+pub struct QueryRoot(IdentityQuery, MasterQuery, CrmQuery);
 
 /// Every mutation field.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, MasterMutation);
+pub struct MutationRoot(IdentityMutation, MasterMutation, CrmMutation);
 
 /// The application schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -2,5 +2,6 @@
 //! (rules and transactions, no GraphQL types), `loaders.rs` (DataLoaders, when needed).
 
 pub mod common;
+pub mod crm;
 pub mod identity;
 pub mod master;

@@ -47,6 +47,7 @@ pub async fn upgrade_tenant_database(db: &DatabaseConnection) -> Result<Upgrade,
     // System roles follow the catalog in code, which may have grown with this upgrade.
     crate::authz::roles::sync_system_roles(&txn).await?;
     crate::modules::master::seed::seed_reference_data(&txn).await?;
+    crate::modules::crm::service::stages::seed_stages(&txn).await?;
     txn.commit().await?;
     Ok(Upgrade { applied, version })
 }

@@ -158,6 +158,7 @@ async fn finish(
     // System roles; the first admin (the only user now) becomes owner.
     crate::authz::roles::sync_system_roles(&txn).await?;
     crate::modules::master::seed::seed_reference_data(&txn).await?;
+    crate::modules::crm::service::stages::seed_stages(&txn).await?;
     txn.commit().await?;
     tracing::info!(tenant = %tenant.slug, "tenant seeded");
     Ok(version)

@@ -74,6 +74,41 @@ async fn every_mutation_writes_an_audit_entry() {
             .to_owned();
     let product = first("mutation { createProduct(input: { sku: \"SETUP-1\", name: \"Setup\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\" }) { id } }", "createProduct").await;
 
+    let crm_lead = |title: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let doc = format!(
+                "mutation {{ createLead(input: {{ title: \"{title}\", contactName: \"Lee\", email: \"lee@{title}.test\" }}) {{ id }} }}"
+            );
+            app.gql(Some(&admin), &doc, json!({})).await.body["data"]["createLead"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let lead_a = crm_lead("alpha").await;
+    let lead_b = crm_lead("beta").await;
+    let opp_doc = format!(
+        "mutation {{ createOpportunity(input: {{ title: \"Deal\", customerId: \"{customer}\", amount: {{ amount: \"10\", currency: \"USD\" }} }}) {{ id }} }}"
+    );
+    let opp =
+        app.gql(Some(&admin), &opp_doc, json!({})).await.body["data"]["createOpportunity"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let opp2 =
+        app.gql(Some(&admin), &opp_doc, json!({})).await.body["data"]["createOpportunity"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let act_doc = format!(
+        "mutation {{ createActivity(input: {{ kind: TASK, subject: \"Call back\", opportunityId: \"{opp}\" }}) {{ id }} }}"
+    );
+    let act = app.gql(Some(&admin), &act_doc, json!({})).await.body["data"]["createActivity"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     // (mutation, document, variables, token): in an order where each has something to do.
     let u = other.id.to_string();
     let calls: Vec<(&str, &str, Value, Option<&str>)> = vec![
@@ -219,6 +254,78 @@ async fn every_mutation_writes_an_audit_entry() {
             "archiveProduct",
             "mutation($p: ID!) { archiveProduct(id: $p) { id } }",
             json!({ "p": product }),
+            Some(&admin),
+        ),
+        (
+            "createPipelineStage",
+            "mutation { createPipelineStage(input: { name: \"Closing\", position: 5, probability: \"0.9\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "createLead",
+            "mutation { createLead(input: { title: \"New lead\", contactName: \"Nia\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "contactLead",
+            "mutation($l: ID!) { contactLead(id: $l) { id } }",
+            json!({ "l": lead_a }),
+            Some(&admin),
+        ),
+        (
+            "qualifyLead",
+            "mutation($l: ID!) { qualifyLead(id: $l) { id } }",
+            json!({ "l": lead_a }),
+            Some(&admin),
+        ),
+        (
+            "convertLead",
+            "mutation($l: ID!) { convertLead(id: $l) { lead { id } } }",
+            json!({ "l": lead_a }),
+            Some(&admin),
+        ),
+        (
+            "disqualifyLead",
+            "mutation($l: ID!) { disqualifyLead(id: $l, reason: \"no budget\") { id } }",
+            json!({ "l": lead_b }),
+            Some(&admin),
+        ),
+        (
+            "createOpportunity",
+            "mutation($c: ID!) { createOpportunity(input: { title: \"More\", customerId: $c, amount: { amount: \"5\", currency: \"USD\" } }) { id } }",
+            json!({ "c": customer }),
+            Some(&admin),
+        ),
+        (
+            "updateOpportunity",
+            "mutation($o: ID!, $c: ID!) { updateOpportunity(id: $o, input: { title: \"Deal 2\", customerId: $c, amount: { amount: \"20\", currency: \"USD\" }, expectedVersion: 1 }) { id } }",
+            json!({ "o": opp, "c": customer }),
+            Some(&admin),
+        ),
+        (
+            "winOpportunity",
+            "mutation($o: ID!) { winOpportunity(id: $o) { id } }",
+            json!({ "o": opp }),
+            Some(&admin),
+        ),
+        (
+            "loseOpportunity",
+            "mutation($o: ID!) { loseOpportunity(id: $o, reason: \"price\") { id } }",
+            json!({ "o": opp2 }),
+            Some(&admin),
+        ),
+        (
+            "createActivity",
+            "mutation($o: ID!) { createActivity(input: { kind: NOTE, subject: \"Noted\", opportunityId: $o }) { id } }",
+            json!({ "o": opp }),
+            Some(&admin),
+        ),
+        (
+            "completeActivity",
+            "mutation($a: ID!) { completeActivity(id: $a) { id } }",
+            json!({ "a": act }),
             Some(&admin),
         ),
         ("logout", "mutation { logout }", json!({}), Some(&session)),

@@ -9,6 +9,7 @@ mod helpers;
 mod api_keys;
 mod audit;
 mod cli;
+mod crm;
 mod errors;
 mod graphql_limits;
 mod identity;

@@ -187,6 +187,49 @@ fn call(field: &str) -> Option<&'static str> {
         "archiveProduct" => {
             "mutation { archiveProduct(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
         }
+        "pipelineStages" => "{ pipelineStages { name } }",
+        "pipelineForecast" => "{ pipelineForecast { currency } }",
+        "leads" => "{ leads { totalCount } }",
+        "lead" => "{ lead(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
+        "opportunities" => "{ opportunities { totalCount } }",
+        "opportunity" => "{ opportunity(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
+        "activities" => "{ activities { totalCount } }",
+        "createPipelineStage" => {
+            "mutation { createPipelineStage(input: { name: \"S\", position: 9, probability: \"0.9\" }) { id } }"
+        }
+        "createLead" => {
+            "mutation { createLead(input: { title: \"T\", contactName: \"C\" }) { id } }"
+        }
+        "contactLead" => {
+            "mutation { contactLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
+        "qualifyLead" => {
+            "mutation { qualifyLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
+        "disqualifyLead" => {
+            "mutation { disqualifyLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
+        "convertLead" => {
+            "mutation { convertLead(id: \"00000000-0000-7000-8000-000000000000\") { lead { id } } }"
+        }
+        "createOpportunity" => {
+            "mutation { createOpportunity(input: { title: \"O\", customerId: \"00000000-0000-7000-8000-000000000000\", amount: { amount: \"1\", currency: \"USD\" } }) { id } }"
+        }
+        "updateOpportunity" => {
+            "mutation { updateOpportunity(id: \"00000000-0000-7000-8000-000000000000\", input: { title: \"O\", customerId: \"00000000-0000-7000-8000-000000000000\", amount: { amount: \"1\", currency: \"USD\" }, expectedVersion: 1 }) { id } }"
+        }
+        "winOpportunity" => {
+            "mutation { winOpportunity(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
+        "loseOpportunity" => {
+            "mutation { loseOpportunity(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
+        "createActivity" => {
+            "mutation { createActivity(input: { kind: CALL, subject: \"S\", leadId: \"00000000-0000-7000-8000-000000000000\" }) { id } }"
+        }
+        "completeActivity" => {
+            "mutation { completeActivity(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
         _ => return None,
     })
 }

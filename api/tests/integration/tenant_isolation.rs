@@ -54,6 +54,9 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
     let bp = one("mutation { createProduct(input: { sku: \"BRAVO-ONLY\", name: \"bravo only product\", kind: GOODS, unit: \"ea\", currency: \"EUR\", salePrice: \"12.5\", costPrice: \"7.25\" }) { id } }", json!({}), ["createProduct", "id"]).await;
     one("mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"9.876543\", validFrom: \"2026-01-01\" }) { id } }", json!({}), ["setExchangeRate", "id"]).await;
     one("mutation { createTaxRate(input: { code: \"BRAVOTAX\", name: \"bravo only tax\", rate: \"17\", validFrom: \"2026-01-01\" }) { id } }", json!({}), ["createTaxRate", "id"]).await;
+    let bl = one("mutation { createLead(input: { title: \"bravo only lead\", contactName: \"bravo only person\", email: \"lead@bravo.test\" }) { id } }", json!({}), ["createLead", "id"]).await;
+    let bo = one("mutation($c: ID!) { createOpportunity(input: { title: \"bravo only deal\", customerId: $c, amount: { amount: \"777.77\", currency: \"EUR\" } }) { id } }", json!({ "c": bc }), ["createOpportunity", "id"]).await;
+    let ba = one("mutation($o: ID!) { createActivity(input: { kind: CALL, subject: \"bravo only call\", opportunityId: $o }) { id } }", json!({ "o": bo }), ["createActivity", "id"]).await;
 
     // Every root field, called with tenant A's admin token and tenant B's ids.
     let calls: Vec<(&str, &str, Value)> = vec![
@@ -190,6 +193,101 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
             "mutation($p: ID!) { archiveProduct(id: $p) { id } }",
             json!({ "p": bp }),
         ),
+        (
+            "pipelineStages",
+            "{ pipelineStages { id name } }",
+            json!({}),
+        ),
+        (
+            "pipelineForecast",
+            "{ pipelineForecast { total { count amount { amount } } } }",
+            json!({}),
+        ),
+        (
+            "leads",
+            "{ leads(first: 100) { nodes { id title email } } }",
+            json!({}),
+        ),
+        (
+            "lead",
+            "query($l: ID!) { lead(id: $l) { id title } }",
+            json!({ "l": bl }),
+        ),
+        (
+            "opportunities",
+            "{ opportunities(first: 100) { nodes { id title amount { amount } } } }",
+            json!({}),
+        ),
+        (
+            "opportunity",
+            "query($o: ID!) { opportunity(id: $o) { id title } }",
+            json!({ "o": bo }),
+        ),
+        (
+            "activities",
+            "{ activities(first: 100) { nodes { id subject } } }",
+            json!({}),
+        ),
+        (
+            "createPipelineStage",
+            "mutation { createPipelineStage(input: { name: \"Alpha stage\", position: 9, probability: \"0.9\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "createLead",
+            "mutation { createLead(input: { title: \"alpha lead\", contactName: \"A\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "contactLead",
+            "mutation($l: ID!) { contactLead(id: $l) { id } }",
+            json!({ "l": bl }),
+        ),
+        (
+            "qualifyLead",
+            "mutation($l: ID!) { qualifyLead(id: $l) { id } }",
+            json!({ "l": bl }),
+        ),
+        (
+            "disqualifyLead",
+            "mutation($l: ID!) { disqualifyLead(id: $l) { id } }",
+            json!({ "l": bl }),
+        ),
+        (
+            "convertLead",
+            "mutation($l: ID!) { convertLead(id: $l) { lead { id } } }",
+            json!({ "l": bl }),
+        ),
+        (
+            "createOpportunity",
+            "mutation($c: ID!) { createOpportunity(input: { title: \"x\", customerId: $c, amount: { amount: \"1\", currency: \"USD\" } }) { id } }",
+            json!({ "c": bc }),
+        ),
+        (
+            "updateOpportunity",
+            "mutation($o: ID!, $c: ID!) { updateOpportunity(id: $o, input: { title: \"x\", customerId: $c, amount: { amount: \"1\", currency: \"USD\" }, expectedVersion: 1 }) { id } }",
+            json!({ "o": bo, "c": bc }),
+        ),
+        (
+            "winOpportunity",
+            "mutation($o: ID!) { winOpportunity(id: $o) { id } }",
+            json!({ "o": bo }),
+        ),
+        (
+            "loseOpportunity",
+            "mutation($o: ID!) { loseOpportunity(id: $o) { id } }",
+            json!({ "o": bo }),
+        ),
+        (
+            "createActivity",
+            "mutation($o: ID!) { createActivity(input: { kind: CALL, subject: \"x\", opportunityId: $o }) { id } }",
+            json!({ "o": bo }),
+        ),
+        (
+            "completeActivity",
+            "mutation($a: ID!) { completeActivity(id: $a) { id } }",
+            json!({ "a": ba }),
+        ),
         ("logout", "mutation { logout }", json!({})),
         (
             "changePassword",
@@ -264,6 +362,9 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
     }
 
     let b_ids = [
+        bl.as_str(),
+        bo.as_str(),
+        ba.as_str(),
         u.as_str(),
         r.as_str(),
         k.as_str(),

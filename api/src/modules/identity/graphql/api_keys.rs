@@ -35,12 +35,7 @@ impl ApiKeysQuery {
         let req = ctx.request()?;
         let query = api_keys::visible(req.access().gql()?).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         page(
             db.conn(),
             query,

@@ -57,12 +57,7 @@ impl AuditQuery {
         };
         let query = audit_log::visible(req.access().gql()?, &filter).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         page(
             db.conn(),
             query,

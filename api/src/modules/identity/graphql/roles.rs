@@ -37,12 +37,7 @@ impl RolesQuery {
         let req = ctx.request()?;
         let query = roles::visible(req.access().gql()?).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         page(db.conn(), query, role::Column::Id, &args, |r| r.id, Role)
             .await
             .gql()

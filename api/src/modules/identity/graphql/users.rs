@@ -40,12 +40,7 @@ impl UsersQuery {
             .unwrap_or_default();
         let query = users::visible(req.access().gql()?, &filter).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         let page = page(
             db.conn(),
             query,

@@ -49,12 +49,7 @@ impl CustomersQuery {
             .unwrap_or_default();
         let query = customers::visible(req.access().gql()?, &filter).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         let order = order_by.first().copied().unwrap_or_default();
         if order_by.len() > 1 {
             return Err(
@@ -122,12 +117,7 @@ impl CustomersQuery {
             .gql()?;
         let query = customers::contacts(req.access().gql()?, customer_id).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         page(
             db.conn(),
             query,

@@ -60,12 +60,7 @@ impl ProductsQuery {
             }),
         };
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         page_sorted(
             db.conn(),
             query,

@@ -49,12 +49,7 @@ impl ReferenceQuery {
         let req = ctx.request()?;
         let query = reference::exchange_rates(req.access().gql()?, &currency).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         page(
             db.conn(),
             query,
@@ -96,12 +91,7 @@ impl ReferenceQuery {
         let req = ctx.request()?;
         let query = reference::tax_rates(req.access().gql()?).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(ctx, first, after, last, before);
         page(
             db.conn(),
             query,

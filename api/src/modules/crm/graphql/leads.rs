@@ -1,0 +1,328 @@
+//! `leads`, `lead`, `createLead`, `contactLead`, `qualifyLead`, `disqualifyLead`,
+//! `convertLead`.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entities::crm::lead;
+
+use crate::authz::Require;
+use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
+use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{load_failed, selects_on_nodes};
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::parse_id;
+use crate::graphql::scalars::MoneyInput;
+use crate::modules::crm::graphql::types::{Lead, LeadStatus, Opportunity};
+use crate::modules::crm::service::leads::{
+    self, Action, ConvertInput, LeadFilter, LeadInput, Status,
+};
+use crate::modules::master::graphql::types::{Contact, Customer};
+
+/// Lead queries.
+#[derive(Default)]
+pub struct LeadsQuery;
+
+#[Object]
+impl LeadsQuery {
+    /// Leads you may see (a sales rep: their own), oldest first.
+    #[graphql(
+        guard = "Require(LEAD_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn leads(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Which leads.")] filter: Option<LeadFilterInput>,
+    ) -> Result<Page<Lead>> {
+        let req = ctx.request()?;
+        let filter = match filter {
+            None => LeadFilter::default(),
+            Some(f) => LeadFilter {
+                status: f.status.iter().map(|s| status_of(*s)).collect(),
+                search: f.search,
+                owner_id: f
+                    .owner_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "filter.ownerId"))
+                    .transpose()
+                    .gql()?,
+            },
+        };
+        let query = leads::visible(req.access().gql()?, &filter).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        let page = page(db.conn(), query, lead::Column::Id, &args, |l| l.id, Lead)
+            .await
+            .gql()?;
+        if selects_on_nodes(ctx, "owner") {
+            let loaders = req.loaders().await.gql()?;
+            let owners = page.edges.iter().filter_map(|e| e.node.0.owner_id);
+            loaders
+                .identity
+                .user_by_id
+                .load_many(owners)
+                .await
+                .map_err(load_failed)?;
+        }
+        Ok(page)
+    }
+
+    /// One lead, or `null` when it does not exist or you may not see it.
+    #[graphql(guard = "Require(LEAD_READ)")]
+    async fn lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lead's id.")] id: ID,
+    ) -> Result<Option<Lead>> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(leads::get(db.conn(), req.access().gql()?, id)
+            .await
+            .gql()?
+            .map(Lead))
+    }
+}
+
+fn status_of(s: LeadStatus) -> Status {
+    match s {
+        LeadStatus::New => Status::New,
+        LeadStatus::Contacted => Status::Contacted,
+        LeadStatus::Qualified => Status::Qualified,
+        LeadStatus::Converted => Status::Converted,
+        LeadStatus::Disqualified => Status::Disqualified,
+    }
+}
+
+/// Lead mutations.
+#[derive(Default)]
+pub struct LeadsMutation;
+
+#[Object]
+impl LeadsMutation {
+    /// Creates a lead. Repeating it with the same `id` and content returns the same lead.
+    #[graphql(guard = "Require(LEAD_WRITE)")]
+    async fn create_lead(&self, ctx: &Context<'_>, input: CreateLeadInput) -> Result<Lead> {
+        let req = ctx.request()?;
+        let id = input
+            .id
+            .as_ref()
+            .map(|id| parse_id(id, "input.id"))
+            .transpose()
+            .gql()?;
+        let owner_id = input
+            .owner_id
+            .as_ref()
+            .map(|id| parse_id(id, "input.ownerId"))
+            .transpose()
+            .gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let content = LeadInput {
+            title: input.title,
+            company_name: input.company_name,
+            contact_name: input.contact_name,
+            email: input.email,
+            phone: input.phone,
+            tax_id: input.tax_id,
+            source: input.source,
+            owner_id,
+        };
+        Ok(Lead(
+            leads::create(
+                db.conn(),
+                req.access().gql()?,
+                req.audit_actor(),
+                id,
+                content,
+            )
+            .await
+            .gql()?,
+        ))
+    }
+
+    /// Records a first contact with a new lead.
+    #[graphql(guard = "Require(LEAD_WRITE)")]
+    async fn contact_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lead's id.")] id: ID,
+    ) -> Result<Lead> {
+        advance(ctx, &id, Action::Contact, None).await
+    }
+
+    /// Judges a lead worth pursuing.
+    #[graphql(guard = "Require(LEAD_WRITE)")]
+    async fn qualify_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lead's id.")] id: ID,
+    ) -> Result<Lead> {
+        advance(ctx, &id, Action::Qualify, None).await
+    }
+
+    /// Judges a lead not worth pursuing.
+    #[graphql(guard = "Require(LEAD_WRITE)")]
+    async fn disqualify_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lead's id.")] id: ID,
+        #[graphql(desc = "Why.")] reason: Option<String>,
+    ) -> Result<Lead> {
+        advance(ctx, &id, Action::Disqualify, reason).await
+    }
+
+    /// Turns a lead into a customer (new, or the one given), a contact and an opportunity, in
+    /// one transaction. Customers with the lead's email or tax id come back as possible
+    /// duplicates.
+    #[graphql(guard = "Require(LEAD_WRITE)")]
+    async fn convert_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lead's id.")] id: ID,
+        #[graphql(default)] input: ConvertLeadInput,
+    ) -> Result<ConvertLeadPayload> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let convert = ConvertInput {
+            customer_id: input
+                .customer_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.customerId"))
+                .transpose()
+                .gql()?,
+            currency: input.amount.as_ref().map(|m| m.currency.clone()),
+            amount: input.amount.as_ref().map(|m| m.amount.as_str().to_owned()),
+            stage_id: input
+                .stage_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.stageId"))
+                .transpose()
+                .gql()?,
+        };
+        let db = req.tenant_db().await.gql()?;
+        let done = leads::convert(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            convert,
+        )
+        .await
+        .gql()?;
+        Ok(ConvertLeadPayload {
+            lead: Lead(done.lead),
+            customer: Customer(done.customer),
+            contact: Contact(done.contact),
+            opportunity: Opportunity(done.opportunity),
+            possible_duplicates: done.possible_duplicates.into_iter().map(Customer).collect(),
+        })
+    }
+}
+
+async fn advance(
+    ctx: &Context<'_>,
+    id: &ID,
+    action: Action,
+    reason: Option<String>,
+) -> Result<Lead> {
+    let req = ctx.request()?;
+    let id = parse_id(id, "id").gql()?;
+    let db = req.tenant_db().await.gql()?;
+    Ok(Lead(
+        leads::advance(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            action,
+            reason,
+        )
+        .await
+        .gql()?,
+    ))
+}
+
+/// Which leads `leads` lists.
+#[derive(InputObject)]
+pub struct LeadFilterInput {
+    /// Only these statuses.
+    #[graphql(default)]
+    pub status: Vec<LeadStatus>,
+    /// Part of the title, company, contact or email.
+    pub search: Option<String>,
+    /// One owner's leads.
+    pub owner_id: Option<ID>,
+}
+
+/// Input of `createLead`.
+#[derive(InputObject)]
+pub struct CreateLeadInput {
+    /// Optional client-generated id (UUID) making the create idempotent.
+    pub id: Option<ID>,
+    /// What the lead is about.
+    pub title: String,
+    /// Company.
+    pub company_name: Option<String>,
+    /// Person.
+    pub contact_name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Tax id of the company.
+    pub tax_id: Option<String>,
+    /// Where the lead came from.
+    pub source: Option<String>,
+    /// Owner (default: you; a sales rep can only own their leads).
+    pub owner_id: Option<ID>,
+}
+
+/// Input of `convertLead`.
+#[derive(InputObject, Default)]
+pub struct ConvertLeadInput {
+    /// Link this existing customer instead of creating one.
+    pub customer_id: Option<ID>,
+    /// Amount of the opportunity (default 0 in the base currency).
+    pub amount: Option<MoneyInput>,
+    /// Stage of the opportunity (default: the first).
+    pub stage_id: Option<ID>,
+}
+
+/// What `convertLead` made.
+pub struct ConvertLeadPayload {
+    lead: Lead,
+    customer: Customer,
+    contact: Contact,
+    opportunity: Opportunity,
+    possible_duplicates: Vec<Customer>,
+}
+
+/// What `convertLead` made.
+#[Object]
+impl ConvertLeadPayload {
+    /// The converted lead.
+    async fn lead(&self) -> &Lead {
+        &self.lead
+    }
+    /// The customer created or linked.
+    async fn customer(&self) -> &Customer {
+        &self.customer
+    }
+    /// The contact added to the customer.
+    async fn contact(&self) -> &Contact {
+        &self.contact
+    }
+    /// The opportunity opened.
+    async fn opportunity(&self) -> &Opportunity {
+        &self.opportunity
+    }
+    /// Existing customers with the lead's email or tax id: possible duplicates to review.
+    async fn possible_duplicates(&self) -> &[Customer] {
+        &self.possible_duplicates
+    }
+}

@@ -1,0 +1,24 @@
+//! GraphQL face of the CRM, merged into [`CrmQuery`] and [`CrmMutation`].
+
+pub mod leads;
+pub mod opportunities;
+pub mod pipeline;
+pub mod types;
+
+use async_graphql::MergedObject;
+
+/// Queries of the CRM.
+#[derive(MergedObject, Default)]
+pub struct CrmQuery(
+    pipeline::PipelineQuery,
+    leads::LeadsQuery,
+    opportunities::OpportunitiesQuery,
+);
+
+/// Mutations of the CRM.
+#[derive(MergedObject, Default)]
+pub struct CrmMutation(
+    pipeline::PipelineMutation,
+    leads::LeadsMutation,
+    opportunities::OpportunitiesMutation,
+);

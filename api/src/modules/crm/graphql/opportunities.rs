@@ -1,0 +1,503 @@
+//! `opportunities`, `opportunity`, `createOpportunity`, `updateOpportunity`,
+//! `winOpportunity`, `loseOpportunity`, `activities`, `createActivity`, `completeActivity`.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entities::crm::{activity, opportunity};
+use uuid::Uuid;
+
+use crate::authz::Require;
+use crate::authz::catalog::{ACTIVITY_READ, ACTIVITY_WRITE, OPPORTUNITY_READ, OPPORTUNITY_WRITE};
+use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::parse_id;
+use crate::graphql::scalars::{Date, MoneyInput};
+use crate::modules::crm::graphql::types::{Activity, ActivityKind, Opportunity, OpportunityStatus};
+use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInput};
+use crate::modules::crm::service::opportunities::{
+    self, LOST, OPEN, OpportunityFilter, OpportunityInput, WON,
+};
+
+/// Opportunity and activity queries.
+#[derive(Default)]
+pub struct OpportunitiesQuery;
+
+#[Object]
+impl OpportunitiesQuery {
+    /// Opportunities you may see (a sales rep: their own), oldest first.
+    #[graphql(
+        guard = "Require(OPPORTUNITY_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Which opportunities.")] filter: Option<OpportunityFilterInput>,
+    ) -> Result<Page<Opportunity>> {
+        let req = ctx.request()?;
+        let filter = match filter {
+            None => OpportunityFilter::default(),
+            Some(f) => OpportunityFilter {
+                status: f.status.iter().map(|s| status_str(*s).to_owned()).collect(),
+                stage_id: f
+                    .stage_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "filter.stageId"))
+                    .transpose()
+                    .gql()?,
+                owner_id: f
+                    .owner_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "filter.ownerId"))
+                    .transpose()
+                    .gql()?,
+                customer_id: f
+                    .customer_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "filter.customerId"))
+                    .transpose()
+                    .gql()?,
+            },
+        };
+        let query = opportunities::visible(req.access().gql()?, &filter).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        let page = page(
+            db.conn(),
+            query,
+            opportunity::Column::Id,
+            &args,
+            |o| o.id,
+            Opportunity,
+        )
+        .await
+        .gql()?;
+        prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
+        Ok(page)
+    }
+
+    /// One opportunity, or `null` when it does not exist or you may not see it.
+    #[graphql(guard = "Require(OPPORTUNITY_READ)")]
+    async fn opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity's id.")] id: ID,
+    ) -> Result<Option<Opportunity>> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(opportunities::get(db.conn(), req.access().gql()?, id)
+            .await
+            .gql()?
+            .map(Opportunity))
+    }
+
+    /// Activities you may see (a sales rep: those they own or are assigned to), oldest first.
+    #[graphql(
+        guard = "Require(ACTIVITY_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Which activities.")] filter: Option<ActivityFilterInput>,
+    ) -> Result<Page<Activity>> {
+        let req = ctx.request()?;
+        let filter = match filter {
+            None => ActivityFilter::default(),
+            Some(f) => ActivityFilter {
+                done: f.done,
+                assignee_id: f
+                    .assignee_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "filter.assigneeId"))
+                    .transpose()
+                    .gql()?,
+                opportunity_id: f
+                    .opportunity_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "filter.opportunityId"))
+                    .transpose()
+                    .gql()?,
+                lead_id: f
+                    .lead_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "filter.leadId"))
+                    .transpose()
+                    .gql()?,
+            },
+        };
+        let query = activities::visible(req.access().gql()?, &filter).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        let page = page(
+            db.conn(),
+            query,
+            activity::Column::Id,
+            &args,
+            |a| a.id,
+            Activity,
+        )
+        .await
+        .gql()?;
+        let users: Vec<Uuid> = page
+            .edges
+            .iter()
+            .flat_map(|e| [e.node.0.assignee_id, e.node.0.owner_id])
+            .flatten()
+            .collect();
+        if selects_on_nodes(ctx, "assignee") || selects_on_nodes(ctx, "owner") {
+            let loaders = req.loaders().await.gql()?;
+            loaders
+                .identity
+                .user_by_id
+                .load_many(users)
+                .await
+                .map_err(load_failed)?;
+        }
+        Ok(page)
+    }
+}
+
+/// Loads, in one batch each, what the request selects on a page of opportunities: customers,
+/// stages, activities, and every user (owners and activity assignees together).
+async fn prefetch<'a>(
+    ctx: &Context<'_>,
+    rows: impl Iterator<Item = &'a opportunity::Model> + Clone,
+) -> Result<()> {
+    let loaders = ctx.request()?.loaders().await.gql()?;
+    loaders
+        .crm
+        .opportunity_by_id
+        .feed_many(rows.clone().map(|o| (o.id, o.clone())))
+        .await;
+    if selects_on_nodes(ctx, "customer") {
+        loaders
+            .master
+            .customer_by_id
+            .load_many(rows.clone().map(|o| o.customer_id))
+            .await
+            .map_err(load_failed)?;
+    }
+    if selects_on_nodes(ctx, "stage") {
+        loaders
+            .crm
+            .stage_by_id
+            .load_many(rows.clone().map(|o| o.stage_id))
+            .await
+            .map_err(load_failed)?;
+    }
+    if selects_on_nodes(ctx, "amount") {
+        loaders
+            .master
+            .currency_by_code
+            .load_many(rows.clone().map(|o| o.currency.clone()))
+            .await
+            .map_err(load_failed)?;
+    }
+    let mut users: Vec<Uuid> = Vec::new();
+    if selects_on_nodes(ctx, "owner") {
+        users.extend(rows.clone().filter_map(|o| o.owner_id));
+    }
+    if selects_on_nodes(ctx, "activities") {
+        let activities = loaders
+            .crm
+            .activities_by_opportunity_id
+            .load_many(rows.map(|o| o.id))
+            .await
+            .map_err(load_failed)?;
+        let all = activities.values().flatten();
+        if selects_path(ctx, &["activities", "assignee"]) {
+            users.extend(all.clone().filter_map(|a| a.assignee_id));
+        }
+        if selects_path(ctx, &["activities", "owner"]) {
+            users.extend(all.filter_map(|a| a.owner_id));
+        }
+    }
+    if !users.is_empty() {
+        loaders
+            .identity
+            .user_by_id
+            .load_many(users)
+            .await
+            .map_err(load_failed)?;
+    }
+    Ok(())
+}
+
+fn status_str(s: OpportunityStatus) -> &'static str {
+    match s {
+        OpportunityStatus::Open => OPEN,
+        OpportunityStatus::Won => WON,
+        OpportunityStatus::Lost => LOST,
+    }
+}
+
+/// Opportunity and activity mutations.
+#[derive(Default)]
+pub struct OpportunitiesMutation;
+
+#[Object]
+impl OpportunitiesMutation {
+    /// Opens an opportunity. Repeating it with the same `id` and content returns the same one.
+    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
+    async fn create_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOpportunityInput,
+    ) -> Result<Opportunity> {
+        let req = ctx.request()?;
+        let id = input
+            .id
+            .as_ref()
+            .map(|id| parse_id(id, "input.id"))
+            .transpose()
+            .gql()?;
+        let content = input.content.into_service().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(Opportunity(
+            opportunities::create(
+                db.conn(),
+                req.access().gql()?,
+                req.audit_actor(),
+                id,
+                content,
+            )
+            .await
+            .gql()?,
+        ))
+    }
+
+    /// Changes an open opportunity (amount, stage, owner…). A stale `expectedVersion` is a
+    /// `CONFLICT`.
+    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
+    async fn update_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity's id.")] id: ID,
+        input: UpdateOpportunityInput,
+    ) -> Result<Opportunity> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let content = input.content.into_service().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = opportunities::update(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            content,
+            input.expected_version,
+        )
+        .await
+        .gql()?;
+        Ok(Opportunity(row))
+    }
+
+    /// Closes an open opportunity as won.
+    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
+    async fn win_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity's id.")] id: ID,
+    ) -> Result<Opportunity> {
+        close(ctx, &id, true, None).await
+    }
+
+    /// Closes an open opportunity as lost.
+    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
+    async fn lose_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity's id.")] id: ID,
+        #[graphql(desc = "Why it was lost.")] reason: Option<String>,
+    ) -> Result<Opportunity> {
+        close(ctx, &id, false, reason).await
+    }
+
+    /// Records a call, meeting, task or note about a lead, an opportunity or a customer.
+    #[graphql(guard = "Require(ACTIVITY_WRITE)")]
+    async fn create_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateActivityInput,
+    ) -> Result<Activity> {
+        let req = ctx.request()?;
+        let parse =
+            |id: &Option<ID>, field: &str| id.as_ref().map(|id| parse_id(id, field)).transpose();
+        let content = ActivityInput {
+            kind: input.kind.as_str().to_owned(),
+            subject: input.subject,
+            notes: input.notes,
+            due_at: input.due_at,
+            assignee_id: parse(&input.assignee_id, "input.assigneeId").gql()?,
+            lead_id: parse(&input.lead_id, "input.leadId").gql()?,
+            opportunity_id: parse(&input.opportunity_id, "input.opportunityId").gql()?,
+            customer_id: parse(&input.customer_id, "input.customerId").gql()?,
+        };
+        let db = req.tenant_db().await.gql()?;
+        Ok(Activity(
+            activities::create(db.conn(), req.access().gql()?, req.audit_actor(), content)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Marks an activity done.
+    #[graphql(guard = "Require(ACTIVITY_WRITE)")]
+    async fn complete_activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The activity's id.")] id: ID,
+    ) -> Result<Activity> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(Activity(
+            activities::complete(db.conn(), req.access().gql()?, req.audit_actor(), id)
+                .await
+                .gql()?,
+        ))
+    }
+}
+
+async fn close(
+    ctx: &Context<'_>,
+    id: &ID,
+    won: bool,
+    reason: Option<String>,
+) -> Result<Opportunity> {
+    let req = ctx.request()?;
+    let id = parse_id(id, "id").gql()?;
+    let db = req.tenant_db().await.gql()?;
+    Ok(Opportunity(
+        opportunities::close(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            won,
+            reason,
+        )
+        .await
+        .gql()?,
+    ))
+}
+
+/// Which opportunities `opportunities` lists.
+#[derive(InputObject)]
+pub struct OpportunityFilterInput {
+    /// Only these statuses.
+    #[graphql(default)]
+    pub status: Vec<OpportunityStatus>,
+    /// One stage.
+    pub stage_id: Option<ID>,
+    /// One owner.
+    pub owner_id: Option<ID>,
+    /// One customer.
+    pub customer_id: Option<ID>,
+}
+
+/// An opportunity's details.
+#[derive(InputObject)]
+pub struct OpportunityFields {
+    /// Title.
+    pub title: String,
+    /// The customer.
+    pub customer_id: ID,
+    /// Expected amount.
+    pub amount: MoneyInput,
+    /// Pipeline stage (default: the first).
+    pub stage_id: Option<ID>,
+    /// Owner (default: you; a sales rep can only own their opportunities).
+    pub owner_id: Option<ID>,
+    /// Expected close date.
+    pub expected_close_date: Option<Date>,
+}
+
+impl OpportunityFields {
+    fn into_service(self) -> Result<OpportunityInput, crate::error::AppError> {
+        Ok(OpportunityInput {
+            title: self.title,
+            customer_id: parse_id(&self.customer_id, "input.customerId")?,
+            amount: self.amount.amount.as_str().to_owned(),
+            currency: self.amount.currency,
+            stage_id: self
+                .stage_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.stageId"))
+                .transpose()?,
+            owner_id: self
+                .owner_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.ownerId"))
+                .transpose()?,
+            expected_close_date: self.expected_close_date.map(|d| d.0),
+        })
+    }
+}
+
+/// Input of `createOpportunity`.
+#[derive(InputObject)]
+pub struct CreateOpportunityInput {
+    /// Optional client-generated id (UUID) making the create idempotent.
+    pub id: Option<ID>,
+    /// The details.
+    #[graphql(flatten)]
+    pub content: OpportunityFields,
+}
+
+/// Input of `updateOpportunity`.
+#[derive(InputObject)]
+pub struct UpdateOpportunityInput {
+    /// The details.
+    #[graphql(flatten)]
+    pub content: OpportunityFields,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}
+
+/// Which activities `activities` lists.
+#[derive(InputObject)]
+pub struct ActivityFilterInput {
+    /// Done (true) or open (false) only.
+    pub done: Option<bool>,
+    /// One assignee's.
+    pub assignee_id: Option<ID>,
+    /// One opportunity's.
+    pub opportunity_id: Option<ID>,
+    /// One lead's.
+    pub lead_id: Option<ID>,
+}
+
+/// Input of `createActivity`.
+#[derive(InputObject)]
+pub struct CreateActivityInput {
+    /// Call, meeting, task or note.
+    pub kind: ActivityKind,
+    /// Subject.
+    pub subject: String,
+    /// Notes.
+    pub notes: Option<String>,
+    /// When it is due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Who is to do it (default: you).
+    pub assignee_id: Option<ID>,
+    /// The lead it is about.
+    pub lead_id: Option<ID>,
+    /// The opportunity it is about.
+    pub opportunity_id: Option<ID>,
+    /// The customer it is about.
+    pub customer_id: Option<ID>,
+}

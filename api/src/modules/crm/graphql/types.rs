@@ -1,0 +1,342 @@
+//! Output types of the CRM; each wraps its entity row.
+
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entities::crm::{activity, lead, opportunity, pipeline_stage};
+
+use crate::error::GqlResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::load_failed;
+use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::modules::crm::service::activities::can_see;
+use crate::modules::identity::graphql::types::User;
+use crate::modules::master::graphql::types::{Customer, money, user};
+use crate::money::MICRO_SCALE;
+
+/// A stage of the sales pipeline.
+#[derive(Clone)]
+pub struct PipelineStage(pub pipeline_stage::Model);
+
+/// A stage of the sales pipeline.
+#[Object]
+impl PipelineStage {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Order in the pipeline, smallest first.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// Probability of winning from this stage, 0 to 1.
+    async fn probability(&self) -> Decimal {
+        Decimal::trimmed(self.0.probability_micros, MICRO_SCALE)
+    }
+}
+
+/// Where a lead is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum LeadStatus {
+    /// Just in.
+    New,
+    /// Someone talked to them.
+    Contacted,
+    /// Worth pursuing.
+    Qualified,
+    /// Became a customer and an opportunity.
+    Converted,
+    /// Not worth pursuing.
+    Disqualified,
+}
+
+impl LeadStatus {
+    fn from_row(raw: &str) -> Self {
+        match raw {
+            "CONTACTED" => Self::Contacted,
+            "QUALIFIED" => Self::Qualified,
+            "CONVERTED" => Self::Converted,
+            "DISQUALIFIED" => Self::Disqualified,
+            _ => Self::New,
+        }
+    }
+}
+
+/// A prospect not yet a customer.
+pub struct Lead(pub lead::Model);
+
+/// A prospect not yet a customer.
+#[Object]
+impl Lead {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// What the lead is about.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Company.
+    async fn company_name(&self) -> Option<&str> {
+        self.0.company_name.as_deref()
+    }
+    /// Person.
+    async fn contact_name(&self) -> &str {
+        &self.0.contact_name
+    }
+    /// Email.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Phone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Tax id of the company.
+    async fn tax_id(&self) -> Option<&str> {
+        self.0.tax_id.as_deref()
+    }
+    /// Where the lead came from.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+    /// Where the lead is.
+    async fn status(&self) -> LeadStatus {
+        LeadStatus::from_row(&self.0.status)
+    }
+    /// Why it was disqualified.
+    async fn disqualified_reason(&self) -> Option<&str> {
+        self.0.disqualified_reason.as_deref()
+    }
+    /// The user working the lead.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user(ctx, self.0.owner_id).await
+    }
+    /// The customer it became (after conversion).
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        let Some(id) = self.0.customer_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .customer_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(Customer))
+    }
+    /// The opportunity it became (after conversion).
+    async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
+        let Some(id) = self.0.opportunity_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .crm
+            .opportunity_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(Opportunity))
+    }
+    /// When it was converted.
+    async fn converted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.converted_at
+    }
+    /// Optimistic-locking version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Open, won or lost.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum OpportunityStatus {
+    /// In the pipeline.
+    Open,
+    /// Won.
+    Won,
+    /// Lost.
+    Lost,
+}
+
+/// A possible sale.
+pub struct Opportunity(pub opportunity::Model);
+
+/// A possible sale.
+#[Object]
+impl Opportunity {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The customer.
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .customer_by_id
+            .load_one(self.0.customer_id)
+            .await
+            .map_err(load_failed)?
+            .map(Customer))
+    }
+    /// Expected amount.
+    async fn amount(&self, ctx: &Context<'_>) -> Result<Money> {
+        money(ctx, self.0.amount_minor, &self.0.currency).await
+    }
+    /// Pipeline stage.
+    async fn stage(&self, ctx: &Context<'_>) -> Result<Option<PipelineStage>> {
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .crm
+            .stage_by_id
+            .load_one(self.0.stage_id)
+            .await
+            .map_err(load_failed)?
+            .map(PipelineStage))
+    }
+    /// The user working it.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user(ctx, self.0.owner_id).await
+    }
+    /// Expected close date.
+    async fn expected_close_date(&self) -> Option<Date> {
+        self.0.expected_close_date.map(Date)
+    }
+    /// Open, won or lost.
+    async fn status(&self) -> OpportunityStatus {
+        match self.0.status.as_str() {
+            "WON" => OpportunityStatus::Won,
+            "LOST" => OpportunityStatus::Lost,
+            _ => OpportunityStatus::Open,
+        }
+    }
+    /// Why it was lost.
+    async fn lost_reason(&self) -> Option<&str> {
+        self.0.lost_reason.as_deref()
+    }
+    /// Activities about it that you may see, oldest first.
+    async fn activities(&self, ctx: &Context<'_>) -> Result<Vec<Activity>> {
+        let req = ctx.request()?;
+        let access = req.access().gql()?;
+        let loaders = req.loaders().await.gql()?;
+        let rows = loaders
+            .crm
+            .activities_by_opportunity_id
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|a| can_see(access, a))
+            .map(Activity)
+            .collect())
+    }
+    /// Optimistic-locking version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Call, meeting, task or note.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityKind {
+    /// A phone call.
+    Call,
+    /// A meeting.
+    Meeting,
+    /// Something to do.
+    Task,
+    /// A note.
+    Note,
+}
+
+impl ActivityKind {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "CALL",
+            Self::Meeting => "MEETING",
+            Self::Task => "TASK",
+            Self::Note => "NOTE",
+        }
+    }
+}
+
+/// A call, meeting, task or note.
+pub struct Activity(pub activity::Model);
+
+/// A call, meeting, task or note.
+#[Object]
+impl Activity {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Call, meeting, task or note.
+    async fn kind(&self) -> ActivityKind {
+        match self.0.kind.as_str() {
+            "CALL" => ActivityKind::Call,
+            "MEETING" => ActivityKind::Meeting,
+            "TASK" => ActivityKind::Task,
+            _ => ActivityKind::Note,
+        }
+    }
+    /// Subject.
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    /// Notes.
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    /// When it is due.
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.due_at
+    }
+    /// Whether it is done.
+    async fn done(&self) -> bool {
+        self.0.done
+    }
+    /// The user who is to do it.
+    async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user(ctx, self.0.assignee_id).await
+    }
+    /// The user who created it.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user(ctx, self.0.owner_id).await
+    }
+    /// The lead it is about.
+    async fn lead_id(&self) -> Option<ID> {
+        self.0.lead_id.map(|id| ID(id.to_string()))
+    }
+    /// The opportunity it is about.
+    async fn opportunity_id(&self) -> Option<ID> {
+        self.0.opportunity_id.map(|id| ID(id.to_string()))
+    }
+    /// The customer it is about.
+    async fn customer_id(&self) -> Option<ID> {
+        self.0.customer_id.map(|id| ID(id.to_string()))
+    }
+}
+
+/// One group of the forecast.
+#[derive(SimpleObject)]
+pub struct ForecastLine {
+    /// Open opportunities in the group.
+    pub count: u64,
+    /// Σ amount, in the base currency.
+    pub amount: Money,
+    /// Σ amount × probability, in the base currency.
+    pub weighted: Money,
+}

@@ -1,0 +1,107 @@
+//! DataLoaders of the CRM, built per request (see `crate::graphql::loaders`).
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entities::crm::{activity, opportunity, pipeline_stage};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::graphql::loaders::{LoadError, spawner};
+
+/// The request's CRM loaders.
+pub struct CrmLoaders {
+    /// A stage by id.
+    pub stage_by_id: DataLoader<StageByIdLoader, HashMapCache>,
+    /// An opportunity by id.
+    pub opportunity_by_id: DataLoader<OpportunityByIdLoader, HashMapCache>,
+    /// The activities of an opportunity (unscoped; resolvers apply the caller's scope).
+    pub activities_by_opportunity_id: DataLoader<ActivitiesByOpportunityIdLoader, HashMapCache>,
+}
+
+impl CrmLoaders {
+    /// Loaders on `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            stage_by_id: DataLoader::with_cache(
+                StageByIdLoader(db.clone()),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            opportunity_by_id: DataLoader::with_cache(
+                OpportunityByIdLoader(db.clone()),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            activities_by_opportunity_id: DataLoader::with_cache(
+                ActivitiesByOpportunityIdLoader(db),
+                spawner(),
+                HashMapCache::default(),
+            ),
+        }
+    }
+}
+
+/// Stage id → stage.
+pub struct StageByIdLoader(DatabaseConnection);
+
+impl Loader<Uuid> for StageByIdLoader {
+    type Value = pipeline_stage::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(pipeline_stage::Entity::find()
+            .filter(pipeline_stage::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect())
+    }
+}
+
+/// Opportunity id → opportunity.
+pub struct OpportunityByIdLoader(DatabaseConnection);
+
+impl Loader<Uuid> for OpportunityByIdLoader {
+    type Value = opportunity::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(opportunity::Entity::find()
+            .filter(opportunity::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect())
+    }
+}
+
+/// Opportunity id → its activities, oldest first.
+pub struct ActivitiesByOpportunityIdLoader(DatabaseConnection);
+
+impl Loader<Uuid> for ActivitiesByOpportunityIdLoader {
+    type Value = Vec<activity::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut out: HashMap<Uuid, Vec<activity::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        let rows = activity::Entity::find()
+            .filter(activity::Column::OpportunityId.is_in(keys.iter().copied()))
+            .order_by_asc(activity::Column::Id)
+            .all(&self.0)
+            .await
+            .map_err(AppError::from)?;
+        for row in rows {
+            if let Some(list) = row.opportunity_id.and_then(|id| out.get_mut(&id)) {
+                list.push(row);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,123 @@
+//! Pipeline stages: ordered, each with the probability of winning an opportunity there.
+
+use chrono::Utc;
+use entities::crm::pipeline_stage;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditActor, Changes};
+use crate::authz::Access;
+use crate::authz::catalog::{OPPORTUNITY_READ, PIPELINE_WRITE};
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::modules::common::text;
+use crate::money::{Dec, MICRO_SCALE};
+
+const DEFAULT_STAGES: &[(&str, i64)] = &[
+    ("Prospecting", 100_000),
+    ("Qualification", 250_000),
+    ("Proposal", 500_000),
+    ("Negotiation", 750_000),
+];
+
+/// Seeds the default pipeline into a tenant that has no stages yet.
+pub async fn seed_stages<C: ConnectionTrait>(db: &C) -> Result<(), AppError> {
+    if pipeline_stage::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    for (i, (name, probability)) in DEFAULT_STAGES.iter().enumerate() {
+        pipeline_stage::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set((*name).to_owned()),
+            position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+            probability_micros: Set(*probability),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The stages, in pipeline order.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    access: &Access,
+) -> Result<Vec<pipeline_stage::Model>, AppError> {
+    access.require(OPPORTUNITY_READ)?;
+    Ok(pipeline_stage::Entity::find()
+        .order_by_asc(pipeline_stage::Column::Position)
+        .order_by_asc(pipeline_stage::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The first stage of the pipeline.
+pub async fn first<C: ConnectionTrait>(db: &C) -> Result<pipeline_stage::Model, AppError> {
+    pipeline_stage::Entity::find()
+        .order_by_asc(pipeline_stage::Column::Position)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::BusinessRule {
+            rule: "crm.pipeline_empty",
+            message: "the pipeline has no stages; create one first".into(),
+        })
+}
+
+/// Adds a stage; `probability` is a decimal from 0 to 1.
+pub async fn create(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    name: &str,
+    position: i32,
+    probability: &str,
+) -> Result<pipeline_stage::Model, AppError> {
+    access.require(PIPELINE_WRITE)?;
+    let name = text(name, "input.name", 100)?;
+    let probability_micros = Dec::parse(probability)
+        .and_then(|d| d.to_scaled(MICRO_SCALE))
+        .map_err(|e| AppError::validation("input.probability", e))?;
+    if !(0..=1_000_000).contains(&probability_micros) {
+        return Err(AppError::validation(
+            "input.probability",
+            "a probability is between 0 and 1",
+        ));
+    }
+    let txn = begin_write(db).await?;
+    if pipeline_stage::Entity::find()
+        .filter(pipeline_stage::Column::Name.eq(name.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "a stage named `{name}` already exists"
+        )));
+    }
+    let row = pipeline_stage::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        position: Set(position),
+        probability_micros: Set(probability_micros),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "pipeline_stage",
+        row.id,
+        "create",
+        Changes::new()
+            .field("name", None::<String>, &row.name)
+            .field("probabilityMicros", None::<i64>, row.probability_micros),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
