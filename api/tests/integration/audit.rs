@@ -109,6 +109,12 @@ async fn every_mutation_writes_an_audit_entry() {
         .unwrap()
         .to_owned();
 
+    let supplier = first(
+        "mutation { createSupplier(input: { name: \"Parts Inc\", currency: \"USD\" }) { id } }",
+        "createSupplier",
+    )
+    .await;
+
     // (mutation, document, variables, token): in an order where each has something to do.
     let u = other.id.to_string();
     let calls: Vec<(&str, &str, Value, Option<&str>)> = vec![
@@ -326,6 +332,42 @@ async fn every_mutation_writes_an_audit_entry() {
             "completeActivity",
             "mutation($a: ID!) { completeActivity(id: $a) { id } }",
             json!({ "a": act }),
+            Some(&admin),
+        ),
+        (
+            "createPaymentTerm",
+            "mutation { createPaymentTerm(input: { code: \"NET30\", name: \"Net 30\", dueDays: 30 }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "createProductCategory",
+            "mutation { createProductCategory(input: { name: \"Tools\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "createWarehouse",
+            "mutation { createWarehouse(input: { code: \"MAIN\", name: \"Main\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "createSupplier",
+            "mutation { createSupplier(input: { name: \"Bolts Ltd\", currency: \"EUR\" }) { id } }",
+            json!({}),
+            Some(&admin),
+        ),
+        (
+            "updateSupplier",
+            "mutation($s: ID!) { updateSupplier(id: $s, input: { name: \"Parts Inc 2\", currency: \"USD\", expectedVersion: 1 }) { id } }",
+            json!({ "s": supplier }),
+            Some(&admin),
+        ),
+        (
+            "archiveSupplier",
+            "mutation($s: ID!) { archiveSupplier(id: $s) { id } }",
+            json!({ "s": supplier }),
             Some(&admin),
         ),
         ("logout", "mutation { logout }", json!({}), Some(&session)),

@@ -366,3 +366,82 @@ async fn a_customer_list_costs_the_same_sql_for_5_rows_as_for_100() {
     // Access, page, currencies, owners, contacts.
     assert!(counts[1] <= 5, "{counts:?}");
 }
+
+#[tokio::test]
+async fn customers_and_products_link_their_terms_category_and_opportunities() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let r = app.gql(Some(&admin), "mutation { createPaymentTerm(input: { code: \"net30\", name: \"Net 30\", dueDays: 30 }) { id code } }", json!({})).await;
+    assert_eq!(
+        r.body["data"]["createPaymentTerm"]["code"], "NET30",
+        "codes are upper-cased: {}",
+        r.body
+    );
+    let term = r.body["data"]["createPaymentTerm"]["id"].clone();
+    let dup = app.gql(Some(&admin), "mutation { createPaymentTerm(input: { code: \"NET30\", name: \"Again\", dueDays: 30 }) { id } }", json!({})).await;
+    assert_eq!(dup.codes(), ["CONFLICT"]);
+    let category = app
+        .gql(
+            Some(&admin),
+            "mutation { createProductCategory(input: { name: \"Tools\" }) { id } }",
+            json!({}),
+        )
+        .await
+        .body["data"]["createProductCategory"]["id"]
+        .clone();
+
+    let c = customer(
+        &app,
+        &admin,
+        json!({ "name": "Termed Co", "currency": "USD", "paymentTermId": term }),
+    )
+    .await;
+    let cid = c.body["data"]["createCustomer"]["id"].clone();
+    app.gql(Some(&admin), "mutation($c: ID!) { createOpportunity(input: { title: \"Big one\", customerId: $c, amount: { amount: \"10\", currency: \"USD\" } }) { id } }", json!({ "c": cid })).await;
+    let r = app.gql(Some(&admin), "query($c: ID!) { customer(id: $c) { paymentTerm { code dueDays } opportunities { title } } }", json!({ "c": cid })).await;
+    assert_eq!(
+        r.body["data"]["customer"],
+        json!({ "paymentTerm": { "code": "NET30", "dueDays": 30 }, "opportunities": [{ "title": "Big one" }] }),
+        "{}",
+        r.body
+    );
+
+    let p = app.gql(Some(&admin), "mutation($k: ID!) { createProduct(input: { sku: \"T-1\", name: \"Hammer\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"12\", categoryId: $k }) { category { name } } }", json!({ "k": category })).await;
+    assert_eq!(
+        p.body["data"]["createProduct"]["category"]["name"], "Tools",
+        "{}",
+        p.body
+    );
+    let bad = customer(
+        &app,
+        &admin,
+        json!({ "name": "X", "currency": "USD", "paymentTermId": uuid::Uuid::now_v7() }),
+    )
+    .await;
+    assert_eq!(
+        bad.body["errors"][0]["extensions"]["field"],
+        "input.paymentTermId"
+    );
+
+    let s = app.gql(Some(&admin), "mutation { createSupplier(input: { name: \"Parts Inc\", currency: \"EUR\" }) { id version } }", json!({})).await;
+    let sid = s.body["data"]["createSupplier"]["id"].clone();
+    let stale = app.gql(Some(&admin), "mutation($s: ID!) { updateSupplier(id: $s, input: { name: \"P\", currency: \"EUR\", expectedVersion: 7 }) { id } }", json!({ "s": sid })).await;
+    assert_eq!(stale.codes(), ["CONFLICT"]);
+    let archived = app
+        .gql(
+            Some(&admin),
+            "mutation($s: ID!) { archiveSupplier(id: $s) { isActive } }",
+            json!({ "s": sid }),
+        )
+        .await;
+    assert_eq!(archived.body["data"]["archiveSupplier"]["isActive"], false);
+    let active = app
+        .gql(
+            Some(&admin),
+            "{ suppliers(isActive: true) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(active.body["data"]["suppliers"]["totalCount"], 0);
+}

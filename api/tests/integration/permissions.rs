@@ -230,6 +230,29 @@ fn call(field: &str) -> Option<&'static str> {
         "completeActivity" => {
             "mutation { completeActivity(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
         }
+        "paymentTerms" => "{ paymentTerms { totalCount } }",
+        "productCategories" => "{ productCategories { totalCount } }",
+        "warehouses" => "{ warehouses { totalCount } }",
+        "suppliers" => "{ suppliers { totalCount } }",
+        "supplier" => "{ supplier(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
+        "createPaymentTerm" => {
+            "mutation { createPaymentTerm(input: { code: \"N30\", name: \"Net 30\", dueDays: 30 }) { id } }"
+        }
+        "createProductCategory" => {
+            "mutation { createProductCategory(input: { name: \"Tools\" }) { id } }"
+        }
+        "createWarehouse" => {
+            "mutation { createWarehouse(input: { code: \"W1\", name: \"Main\" }) { id } }"
+        }
+        "createSupplier" => {
+            "mutation { createSupplier(input: { name: \"S\", currency: \"USD\" }) { id } }"
+        }
+        "updateSupplier" => {
+            "mutation { updateSupplier(id: \"00000000-0000-7000-8000-000000000000\", input: { name: \"S\", currency: \"USD\", expectedVersion: 1 }) { id } }"
+        }
+        "archiveSupplier" => {
+            "mutation { archiveSupplier(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
+        }
         _ => return None,
     })
 }

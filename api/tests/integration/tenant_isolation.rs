@@ -54,6 +54,15 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
     let bp = one("mutation { createProduct(input: { sku: \"BRAVO-ONLY\", name: \"bravo only product\", kind: GOODS, unit: \"ea\", currency: \"EUR\", salePrice: \"12.5\", costPrice: \"7.25\" }) { id } }", json!({}), ["createProduct", "id"]).await;
     one("mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"9.876543\", validFrom: \"2026-01-01\" }) { id } }", json!({}), ["setExchangeRate", "id"]).await;
     one("mutation { createTaxRate(input: { code: \"BRAVOTAX\", name: \"bravo only tax\", rate: \"17\", validFrom: \"2026-01-01\" }) { id } }", json!({}), ["createTaxRate", "id"]).await;
+    let bs = one("mutation { createSupplier(input: { name: \"bravo only supplier\", currency: \"EUR\" }) { id } }", json!({}), ["createSupplier", "id"]).await;
+    one("mutation { createPaymentTerm(input: { code: \"BRAVONET\", name: \"bravo only terms\", dueDays: 45 }) { id } }", json!({}), ["createPaymentTerm", "id"]).await;
+    one(
+        "mutation { createProductCategory(input: { name: \"bravo only category\" }) { id } }",
+        json!({}),
+        ["createProductCategory", "id"],
+    )
+    .await;
+    one("mutation { createWarehouse(input: { code: \"BRAVOWH\", name: \"bravo only warehouse\" }) { id } }", json!({}), ["createWarehouse", "id"]).await;
     let bl = one("mutation { createLead(input: { title: \"bravo only lead\", contactName: \"bravo only person\", email: \"lead@bravo.test\" }) { id } }", json!({}), ["createLead", "id"]).await;
     let bo = one("mutation($c: ID!) { createOpportunity(input: { title: \"bravo only deal\", customerId: $c, amount: { amount: \"777.77\", currency: \"EUR\" } }) { id } }", json!({ "c": bc }), ["createOpportunity", "id"]).await;
     let ba = one("mutation($o: ID!) { createActivity(input: { kind: CALL, subject: \"bravo only call\", opportunityId: $o }) { id } }", json!({ "o": bo }), ["createActivity", "id"]).await;
@@ -288,6 +297,61 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
             "mutation($a: ID!) { completeActivity(id: $a) { id } }",
             json!({ "a": ba }),
         ),
+        (
+            "paymentTerms",
+            "{ paymentTerms { nodes { code name } } }",
+            json!({}),
+        ),
+        (
+            "productCategories",
+            "{ productCategories { nodes { name } } }",
+            json!({}),
+        ),
+        (
+            "warehouses",
+            "{ warehouses { nodes { code name } } }",
+            json!({}),
+        ),
+        (
+            "suppliers",
+            "{ suppliers(first: 100) { nodes { id name } } }",
+            json!({}),
+        ),
+        (
+            "supplier",
+            "query($s: ID!) { supplier(id: $s) { id name } }",
+            json!({ "s": bs }),
+        ),
+        (
+            "createPaymentTerm",
+            "mutation { createPaymentTerm(input: { code: \"ALPHANET\", name: \"a\", dueDays: 10 }) { id } }",
+            json!({}),
+        ),
+        (
+            "createProductCategory",
+            "mutation { createProductCategory(input: { name: \"alpha category\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "createWarehouse",
+            "mutation { createWarehouse(input: { code: \"ALPHAWH\", name: \"a\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "createSupplier",
+            "mutation { createSupplier(input: { name: \"alpha supplier\", currency: \"USD\" }) { id } }",
+            json!({}),
+        ),
+        (
+            "updateSupplier",
+            "mutation($s: ID!) { updateSupplier(id: $s, input: { name: \"x\", currency: \"USD\", expectedVersion: 1 }) { id } }",
+            json!({ "s": bs }),
+        ),
+        (
+            "archiveSupplier",
+            "mutation($s: ID!) { archiveSupplier(id: $s) { id } }",
+            json!({ "s": bs }),
+        ),
         ("logout", "mutation { logout }", json!({})),
         (
             "changePassword",
@@ -362,6 +426,7 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
     }
 
     let b_ids = [
+        bs.as_str(),
         bl.as_str(),
         bo.as_str(),
         ba.as_str(),

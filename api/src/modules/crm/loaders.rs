@@ -18,6 +18,8 @@ pub struct CrmLoaders {
     pub opportunity_by_id: DataLoader<OpportunityByIdLoader, HashMapCache>,
     /// The activities of an opportunity (unscoped; resolvers apply the caller's scope).
     pub activities_by_opportunity_id: DataLoader<ActivitiesByOpportunityIdLoader, HashMapCache>,
+    /// The opportunities of a customer (unscoped; resolvers apply the caller's scope).
+    pub opportunities_by_customer_id: DataLoader<OpportunitiesByCustomerIdLoader, HashMapCache>,
 }
 
 impl CrmLoaders {
@@ -35,7 +37,12 @@ impl CrmLoaders {
                 HashMapCache::default(),
             ),
             activities_by_opportunity_id: DataLoader::with_cache(
-                ActivitiesByOpportunityIdLoader(db),
+                ActivitiesByOpportunityIdLoader(db.clone()),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            opportunities_by_customer_id: DataLoader::with_cache(
+                OpportunitiesByCustomerIdLoader(db),
                 spawner(),
                 HashMapCache::default(),
             ),
@@ -99,6 +106,31 @@ impl Loader<Uuid> for ActivitiesByOpportunityIdLoader {
             .map_err(AppError::from)?;
         for row in rows {
             if let Some(list) = row.opportunity_id.and_then(|id| out.get_mut(&id)) {
+                list.push(row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Customer id → its opportunities, oldest first.
+pub struct OpportunitiesByCustomerIdLoader(DatabaseConnection);
+
+impl Loader<Uuid> for OpportunitiesByCustomerIdLoader {
+    type Value = Vec<opportunity::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut out: HashMap<Uuid, Vec<opportunity::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        let rows = opportunity::Entity::find()
+            .filter(opportunity::Column::CustomerId.is_in(keys.iter().copied()))
+            .order_by_asc(opportunity::Column::Id)
+            .all(&self.0)
+            .await
+            .map_err(AppError::from)?;
+        for row in rows {
+            if let Some(list) = out.get_mut(&row.customer_id) {
                 list.push(row);
             }
         }

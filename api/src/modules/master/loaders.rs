@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entities::master::{contact, currency, customer, tax_rate};
+use entities::master::{contact, currency, customer, payment_term, product_category, tax_rate};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -20,6 +20,10 @@ pub struct MasterLoaders {
     pub currency_by_code: DataLoader<CurrencyByCodeLoader, HashMapCache>,
     /// A tax rate by id.
     pub tax_rate_by_id: DataLoader<TaxRateByIdLoader, HashMapCache>,
+    /// Payment terms by id.
+    pub payment_term_by_id: DataLoader<ById<payment_term::Entity>, HashMapCache>,
+    /// A product category by id.
+    pub category_by_id: DataLoader<ById<product_category::Entity>, HashMapCache>,
 }
 
 impl MasterLoaders {
@@ -42,7 +46,17 @@ impl MasterLoaders {
                 HashMapCache::default(),
             ),
             tax_rate_by_id: DataLoader::with_cache(
-                TaxRateByIdLoader(db),
+                TaxRateByIdLoader(db.clone()),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            payment_term_by_id: DataLoader::with_cache(
+                ById::new(db.clone(), payment_term::Column::Id),
+                spawner(),
+                HashMapCache::default(),
+            ),
+            category_by_id: DataLoader::with_cache(
+                ById::new(db, product_category::Column::Id),
                 spawner(),
                 HashMapCache::default(),
             ),
@@ -129,5 +143,57 @@ impl Loader<Uuid> for TaxRateByIdLoader {
             .into_iter()
             .map(|t| (t.id, t))
             .collect())
+    }
+}
+
+/// Id → row of a reference table keyed on a UUID column.
+pub struct ById<E: sea_orm::EntityTrait> {
+    db: DatabaseConnection,
+    id: E::Column,
+}
+
+impl<E: sea_orm::EntityTrait> ById<E> {
+    /// A loader of `E` keyed on `id`.
+    pub fn new(db: DatabaseConnection, id: E::Column) -> Self {
+        Self { db, id }
+    }
+}
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Clone + Send + Sync + HasId,
+    E::Column: Send + Sync,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(E::find()
+            .filter(self.id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|row| (row.id(), row))
+            .collect())
+    }
+}
+
+/// Rows with a UUID id.
+pub trait HasId {
+    /// The id.
+    fn id(&self) -> Uuid;
+}
+
+impl HasId for payment_term::Model {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl HasId for product_category::Model {
+    fn id(&self) -> Uuid {
+        self.id
     }
 }

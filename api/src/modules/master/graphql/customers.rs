@@ -368,6 +368,8 @@ pub struct CustomerFields {
     pub credit_limit: Option<MoneyInput>,
     /// Responsible user (default: you).
     pub owner_id: Option<ID>,
+    /// Payment terms.
+    pub payment_term_id: Option<ID>,
 }
 
 impl CustomerFields {
@@ -396,6 +398,11 @@ impl CustomerFields {
                 .owner_id
                 .as_ref()
                 .map(|id| parse_id(id, "input.ownerId"))
+                .transpose()?,
+            payment_term_id: self
+                .payment_term_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.paymentTermId"))
                 .transpose()?,
         })
     }

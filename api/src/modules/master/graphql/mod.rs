@@ -3,6 +3,8 @@
 pub mod customers;
 pub mod products;
 pub mod reference;
+pub mod setup;
+pub mod suppliers;
 pub mod types;
 
 use async_graphql::MergedObject;
@@ -11,7 +13,9 @@ use async_graphql::MergedObject;
 #[derive(MergedObject, Default)]
 pub struct MasterQuery(
     reference::ReferenceQuery,
+    setup::SetupQuery,
     customers::CustomersQuery,
+    suppliers::SuppliersQuery,
     products::ProductsQuery,
 );
 
@@ -19,6 +23,8 @@ pub struct MasterQuery(
 #[derive(MergedObject, Default)]
 pub struct MasterMutation(
     reference::ReferenceMutation,
+    setup::SetupMutation,
     customers::CustomersMutation,
+    suppliers::SuppliersMutation,
     products::ProductsMutation,
 );

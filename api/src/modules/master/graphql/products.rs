@@ -220,6 +220,8 @@ pub struct ProductFields {
     pub cost_price: Option<Decimal>,
     /// Tax rate of sales.
     pub tax_rate_id: Option<ID>,
+    /// Category.
+    pub category_id: Option<ID>,
     /// Whether each unit has a serial number.
     #[graphql(default)]
     pub serial_tracked: bool,
@@ -242,6 +244,11 @@ impl ProductFields {
                 .tax_rate_id
                 .as_ref()
                 .map(|id| parse_id(id, "input.taxRateId"))
+                .transpose()?,
+            category_id: self
+                .category_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.categoryId"))
                 .transpose()?,
             serial_tracked: self.serial_tracked,
         })

@@ -3,7 +3,8 @@
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::master::{
-    contact, currency, customer, exchange_rate, product, tax_rate, unit_of_measure,
+    contact, currency, customer, exchange_rate, payment_term, product, product_category, supplier,
+    tax_rate, unit_of_measure, warehouse,
 };
 
 use crate::authz::catalog::PRODUCT_COST_READ;
@@ -202,6 +203,47 @@ impl Customer {
             .map(Contact)
             .collect())
     }
+    /// Payment terms of the customer's invoices.
+    async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
+        let Some(id) = self.0.payment_term_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .payment_term_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(PaymentTerm))
+    }
+    /// The customer's opportunities that you may see, oldest first.
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::modules::crm::graphql::types::Opportunity>> {
+        let req = ctx.request()?;
+        let access = req.access().gql()?;
+        let loaders = req.loaders().await.gql()?;
+        let rows = loaders
+            .crm
+            .opportunities_by_customer_id
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|o| {
+                crate::modules::crm::service::in_scope(
+                    access,
+                    crate::authz::catalog::OPPORTUNITY_READ,
+                    &[o.owner_id],
+                )
+            })
+            .map(crate::modules::crm::graphql::types::Opportunity)
+            .collect())
+    }
     /// Archived customers stay for their documents but leave active lists.
     async fn is_active(&self) -> bool {
         self.0.is_active
@@ -339,11 +381,151 @@ impl Product {
             .map_err(load_failed)?
             .map(TaxRate))
     }
+    /// Category.
+    async fn category(&self, ctx: &Context<'_>) -> Result<Option<ProductCategory>> {
+        let Some(id) = self.0.category_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .category_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(ProductCategory))
+    }
     /// Whether each unit has a serial number.
     async fn serial_tracked(&self) -> bool {
         self.0.serial_tracked
     }
     /// Archived products stay for their documents but leave active lists.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    /// Optimistic-locking version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// When invoices fall due.
+pub struct PaymentTerm(pub payment_term::Model);
+
+/// When invoices fall due.
+#[Object]
+impl PaymentTerm {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Unique code, e.g. `NET30`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Days from the invoice date to the due date.
+    async fn due_days(&self) -> i32 {
+        self.0.due_days
+    }
+}
+
+/// A group of products.
+pub struct ProductCategory(pub product_category::Model);
+
+/// A group of products.
+#[Object]
+impl ProductCategory {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Unique name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// A place where stock is kept.
+pub struct Warehouse(pub warehouse::Model);
+
+/// A place where stock is kept.
+#[Object]
+impl Warehouse {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Unique code.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// Whether it is in use.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+}
+
+/// A supplier.
+pub struct Supplier(pub supplier::Model);
+
+/// A supplier.
+#[Object]
+impl Supplier {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Legal name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Tax id.
+    async fn tax_id(&self) -> Option<&str> {
+        self.0.tax_id.as_deref()
+    }
+    /// Email.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Phone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// Currency of the supplier's bills.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    /// Payment terms of the supplier's bills.
+    async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
+        let Some(id) = self.0.payment_term_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .payment_term_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(PaymentTerm))
+    }
+    /// Archived suppliers stay for their documents but leave active lists.
     async fn is_active(&self) -> bool {
         self.0.is_active
     }

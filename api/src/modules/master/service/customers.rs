@@ -45,6 +45,8 @@ pub struct CustomerInput {
     pub credit_limit: Option<String>,
     /// Responsible user (default: the creator).
     pub owner_id: Option<Uuid>,
+    /// Payment terms.
+    pub payment_term_id: Option<Uuid>,
 }
 
 /// Filter of the customer list.
@@ -113,6 +115,17 @@ struct Clean {
 
 async fn clean<C: ConnectionTrait>(db: &C, input: &CustomerInput) -> Result<Clean, AppError> {
     let (currency, digits) = currency_digits(db, &input.currency, "input.currency").await?;
+    if let Some(id) = input.payment_term_id
+        && entities::master::payment_term::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::validation(
+            "input.paymentTermId",
+            "no such payment term",
+        ));
+    }
     let credit_limit_minor = match &input.credit_limit {
         None => None,
         Some(text) => {
@@ -205,7 +218,7 @@ pub async fn create_in<C: ConnectionTrait>(
         phone: Set(c.phone),
         billing_address: Set(c.billing_address),
         shipping_address: Set(c.shipping_address),
-        payment_term_id: Set(None),
+        payment_term_id: Set(input.payment_term_id),
         currency: Set(c.currency),
         credit_limit_minor: Set(c.credit_limit_minor),
         owner_id: Set(owner),
@@ -259,6 +272,7 @@ pub async fn update(
     row.shipping_address = Set(c.shipping_address);
     row.currency = Set(c.currency);
     row.credit_limit_minor = Set(c.credit_limit_minor);
+    row.payment_term_id = Set(input.payment_term_id);
     if let Some(owner) = input.owner_id {
         row.owner_id = Set(Some(owner));
     }
@@ -361,6 +375,11 @@ fn changes(before: &customer::Model, after: &customer::Model) -> Changes {
             after.credit_limit_minor,
         )
         .field("ownerId", before.owner_id, after.owner_id)
+        .field(
+            "paymentTermId",
+            before.payment_term_id,
+            after.payment_term_id,
+        )
 }
 
 /// A contact's content.

@@ -3,3 +3,4 @@
 pub mod customers;
 pub mod products;
 pub mod reference;
+pub mod suppliers;

@@ -57,6 +57,8 @@ pub struct ProductInput {
     pub cost_price: Option<String>,
     /// Tax rate.
     pub tax_rate_id: Option<Uuid>,
+    /// Category.
+    pub category_id: Option<Uuid>,
     /// Serial numbers tracked per unit.
     pub serial_tracked: bool,
 }
@@ -145,6 +147,14 @@ async fn clean<C: ConnectionTrait>(db: &C, input: &ProductInput) -> Result<Clean
     {
         return Err(AppError::validation("input.taxRateId", "no such tax rate"));
     }
+    if let Some(id) = input.category_id
+        && entities::master::product_category::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::validation("input.categoryId", "no such category"));
+    }
     Ok(Clean {
         sku,
         name: text(&input.name, "input.name", 200)?,
@@ -198,6 +208,7 @@ pub async fn create(
             && existing.sale_price_micros == c.sale_price_micros
             && existing.cost_price_micros == c.cost_price_micros
             && existing.tax_rate_id == input.tax_rate_id
+            && existing.category_id == input.category_id
             && existing.serial_tracked == input.serial_tracked;
         return if same {
             Ok(existing)
@@ -215,7 +226,7 @@ pub async fn create(
         name: Set(c.name),
         kind: Set(input.kind.as_str().to_owned()),
         unit: Set(c.unit),
-        category_id: Set(None),
+        category_id: Set(input.category_id),
         currency: Set(c.currency),
         sale_price_micros: Set(c.sale_price_micros),
         cost_price_micros: Set(c.cost_price_micros),
@@ -272,6 +283,7 @@ pub async fn update(
     row.sale_price_micros = Set(c.sale_price_micros);
     row.cost_price_micros = Set(c.cost_price_micros);
     row.tax_rate_id = Set(input.tax_rate_id);
+    row.category_id = Set(input.category_id);
     row.serial_tracked = Set(input.serial_tracked);
     row.version = Set(expected_version + 1);
     row.updated_at = Set(Utc::now());

@@ -1,7 +1,10 @@
-//! Reference data: currencies, dated exchange rates, units, tax rates.
+//! Reference data: currencies, dated exchange rates, units, tax rates, payment terms, product
+//! categories, warehouses.
 
 use chrono::{NaiveDate, Utc};
-use entities::master::{currency, exchange_rate, tax_rate, unit_of_measure};
+use entities::master::{
+    currency, exchange_rate, payment_term, product_category, tax_rate, unit_of_measure, warehouse,
+};
 use entities::platform::tenant_setting;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -243,6 +246,164 @@ pub async fn create_tax_rate(
         Changes::new()
             .field("code", None::<String>, &row.code)
             .field("rateMicros", None::<i64>, row.rate_micros),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Payment terms visible to `access`.
+pub fn payment_terms(access: &Access) -> Result<Select<payment_term::Entity>, AppError> {
+    access.require(DATA_READ)?;
+    Ok(payment_term::Entity::find())
+}
+
+/// Creates payment terms: invoices fall due `due_days` after their date.
+pub async fn create_payment_term(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    code: &str,
+    name: &str,
+    due_days: i32,
+) -> Result<payment_term::Model, AppError> {
+    access.require(DATA_WRITE)?;
+    let code = text(code, "input.code", 32)?.to_uppercase();
+    let name = text(name, "input.name", 100)?;
+    if !(0..=3650).contains(&due_days) {
+        return Err(AppError::validation(
+            "input.dueDays",
+            "between 0 and 3650 days",
+        ));
+    }
+    let txn = begin_write(db).await?;
+    if payment_term::Entity::find()
+        .filter(payment_term::Column::Code.eq(code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "payment terms with code {code} already exist"
+        )));
+    }
+    let row = payment_term::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(code),
+        name: Set(name),
+        due_days: Set(due_days),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "payment_term",
+        row.id,
+        "create",
+        Changes::new()
+            .field("code", None::<String>, &row.code)
+            .field("dueDays", None::<i32>, row.due_days),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Product categories visible to `access`.
+pub fn product_categories(access: &Access) -> Result<Select<product_category::Entity>, AppError> {
+    access.require(DATA_READ)?;
+    Ok(product_category::Entity::find())
+}
+
+/// Creates a product category (names are unique).
+pub async fn create_product_category(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    name: &str,
+) -> Result<product_category::Model, AppError> {
+    access.require(DATA_WRITE)?;
+    let name = text(name, "input.name", 100)?;
+    let txn = begin_write(db).await?;
+    if product_category::Entity::find()
+        .filter(product_category::Column::Name.eq(name.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "a category named `{name}` already exists"
+        )));
+    }
+    let row = product_category::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "product_category",
+        row.id,
+        "create",
+        Changes::new().field("name", None::<String>, &row.name),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Warehouses visible to `access`.
+pub fn warehouses(access: &Access) -> Result<Select<warehouse::Entity>, AppError> {
+    access.require(DATA_READ)?;
+    Ok(warehouse::Entity::find())
+}
+
+/// Creates a warehouse (codes are unique).
+pub async fn create_warehouse(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    code: &str,
+    name: &str,
+    address: Option<&str>,
+) -> Result<warehouse::Model, AppError> {
+    access.require(DATA_WRITE)?;
+    let code = text(code, "input.code", 32)?.to_uppercase();
+    let name = text(name, "input.name", 100)?;
+    let address = crate::modules::common::optional_text(address, "input.address", 1000)?;
+    let txn = begin_write(db).await?;
+    if warehouse::Entity::find()
+        .filter(warehouse::Column::Code.eq(code.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(format!(
+            "a warehouse with code {code} already exists"
+        )));
+    }
+    let row = warehouse::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(code),
+        name: Set(name),
+        address: Set(address),
+        is_active: Set(true),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "warehouse",
+        row.id,
+        "create",
+        Changes::new().field("code", None::<String>, &row.code),
     )
     .await?;
     txn.commit().await?;

@@ -1,0 +1,208 @@
+//! `paymentTerms`, `createPaymentTerm`, `productCategories`, `createProductCategory`,
+//! `warehouses`, `createWarehouse`.
+
+use async_graphql::{Context, InputObject, Object, Result};
+use entities::master::{payment_term, product_category, warehouse};
+
+use crate::authz::Require;
+use crate::authz::catalog::{DATA_READ, DATA_WRITE};
+use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::list_complexity;
+use crate::modules::master::graphql::types::{PaymentTerm, ProductCategory, Warehouse};
+use crate::modules::master::service::reference;
+
+/// Set-up data queries.
+#[derive(Default)]
+pub struct SetupQuery;
+
+#[Object]
+impl SetupQuery {
+    /// Payment terms, oldest first.
+    #[graphql(
+        guard = "Require(DATA_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn payment_terms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Page<PaymentTerm>> {
+        let req = ctx.request()?;
+        let query = reference::payment_terms(req.access().gql()?).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        page(
+            db.conn(),
+            query,
+            payment_term::Column::Id,
+            &args,
+            |t| t.id,
+            PaymentTerm,
+        )
+        .await
+        .gql()
+    }
+
+    /// Product categories, oldest first.
+    #[graphql(
+        guard = "Require(DATA_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn product_categories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Page<ProductCategory>> {
+        let req = ctx.request()?;
+        let query = reference::product_categories(req.access().gql()?).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        page(
+            db.conn(),
+            query,
+            product_category::Column::Id,
+            &args,
+            |c| c.id,
+            ProductCategory,
+        )
+        .await
+        .gql()
+    }
+
+    /// Warehouses, oldest first.
+    #[graphql(
+        guard = "Require(DATA_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    async fn warehouses(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Page<Warehouse>> {
+        let req = ctx.request()?;
+        let query = reference::warehouses(req.access().gql()?).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        page(
+            db.conn(),
+            query,
+            warehouse::Column::Id,
+            &args,
+            |w| w.id,
+            Warehouse,
+        )
+        .await
+        .gql()
+    }
+}
+
+/// Set-up data mutations.
+#[derive(Default)]
+pub struct SetupMutation;
+
+#[Object]
+impl SetupMutation {
+    /// Creates payment terms.
+    #[graphql(guard = "Require(DATA_WRITE)")]
+    async fn create_payment_term(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePaymentTermInput,
+    ) -> Result<PaymentTerm> {
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = reference::create_payment_term(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            &input.code,
+            &input.name,
+            input.due_days,
+        )
+        .await
+        .gql()?;
+        Ok(PaymentTerm(row))
+    }
+
+    /// Creates a product category.
+    #[graphql(guard = "Require(DATA_WRITE)")]
+    async fn create_product_category(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProductCategoryInput,
+    ) -> Result<ProductCategory> {
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = reference::create_product_category(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            &input.name,
+        )
+        .await
+        .gql()?;
+        Ok(ProductCategory(row))
+    }
+
+    /// Creates a warehouse.
+    #[graphql(guard = "Require(DATA_WRITE)")]
+    async fn create_warehouse(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateWarehouseInput,
+    ) -> Result<Warehouse> {
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = reference::create_warehouse(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            &input.code,
+            &input.name,
+            input.address.as_deref(),
+        )
+        .await
+        .gql()?;
+        Ok(Warehouse(row))
+    }
+}
+
+/// Input of `createPaymentTerm`.
+#[derive(InputObject)]
+pub struct CreatePaymentTermInput {
+    /// Unique code, e.g. `NET30`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Days from the invoice date to the due date.
+    pub due_days: i32,
+}
+
+/// Input of `createProductCategory`.
+#[derive(InputObject)]
+pub struct CreateProductCategoryInput {
+    /// Unique name.
+    pub name: String,
+}
+
+/// Input of `createWarehouse`.
+#[derive(InputObject)]
+pub struct CreateWarehouseInput {
+    /// Unique code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub address: Option<String>,
+}

@@ -1,0 +1,204 @@
+//! `suppliers`, `supplier`, `createSupplier`, `updateSupplier`, `archiveSupplier`.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entities::master::supplier;
+
+use crate::authz::Require;
+use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
+use crate::error::{AppError, GqlResult};
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::parse_id;
+use crate::modules::master::graphql::types::Supplier;
+use crate::modules::master::service::suppliers::{self, SupplierInput};
+
+/// Supplier queries.
+#[derive(Default)]
+pub struct SuppliersQuery;
+
+#[Object]
+impl SuppliersQuery {
+    /// Suppliers, oldest first.
+    #[graphql(
+        guard = "Require(SUPPLIER_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn suppliers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Part of the name, email or tax id, any case.")] search: Option<String>,
+        #[graphql(desc = "Active (true) or archived (false) only.")] is_active: Option<bool>,
+    ) -> Result<Page<Supplier>> {
+        let req = ctx.request()?;
+        let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        page(
+            db.conn(),
+            query,
+            supplier::Column::Id,
+            &args,
+            |s| s.id,
+            Supplier,
+        )
+        .await
+        .gql()
+    }
+
+    /// One supplier, or `null`.
+    #[graphql(guard = "Require(SUPPLIER_READ)")]
+    async fn supplier(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The supplier's id.")] id: ID,
+    ) -> Result<Option<Supplier>> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(suppliers::get(db.conn(), req.access().gql()?, id)
+            .await
+            .gql()?
+            .map(Supplier))
+    }
+}
+
+/// Supplier mutations.
+#[derive(Default)]
+pub struct SuppliersMutation;
+
+#[Object]
+impl SuppliersMutation {
+    /// Creates a supplier. Repeating it with the same `id` and content returns the same one.
+    #[graphql(guard = "Require(SUPPLIER_WRITE)")]
+    async fn create_supplier(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateSupplierInput,
+    ) -> Result<Supplier> {
+        let req = ctx.request()?;
+        let id = input
+            .id
+            .as_ref()
+            .map(|id| parse_id(id, "input.id"))
+            .transpose()
+            .gql()?;
+        let content = input.content.into_service().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(Supplier(
+            suppliers::create(
+                db.conn(),
+                req.access().gql()?,
+                req.audit_actor(),
+                id,
+                content,
+            )
+            .await
+            .gql()?,
+        ))
+    }
+
+    /// Replaces a supplier's details. A stale `expectedVersion` is a `CONFLICT`.
+    #[graphql(guard = "Require(SUPPLIER_WRITE)")]
+    async fn update_supplier(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The supplier's id.")] id: ID,
+        input: UpdateSupplierInput,
+    ) -> Result<Supplier> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let content = input.content.into_service().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = suppliers::update(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            content,
+            input.expected_version,
+        )
+        .await
+        .gql()?;
+        Ok(Supplier(row))
+    }
+
+    /// Archives a supplier (suppliers are never deleted: documents refer to them).
+    #[graphql(guard = "Require(SUPPLIER_WRITE)")]
+    async fn archive_supplier(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The supplier's id.")] id: ID,
+    ) -> Result<Supplier> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        Ok(Supplier(
+            suppliers::archive(db.conn(), req.access().gql()?, req.audit_actor(), id)
+                .await
+                .gql()?,
+        ))
+    }
+}
+
+/// A supplier's details.
+#[derive(InputObject)]
+pub struct SupplierFields {
+    /// Legal name.
+    pub name: String,
+    /// Tax id.
+    pub tax_id: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Payment terms of the supplier's bills.
+    pub payment_term_id: Option<ID>,
+    /// Currency of the supplier's bills (ISO 4217).
+    pub currency: String,
+}
+
+impl SupplierFields {
+    fn into_service(self) -> Result<SupplierInput, AppError> {
+        Ok(SupplierInput {
+            name: self.name,
+            tax_id: self.tax_id,
+            email: self.email,
+            phone: self.phone,
+            address: self.address,
+            payment_term_id: self
+                .payment_term_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.paymentTermId"))
+                .transpose()?,
+            currency: self.currency,
+        })
+    }
+}
+
+/// Input of `createSupplier`.
+#[derive(InputObject)]
+pub struct CreateSupplierInput {
+    /// Optional client-generated id (UUID) making the create idempotent.
+    pub id: Option<ID>,
+    /// The details.
+    #[graphql(flatten)]
+    pub content: SupplierFields,
+}
+
+/// Input of `updateSupplier`.
+#[derive(InputObject)]
+pub struct UpdateSupplierInput {
+    /// The details.
+    #[graphql(flatten)]
+    pub content: SupplierFields,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}
