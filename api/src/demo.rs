@@ -1,6 +1,7 @@
 //! The demo tenant: `erp serve` on an empty data directory (development only) provisions
 //! tenant `demo` with an admin account and prints its credentials once. The password is
-//! `ERP_ADMIN_PASSWORD` when set, otherwise random; only its hash is stored.
+//! `ERP_ADMIN_PASSWORD` when set, otherwise random; only its hash is stored. The new tenant
+//! is then filled with a deterministic demo data set ([`crate::demo_data`]).
 
 use base64::Engine;
 use rand_core::RngCore;
@@ -49,7 +50,9 @@ pub async fn ensure_demo(state: &AppState) -> Result<Option<DemoLogin>, AppError
         admin_password: password.clone(),
         server: None,
     };
-    provision(state.tenancy(), state.passwords(), &new).await?;
+    let tenant = provision(state.tenancy(), state.passwords(), &new).await?;
+    let counts = crate::demo_data::seed(state, tenant.id).await?;
+    tracing::info!(?counts, "demo data seeded");
     Ok(Some(DemoLogin { password }))
 }
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_data;
 pub mod error;
 pub mod graphql;
 pub mod metrics;

@@ -10,6 +10,7 @@ mod api_keys;
 mod audit;
 mod cli;
 mod crm;
+mod demo;
 mod errors;
 mod graphql_limits;
 mod identity;

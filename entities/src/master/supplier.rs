@@ -15,6 +15,8 @@ pub struct Model {
     pub address: Option<String>,
     pub payment_term_id: Option<Uuid>,
     pub currency: String,
+    /// The user responsible for the supplier.
+    pub owner_id: Option<Uuid>,
     pub is_active: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

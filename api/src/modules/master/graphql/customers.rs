@@ -4,8 +4,8 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entities::master::{contact, customer};
 
-use crate::authz::Require;
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
+use crate::authz::{Require, SignedIn};
 use crate::db::begin_write;
 use crate::error::GqlResult;
 use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page, page_sorted};
@@ -95,11 +95,12 @@ impl CustomersQuery {
             .map(Customer))
     }
 
-    /// Contacts of customers, oldest first.
+    /// Contacts of customers (or of one supplier), oldest first.
     #[graphql(
         guard = "Require(CUSTOMER_READ)",
         complexity = "list_complexity(child_complexity, first, last)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -108,6 +109,8 @@ impl CustomersQuery {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
         #[graphql(desc = "Only this customer's contacts.")] customer_id: Option<ID>,
+        #[graphql(desc = "This supplier's contacts (needs `master.supplier.read`) instead.")]
+        supplier_id: Option<ID>,
     ) -> Result<Page<Contact>> {
         let req = ctx.request()?;
         let customer_id = customer_id
@@ -115,7 +118,12 @@ impl CustomersQuery {
             .map(|id| parse_id(id, "customerId"))
             .transpose()
             .gql()?;
-        let query = customers::contacts(req.access().gql()?, customer_id).gql()?;
+        let supplier_id = supplier_id
+            .as_ref()
+            .map(|id| parse_id(id, "supplierId"))
+            .transpose()
+            .gql()?;
+        let query = customers::contacts(req.access().gql()?, customer_id, supplier_id).gql()?;
         let db = req.tenant_db().await.gql()?;
         let args = PageArgs::new(ctx, first, after, last, before);
         page(
@@ -247,28 +255,58 @@ impl CustomersMutation {
         ))
     }
 
-    /// Adds a contact to a customer.
-    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
+    /// Adds a contact to a customer or a supplier (give exactly one of the two).
+    #[graphql(guard = "SignedIn")]
     async fn create_contact(
         &self,
         ctx: &Context<'_>,
         input: CreateContactInput,
     ) -> Result<Contact> {
         let req = ctx.request()?;
-        let customer_id = parse_id(&input.customer_id, "input.customerId").gql()?;
+        let customer_id = input
+            .customer_id
+            .as_ref()
+            .map(|id| parse_id(id, "input.customerId"))
+            .transpose()
+            .gql()?;
+        let supplier_id = input
+            .supplier_id
+            .as_ref()
+            .map(|id| parse_id(id, "input.supplierId"))
+            .transpose()
+            .gql()?;
+        let access = req.access().gql()?;
         let db = req.tenant_db().await.gql()?;
         let txn = begin_write(db.conn())
             .await
             .map_err(crate::error::AppError::from)
             .gql()?;
-        let row = customers::create_contact_in(
-            &txn,
-            req.access().gql()?,
-            req.audit_actor(),
-            customer_id,
-            input.content.into_service(),
-        )
-        .await
+        let row = match (customer_id, supplier_id) {
+            (Some(c), None) => {
+                customers::create_contact_in(
+                    &txn,
+                    access,
+                    req.audit_actor(),
+                    c,
+                    input.content.into_service(),
+                )
+                .await
+            }
+            (None, Some(s)) => {
+                customers::create_supplier_contact_in(
+                    &txn,
+                    access,
+                    req.audit_actor(),
+                    s,
+                    input.content.into_service(),
+                )
+                .await
+            }
+            _ => Err(crate::error::AppError::validation(
+                "input",
+                "give exactly one of customerId and supplierId",
+            )),
+        }
         .gql()?;
         txn.commit()
             .await
@@ -456,7 +494,9 @@ impl ContactFields {
 #[derive(InputObject)]
 pub struct CreateContactInput {
     /// The customer the contact works at.
-    pub customer_id: ID,
+    pub customer_id: Option<ID>,
+    /// Or the supplier the contact works at.
+    pub supplier_id: Option<ID>,
     /// The details.
     #[graphql(flatten)]
     pub content: ContactFields,

@@ -163,6 +163,8 @@ pub struct SupplierFields {
     pub payment_term_id: Option<ID>,
     /// Currency of the supplier's bills (ISO 4217).
     pub currency: String,
+    /// Responsible user (default: you).
+    pub owner_id: Option<ID>,
 }
 
 impl SupplierFields {
@@ -179,6 +181,11 @@ impl SupplierFields {
                 .map(|id| parse_id(id, "input.paymentTermId"))
                 .transpose()?,
             currency: self.currency,
+            owner_id: self
+                .owner_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.ownerId"))
+                .transpose()?,
         })
     }
 }

@@ -511,6 +511,10 @@ impl Supplier {
     async fn currency(&self) -> &str {
         &self.0.currency
     }
+    /// The user responsible for the supplier.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user(ctx, self.0.owner_id).await
+    }
     /// Payment terms of the supplier's bills.
     async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
         let Some(id) = self.0.payment_term_id else {

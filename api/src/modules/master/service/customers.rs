@@ -395,11 +395,16 @@ pub struct ContactInput {
     pub job_title: Option<String>,
 }
 
-/// Contacts `access` may see, optionally of one customer.
+/// Contacts `access` may see: of customers (or one customer), or of one supplier.
 pub fn contacts(
     access: &Access,
     customer_id: Option<Uuid>,
+    supplier_id: Option<Uuid>,
 ) -> Result<Select<contact::Entity>, AppError> {
+    if let Some(id) = supplier_id {
+        access.require(crate::authz::catalog::SUPPLIER_READ)?;
+        return Ok(contact::Entity::find().filter(contact::Column::SupplierId.eq(id)));
+    }
     access.require(CUSTOMER_READ)?;
     let mut query = contact::Entity::find().filter(contact::Column::CustomerId.is_not_null());
     if let Some(id) = customer_id {
@@ -456,6 +461,53 @@ pub async fn create_contact_in<C: ConnectionTrait>(
     Ok(row)
 }
 
+/// Adds a contact to supplier `supplier_id`.
+pub async fn create_supplier_contact_in<C: ConnectionTrait>(
+    db: &C,
+    access: &Access,
+    actor: AuditActor,
+    supplier_id: Uuid,
+    input: ContactInput,
+) -> Result<contact::Model, AppError> {
+    access.require(crate::authz::catalog::SUPPLIER_WRITE)?;
+    entities::master::supplier::Entity::find_by_id(supplier_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::validation("input.supplierId", "no such supplier"))?;
+    let now = Utc::now();
+    let row = contact::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(None),
+        supplier_id: Set(Some(supplier_id)),
+        name: Set(text(&input.name, "input.name", 200)?),
+        email: Set(optional_email(input.email.as_deref(), "input.email")?),
+        phone: Set(optional_text(input.phone.as_deref(), "input.phone", 40)?),
+        job_title: Set(optional_text(
+            input.job_title.as_deref(),
+            "input.jobTitle",
+            100,
+        )?),
+        is_active: Set(true),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "contact",
+        row.id,
+        "create",
+        Changes::new()
+            .field("supplierId", None::<Uuid>, row.supplier_id)
+            .field("name", None::<String>, &row.name),
+    )
+    .await?;
+    Ok(row)
+}
+
 /// Updates a contact if `expected_version` is current.
 pub async fn update_contact(
     db: &DatabaseConnection,
@@ -471,6 +523,9 @@ pub async fn update_contact(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound { entity: "contact" })?;
+    if before.supplier_id.is_some() {
+        access.require(crate::authz::catalog::SUPPLIER_WRITE)?;
+    }
     let mut row: contact::ActiveModel = before.clone().into();
     row.name = Set(text(&input.name, "input.name", 200)?);
     row.email = Set(optional_email(input.email.as_deref(), "input.email")?);

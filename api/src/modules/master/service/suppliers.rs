@@ -35,6 +35,8 @@ pub struct SupplierInput {
     pub payment_term_id: Option<Uuid>,
     /// Currency.
     pub currency: String,
+    /// Responsible user (default: the creator).
+    pub owner_id: Option<Uuid>,
 }
 
 /// Suppliers `access` may see; `search` matches the name, email or tax id.
@@ -99,6 +101,9 @@ async fn apply<C: ConnectionTrait>(
     )?);
     row.payment_term_id = Set(input.payment_term_id);
     row.currency = Set(currency);
+    if input.owner_id.is_some() {
+        row.owner_id = Set(input.owner_id);
+    }
     Ok(())
 }
 
@@ -115,6 +120,7 @@ pub async fn create(
     let now = Utc::now();
     let mut row = supplier::ActiveModel {
         id: Set(id.unwrap_or_else(Uuid::now_v7)),
+        owner_id: Set(access.user_id()),
         is_active: Set(true),
         version: Set(1),
         created_at: Set(now),
@@ -202,7 +208,8 @@ pub async fn update(
                 "paymentTermId",
                 before.payment_term_id,
                 after.payment_term_id,
-            ),
+            )
+            .field("ownerId", before.owner_id, after.owner_id),
     )
     .await?;
     txn.commit().await?;

@@ -1,0 +1,884 @@
+//! Demo data: a believable data set for the demo tenant, so the GraphQL playground shows
+//! something real right after `erp serve` provisions it.
+//!
+//! Everything is created as the demo admin through the same service functions the GraphQL
+//! API calls, so each row is validated and audited exactly like a user's change (no raw SQL).
+//! [`seed`] creates:
+//!
+//! - 4 users: 3 sales reps (`olivia.hart@demo.test`, `noah.brooks@demo.test`,
+//!   `mia.patel@demo.test`, role `sales_rep`) and a manager (`lucas.meyer@demo.test`, role
+//!   `manager`), all with the password [`DEMO_USER_PASSWORD`];
+//! - EUR and GBP exchange rates valid from 2026-01-01, so the forecast converts their deals;
+//! - 200 customers in USD, EUR or GBP, each with 1-2 contacts;
+//! - 50 products: 40 goods and 10 services;
+//! - 300 leads from various sources: new, contacted, qualified or disqualified, and 20 of them
+//!   converted (each conversion adds a customer, a contact and an opportunity);
+//! - 150 opportunities on those customers, each with 1-4 calls, meetings, tasks or notes
+//!   (some done); 15 are won and 15 lost, the rest stay open in the pipeline.
+//!
+//! Leads, customers and opportunities are spread over the admin and the three reps, so a
+//! rep signing in sees only their share (row scope `OWN`).
+//!
+//! Deterministic: names, amounts, dates and outcomes come from a small PRNG with a fixed seed,
+//! so every run creates the same data set (only ids and timestamps differ). No floats: amounts
+//! are integer minor units formatted as decimal text.
+
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use entities::identity::role;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::audit::AuditActor;
+use crate::auth::{Actor, Principal};
+use crate::authz::{Access, load_access};
+use crate::db::begin_write;
+use crate::demo::DEMO_EMAIL;
+use crate::error::AppError;
+use crate::modules::crm::service::activities::{self, ActivityInput};
+use crate::modules::crm::service::leads::{self, Action, ConvertInput, LeadInput};
+use crate::modules::crm::service::opportunities::{self, OpportunityInput};
+use crate::modules::crm::service::stages;
+use crate::modules::identity::service::users::{self, NewUser};
+use crate::modules::master::service::customers::{self, ContactInput, CustomerInput};
+use crate::modules::master::service::products::{self, Kind, ProductInput};
+use crate::modules::master::service::reference;
+use crate::state::AppState;
+
+/// The password of the demo users [`seed`] creates (the reps and the manager; the admin's
+/// password is chosen at provisioning).
+pub const DEMO_USER_PASSWORD: &str = "demo-password-123";
+
+/// How many rows [`seed`] created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Users (sales reps and manager).
+    pub users: u32,
+    /// Exchange rates set.
+    pub exchange_rates: u32,
+    /// Customers, including those created by lead conversion.
+    pub customers: u32,
+    /// Contacts, including those created by lead conversion.
+    pub contacts: u32,
+    /// Products.
+    pub products: u32,
+    /// Leads, including the converted ones.
+    pub leads: u32,
+    /// Leads converted into a customer and an opportunity.
+    pub converted_leads: u32,
+    /// Opportunities, including those created by lead conversion.
+    pub opportunities: u32,
+    /// Opportunities closed as won.
+    pub won: u32,
+    /// Opportunities closed as lost.
+    pub lost: u32,
+    /// Activities.
+    pub activities: u32,
+    /// Activities marked done.
+    pub completed_activities: u32,
+}
+
+const CUSTOMERS: usize = 200;
+const GOODS_PER_NOUN: usize = 4;
+const LEADS: usize = 300;
+const OPPORTUNITIES: usize = 150;
+const SEED: u64 = 0x00DE_0DA7_A5EE_D001;
+
+const REPS: [(&str, &str); 3] = [
+    ("olivia.hart@demo.test", "Olivia Hart"),
+    ("noah.brooks@demo.test", "Noah Brooks"),
+    ("mia.patel@demo.test", "Mia Patel"),
+];
+const MANAGER: (&str, &str) = ("lucas.meyer@demo.test", "Lucas Meyer");
+
+const COMPANY_PREFIXES: &[&str] = &[
+    "Northwind",
+    "Bluepeak",
+    "Redwood",
+    "Silverline",
+    "Brightwater",
+    "Ironbridge",
+    "Summit",
+    "Oakfield",
+    "Harbor",
+    "Granite",
+    "Crescent",
+    "Evergreen",
+    "Sterling",
+    "Westgate",
+    "Pinecrest",
+    "Riverside",
+    "Lakeshore",
+    "Highland",
+    "Clearview",
+    "Maple",
+];
+const LEAD_PREFIXES: &[&str] = &[
+    "Acorn",
+    "Beacon",
+    "Cobalt",
+    "Delta",
+    "Falcon",
+    "Juniper",
+    "Keystone",
+    "Lighthouse",
+    "Meridian",
+    "Nimbus",
+    "Orchard",
+    "Quartz",
+    "Sapphire",
+    "Tidewater",
+    "Vertex",
+];
+const TRADES: &[&str] = &[
+    "Logistics",
+    "Manufacturing",
+    "Foods",
+    "Engineering",
+    "Retail",
+    "Consulting",
+    "Healthcare",
+    "Energy",
+    "Construction",
+    "Software",
+    "Textiles",
+    "Printing",
+];
+const FIRST_NAMES: &[&str] = &[
+    "Emma", "Liam", "Sophia", "James", "Ava", "Lucas", "Chloe", "Daniel", "Hannah", "Felix",
+    "Grace", "Oscar", "Isla", "Leon", "Julia", "Marco", "Nora", "Samuel", "Elena", "Tom", "Zoe",
+    "Adam", "Laura", "Ethan",
+];
+const LAST_NAMES: &[&str] = &[
+    "Smith", "Johnson", "Miller", "Garcia", "Brown", "Davis", "Wilson", "Taylor", "Anderson",
+    "Thomas", "Moore", "Martin", "Schmidt", "Weber", "Dubois", "Rossi", "Jansen", "Novak",
+    "Clarke", "Evans", "Hughes", "Lopez", "Fischer", "Bauer",
+];
+const JOB_TITLES: &[&str] = &[
+    "Purchasing Manager",
+    "Operations Director",
+    "Chief Financial Officer",
+    "Office Manager",
+    "Head of IT",
+    "Procurement Lead",
+    "Managing Director",
+    "Facilities Manager",
+    "Accounts Payable Clerk",
+];
+const STREETS: &[&str] = &[
+    "Main Street",
+    "Market Street",
+    "Station Road",
+    "Harbour Way",
+    "Park Avenue",
+    "Mill Lane",
+    "King Street",
+    "Church Road",
+];
+
+/// Where a customer is: its currency, legal-form suffixes, cities, phone prefix and tax-id
+/// prefix.
+struct Region {
+    currency: &'static str,
+    suffixes: &'static [&'static str],
+    cities: &'static [&'static str],
+    phone: &'static str,
+    tax_prefix: &'static str,
+}
+
+static REGIONS: [Region; 3] = [
+    Region {
+        currency: "USD",
+        suffixes: &["Inc.", "LLC", "Corp."],
+        cities: &[
+            "Chicago, IL",
+            "Denver, CO",
+            "Austin, TX",
+            "Seattle, WA",
+            "Boston, MA",
+        ],
+        phone: "+1 555",
+        tax_prefix: "US",
+    },
+    Region {
+        currency: "EUR",
+        suffixes: &["GmbH", "SA", "BV"],
+        cities: &["Berlin", "Munich", "Paris", "Lyon", "Amsterdam", "Madrid"],
+        phone: "+49 30",
+        tax_prefix: "DE",
+    },
+    Region {
+        currency: "GBP",
+        suffixes: &["Ltd", "plc"],
+        cities: &["London", "Manchester", "Leeds", "Bristol", "Edinburgh"],
+        phone: "+44 20",
+        tax_prefix: "GB",
+    },
+];
+
+/// Goods: name, unit, standard sale price in cents.
+const GOODS: &[(&str, &str, i64)] = &[
+    ("Steel Bracket", "ea", 450),
+    ("Copper Cable", "m", 320),
+    ("Packing Tape", "pack", 899),
+    ("Printer Paper", "box", 2_950),
+    ("Industrial Cleaner", "l", 1_275),
+    ("Safety Gloves", "pack", 1_450),
+    ("Coffee Beans", "kg", 2_400),
+    ("LED Panel", "ea", 8_900),
+    ("Office Chair", "ea", 24_900),
+    ("Laptop Stand", "ea", 4_990),
+];
+/// Variants of each good: name and price in percent of the standard price.
+const VARIANTS: [(&str, i64); GOODS_PER_NOUN] = [
+    ("Economy", 80),
+    ("Standard", 100),
+    ("Premium", 140),
+    ("Pro", 185),
+];
+/// Services: name, unit, sale price in cents.
+const SERVICES: &[(&str, &str, i64)] = &[
+    ("Installation", "h", 9_500),
+    ("On-site Support", "h", 12_000),
+    ("Maintenance Visit", "ea", 25_000),
+    ("Training Session", "h", 15_000),
+    ("Consulting", "h", 18_500),
+    ("Remote Support", "h", 7_500),
+    ("Project Management", "h", 14_000),
+    ("Data Migration", "ea", 120_000),
+    ("Equipment Calibration", "ea", 32_000),
+    ("Extended Warranty", "ea", 19_900),
+];
+
+const LEAD_SOURCES: &[&str] = &[
+    "Website",
+    "Referral",
+    "Trade show",
+    "Cold call",
+    "LinkedIn",
+    "Partner",
+    "Webinar",
+    "Newsletter",
+];
+const LEAD_TOPICS: &[&str] = &[
+    "Quote request",
+    "Bulk pricing",
+    "Interested in",
+    "Annual contract",
+    "Trial of",
+];
+const DISQUALIFY_REASONS: &[&str] = &[
+    "No budget this year",
+    "Went with a competitor",
+    "Not a fit for our products",
+    "No response after three attempts",
+    "Student project, no purchase intent",
+];
+const DEAL_KINDS: &[&str] = &["order", "annual contract", "pilot", "expansion", "renewal"];
+const LOST_REASONS: &[&str] = &[
+    "Price too high",
+    "Chose a competitor",
+    "Project cancelled",
+    "Budget frozen",
+    "Delivery time too long",
+];
+/// Activity kinds with their subjects.
+const ACTIVITIES: &[(&str, &[&str])] = &[
+    (
+        "CALL",
+        &[
+            "Intro call",
+            "Follow-up call",
+            "Pricing call",
+            "Check-in call",
+        ],
+    ),
+    (
+        "MEETING",
+        &[
+            "Discovery meeting",
+            "Product demo",
+            "Site visit",
+            "Contract review",
+        ],
+    ),
+    (
+        "TASK",
+        &[
+            "Send proposal",
+            "Prepare quote",
+            "Send contract draft",
+            "Update pricing sheet",
+        ],
+    ),
+    (
+        "NOTE",
+        &[
+            "Budget confirmed",
+            "Decision maker identified",
+            "Competitor in the running",
+            "Asked for references",
+        ],
+    ),
+];
+const ACTIVITY_NOTES: &[&str] = &[
+    "Wants a volume discount above 100 units.",
+    "Prefers delivery in two batches.",
+    "Legal needs to review the terms first.",
+    "Call back after the quarterly board meeting.",
+];
+
+/// A small deterministic PRNG (SplitMix64): the same seed gives the same sequence.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// A number in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % (hi - lo + 1).max(1) as u64) as i64
+    }
+
+    /// True `percent` times out of 100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// The numbers `0..n` in a random order (Fisher-Yates).
+    fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut all: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            let j = self.below(i + 1);
+            all.swap(i, j);
+        }
+        all
+    }
+}
+
+/// Cents as decimal text with 2 decimals (`1234` → `"12.34"`).
+fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// A name as a domain label: lowercase letters and digits only.
+fn domain(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn internal(what: &str) -> AppError {
+    AppError::Internal(format!("demo data: {what}"))
+}
+
+/// A customer as the seeder remembers it.
+struct Customer {
+    id: Uuid,
+    currency: &'static str,
+    owner: Uuid,
+}
+
+/// The admin's session: connection, grants and audit actor.
+struct Ctx<'a> {
+    db: &'a DatabaseConnection,
+    access: Access,
+    actor: AuditActor,
+    rng: Rng,
+    counts: Counts,
+}
+
+/// Seeds the demo data set (see the module header) into tenant `tenant_id` as its admin
+/// [`DEMO_EMAIL`]; the numbers created. Run once, right after provisioning: running it again
+/// fails on the demo users that already exist.
+pub async fn seed(state: &AppState, tenant_id: Uuid) -> Result<Counts, AppError> {
+    let tenant = state.tenancy().tenant_db(tenant_id).await?;
+    let db = tenant.conn();
+    let admin = users::find_by_email(db, DEMO_EMAIL)
+        .await?
+        .ok_or_else(|| internal("the demo admin is missing"))?;
+    let principal = Principal {
+        tenant_id,
+        actor: Actor::User(admin.id),
+        session_id: None,
+    };
+    let access = load_access(db, &principal).await?;
+    let mut ctx = Ctx {
+        db,
+        access,
+        actor: AuditActor(Some(Actor::User(admin.id))),
+        rng: Rng(SEED),
+        counts: Counts::default(),
+    };
+    let reps = ctx.users(state).await?;
+    // Sellers: the admin and the three reps.
+    let sellers = [admin.id, reps[0], reps[1], reps[2]];
+    ctx.exchange_rates().await?;
+    let customers = ctx.customers(&sellers).await?;
+    let product_names = ctx.products().await?;
+    let stage_ids: Vec<Uuid> = stages::list(db, &ctx.access)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if stage_ids.is_empty() {
+        return Err(internal("the pipeline has no stages"));
+    }
+    ctx.leads(&sellers, &product_names, &stage_ids).await?;
+    ctx.opportunities(&customers, &product_names, &stage_ids)
+        .await?;
+    Ok(ctx.counts)
+}
+
+impl Ctx<'_> {
+    /// The three sales reps (ids) and the manager.
+    async fn users(&mut self, state: &AppState) -> Result<[Uuid; 3], AppError> {
+        let rep_role = self.role_id("sales_rep").await?;
+        let manager_role = self.role_id("manager").await?;
+        let mut reps = [Uuid::nil(); 3];
+        for (slot, (email, name)) in reps.iter_mut().zip(REPS) {
+            *slot = self.user(state, email, name, rep_role).await?;
+        }
+        self.user(state, MANAGER.0, MANAGER.1, manager_role).await?;
+        Ok(reps)
+    }
+
+    async fn role_id(&self, name: &str) -> Result<Uuid, AppError> {
+        Ok(role::Entity::find()
+            .filter(role::Column::Name.eq(name))
+            .one(self.db)
+            .await?
+            .ok_or_else(|| internal(&format!("role {name} is missing")))?
+            .id)
+    }
+
+    async fn user(
+        &mut self,
+        state: &AppState,
+        email: &str,
+        name: &str,
+        role_id: Uuid,
+    ) -> Result<Uuid, AppError> {
+        let phone = format!("+1 555 010 {:04}", self.rng.range(1000, 9999));
+        let user = users::create(
+            self.db,
+            state.passwords(),
+            &self.access,
+            self.actor,
+            NewUser {
+                id: None,
+                email: email.to_owned(),
+                display_name: name.to_owned(),
+                phone: Some(phone),
+                password: DEMO_USER_PASSWORD.to_owned(),
+                role_ids: vec![role_id],
+            },
+        )
+        .await?;
+        self.counts.users += 1;
+        Ok(user.id)
+    }
+
+    async fn exchange_rates(&mut self) -> Result<(), AppError> {
+        let from = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or_else(|| internal("rate date"))?;
+        for (currency, rate) in [("EUR", "1.08"), ("GBP", "1.27")] {
+            reference::set_exchange_rate(self.db, &self.access, self.actor, currency, rate, from)
+                .await?;
+            self.counts.exchange_rates += 1;
+        }
+        Ok(())
+    }
+
+    /// 200 customers with 1-2 contacts each, every one in a transaction with its contacts.
+    async fn customers(&mut self, sellers: &[Uuid; 4]) -> Result<Vec<Customer>, AppError> {
+        // Distinct names: a shuffle of every prefix × trade pair.
+        let names = self.rng.permutation(COMPANY_PREFIXES.len() * TRADES.len());
+        let mut created = Vec::with_capacity(CUSTOMERS);
+        for (i, pair) in names.into_iter().take(CUSTOMERS).enumerate() {
+            let roll = self.rng.below(100);
+            let region = &REGIONS[if roll < 60 {
+                0
+            } else if roll < 85 {
+                1
+            } else {
+                2
+            }];
+            let base = format!(
+                "{} {}",
+                COMPANY_PREFIXES[pair / TRADES.len()],
+                TRADES[pair % TRADES.len()]
+            );
+            let name = format!("{base} {}", self.rng.pick(region.suffixes));
+            let site = format!("{}.example", domain(&base));
+            let address = format!(
+                "{} {}, {}",
+                self.rng.range(1, 250),
+                self.rng.pick(STREETS),
+                self.rng.pick(region.cities)
+            );
+            let owner = *self.rng.pick(sellers);
+            let input = CustomerInput {
+                name,
+                tax_id: Some(format!(
+                    "{}{:06}{i:03}",
+                    region.tax_prefix,
+                    self.rng.range(100_000, 999_999)
+                )),
+                email: Some(format!("accounts@{site}")),
+                phone: Some(format!(
+                    "{} {:03} {:04}",
+                    region.phone,
+                    self.rng.range(100, 999),
+                    self.rng.range(0, 9999)
+                )),
+                billing_address: Some(address.clone()),
+                shipping_address: Some(address),
+                currency: region.currency.to_owned(),
+                credit_limit: Some(money(self.rng.range(5, 100) * 100_000)),
+                owner_id: Some(owner),
+                ..Default::default()
+            };
+            let contacts: Vec<ContactInput> = (0..1 + self.rng.below(2))
+                .map(|_| self.contact(&site))
+                .collect();
+            let txn = begin_write(self.db).await?;
+            let customer =
+                customers::create_in(&txn, &self.access, self.actor, None, input).await?;
+            for contact in contacts {
+                customers::create_contact_in(&txn, &self.access, self.actor, customer.id, contact)
+                    .await?;
+                self.counts.contacts += 1;
+            }
+            txn.commit().await?;
+            self.counts.customers += 1;
+            created.push(Customer {
+                id: customer.id,
+                currency: region.currency,
+                owner,
+            });
+        }
+        Ok(created)
+    }
+
+    fn contact(&mut self, site: &str) -> ContactInput {
+        let first = *self.rng.pick(FIRST_NAMES);
+        let last = *self.rng.pick(LAST_NAMES);
+        ContactInput {
+            name: format!("{first} {last}"),
+            email: Some(format!(
+                "{}.{}@{site}",
+                first.to_lowercase(),
+                last.to_lowercase()
+            )),
+            phone: Some(format!(
+                "+1 555 02{:02} {:04}",
+                self.rng.range(0, 99),
+                self.rng.range(0, 9999)
+            )),
+            job_title: Some((*self.rng.pick(JOB_TITLES)).to_owned()),
+        }
+    }
+
+    /// 40 goods (every good in every variant) and 10 services; their names.
+    async fn products(&mut self) -> Result<Vec<String>, AppError> {
+        let mut items = Vec::new();
+        for (n, (good, unit, cents)) in GOODS.iter().enumerate() {
+            for (v, (variant, percent)) in VARIANTS.iter().enumerate() {
+                let sku = format!("GD-{}", 1001 + n * GOODS_PER_NOUN + v);
+                items.push((
+                    sku,
+                    format!("{good} {variant}"),
+                    Kind::Goods,
+                    *unit,
+                    cents * percent / 100,
+                ));
+            }
+        }
+        for (n, (service, unit, cents)) in SERVICES.iter().enumerate() {
+            let sku = format!("SV-{}", 2001 + n);
+            items.push((sku, (*service).to_owned(), Kind::Service, *unit, *cents));
+        }
+        let mut names = Vec::with_capacity(items.len());
+        for (sku, name, kind, unit, cents) in items {
+            // Most prices in USD, some in EUR; costs are 55-80 % of the price.
+            let currency = if self.rng.chance(80) { "USD" } else { "EUR" };
+            let cost = cents * self.rng.range(55, 80) / 100;
+            products::create(
+                self.db,
+                &self.access,
+                self.actor,
+                None,
+                ProductInput {
+                    sku,
+                    name: name.clone(),
+                    kind,
+                    unit: unit.to_owned(),
+                    currency: currency.to_owned(),
+                    sale_price: money(cents),
+                    cost_price: Some(money(cost)),
+                    tax_rate_id: None,
+                    category_id: None,
+                    serial_tracked: false,
+                },
+            )
+            .await?;
+            self.counts.products += 1;
+            names.push(name);
+        }
+        Ok(names)
+    }
+
+    /// 300 leads spread over the sellers: new, contacted, qualified, disqualified, and 20
+    /// converted (each from a different company).
+    async fn leads(
+        &mut self,
+        sellers: &[Uuid; 4],
+        product_names: &[String],
+        stage_ids: &[Uuid],
+    ) -> Result<(), AppError> {
+        let companies = LEAD_PREFIXES.len() * TRADES.len();
+        let order = self.rng.permutation(companies);
+        for i in 0..LEADS {
+            let pair = order[i % companies];
+            let company = format!(
+                "{} {}",
+                LEAD_PREFIXES[pair / TRADES.len()],
+                TRADES[pair % TRADES.len()]
+            );
+            let first = *self.rng.pick(FIRST_NAMES);
+            let last = *self.rng.pick(LAST_NAMES);
+            let topic = *self.rng.pick(LEAD_TOPICS);
+            let product = self.rng.pick(product_names).clone();
+            let has_company = self.rng.chance(90);
+            let input = LeadInput {
+                title: format!("{topic}: {product}"),
+                company_name: has_company.then(|| company.clone()),
+                contact_name: format!("{first} {last}"),
+                email: Some(format!(
+                    "{}.{}@{}.example",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    domain(&company)
+                )),
+                phone: Some(format!(
+                    "+1 555 03{:02} {:04}",
+                    self.rng.range(0, 99),
+                    self.rng.range(0, 9999)
+                )),
+                tax_id: None,
+                source: Some((*self.rng.pick(LEAD_SOURCES)).to_owned()),
+                owner_id: Some(*self.rng.pick(sellers)),
+            };
+            let lead = leads::create(self.db, &self.access, self.actor, None, input).await?;
+            self.counts.leads += 1;
+            // 20 conversions, all within the first pass over the companies (distinct ones).
+            if i < companies && i % 9 == 4 {
+                self.advance(lead.id, Action::Contact, None).await?;
+                self.advance(lead.id, Action::Qualify, None).await?;
+                let amount = money(self.rng.range(10, 400) * 10_000);
+                let stage = *self.rng.pick(&stage_ids[..stage_ids.len().min(2)]);
+                leads::convert(
+                    self.db,
+                    &self.access,
+                    self.actor,
+                    lead.id,
+                    ConvertInput {
+                        amount: Some(amount),
+                        stage_id: Some(stage),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                self.counts.converted_leads += 1;
+                self.counts.customers += 1;
+                self.counts.contacts += 1;
+                self.counts.opportunities += 1;
+                continue;
+            }
+            let roll = self.rng.below(100);
+            if roll < 30 {
+                // Stays new.
+            } else if roll < 60 {
+                self.advance(lead.id, Action::Contact, None).await?;
+            } else if roll < 85 {
+                if self.rng.chance(70) {
+                    self.advance(lead.id, Action::Contact, None).await?;
+                }
+                self.advance(lead.id, Action::Qualify, None).await?;
+            } else {
+                if self.rng.chance(50) {
+                    self.advance(lead.id, Action::Contact, None).await?;
+                }
+                let reason = (*self.rng.pick(DISQUALIFY_REASONS)).to_owned();
+                self.advance(lead.id, Action::Disqualify, Some(reason))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn advance(
+        &self,
+        id: Uuid,
+        action: Action,
+        reason: Option<String>,
+    ) -> Result<(), AppError> {
+        leads::advance(self.db, &self.access, self.actor, id, action, reason).await?;
+        Ok(())
+    }
+
+    /// 150 opportunities, each with 1-4 activities; 15 won and 15 lost.
+    async fn opportunities(
+        &mut self,
+        customers: &[Customer],
+        product_names: &[String],
+        stage_ids: &[Uuid],
+    ) -> Result<(), AppError> {
+        let first_close = NaiveDate::from_ymd_opt(2026, 12, 1).ok_or_else(|| internal("date"))?;
+        let first_due = first_close
+            .and_hms_opt(9, 0, 0)
+            .ok_or_else(|| internal("time"))?
+            .and_utc();
+        for i in 0..OPPORTUNITIES {
+            let customer = self.rng.pick(customers);
+            let (customer_id, currency, owner) = (customer.id, customer.currency, customer.owner);
+            let product = self.rng.pick(product_names).clone();
+            let kind = *self.rng.pick(DEAL_KINDS);
+            // 500.00 to 120,000.00 in steps of 50.00.
+            let amount = money(self.rng.range(10, 2_400) * 5_000);
+            let stage = *self.rng.pick(stage_ids);
+            let close_in = u64::try_from(self.rng.range(0, 180)).unwrap_or(0);
+            let opportunity = opportunities::create(
+                self.db,
+                &self.access,
+                self.actor,
+                None,
+                OpportunityInput {
+                    title: format!("{product} {kind}"),
+                    customer_id,
+                    amount,
+                    currency: currency.to_owned(),
+                    stage_id: Some(stage),
+                    owner_id: Some(owner),
+                    expected_close_date: first_close.checked_add_days(Days::new(close_in)),
+                },
+            )
+            .await?;
+            self.counts.opportunities += 1;
+            let outcome = match i % 10 {
+                3 => Some(true),
+                8 => Some(false),
+                _ => None,
+            };
+            self.activities(opportunity.id, owner, first_due, outcome.is_some())
+                .await?;
+            if let Some(won) = outcome {
+                let reason = (!won).then(|| (*self.rng.pick(LOST_REASONS)).to_owned());
+                opportunities::close(
+                    self.db,
+                    &self.access,
+                    self.actor,
+                    opportunity.id,
+                    won,
+                    reason,
+                )
+                .await?;
+                if won {
+                    self.counts.won += 1;
+                } else {
+                    self.counts.lost += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// 1-4 activities on `opportunity`, assigned to `owner`; all done when it is `closed`,
+    /// otherwise about a third.
+    async fn activities(
+        &mut self,
+        opportunity: Uuid,
+        owner: Uuid,
+        first_due: DateTime<Utc>,
+        closed: bool,
+    ) -> Result<(), AppError> {
+        for _ in 0..1 + self.rng.below(4) {
+            let (kind, subjects) = *self.rng.pick(ACTIVITIES);
+            let subject = (*self.rng.pick(subjects)).to_owned();
+            let notes = self
+                .rng
+                .chance(40)
+                .then(|| (*self.rng.pick(ACTIVITY_NOTES)).to_owned());
+            let due_at = TimeDelta::try_hours(self.rng.range(-30 * 24, 60 * 24))
+                .and_then(|d| first_due.checked_add_signed(d));
+            let activity = activities::create(
+                self.db,
+                &self.access,
+                self.actor,
+                ActivityInput {
+                    kind: kind.to_owned(),
+                    subject,
+                    notes,
+                    due_at,
+                    assignee_id: Some(owner),
+                    opportunity_id: Some(opportunity),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            self.counts.activities += 1;
+            if closed || self.rng.chance(35) {
+                activities::complete(self.db, &self.access, self.actor, activity.id).await?;
+                self.counts.completed_activities += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prng_is_deterministic_and_in_range() {
+        let run = || {
+            let mut rng = Rng(SEED);
+            (0..1000)
+                .map(|_| (rng.range(-5, 5), rng.below(7)))
+                .collect::<Vec<_>>()
+        };
+        let first = run();
+        assert_eq!(first, run());
+        assert!(first.iter().all(|(r, b)| (-5..=5).contains(r) && *b < 7));
+        let mut p = Rng(SEED).permutation(50);
+        p.sort_unstable();
+        assert_eq!(p, (0..50).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn money_has_two_decimals() {
+        assert_eq!(money(0), "0.00");
+        assert_eq!(money(5), "0.05");
+        assert_eq!(money(123_456), "1234.56");
+    }
+
+    #[test]
+    fn a_domain_is_lowercase_alphanumerics() {
+        assert_eq!(domain("Northwind Logistics"), "northwindlogistics");
+    }
+}
