@@ -21,7 +21,8 @@ use crate::error::AppError;
 use crate::modules::common::{escape_like, optional_email, optional_text, save_versioned, text};
 use crate::modules::crm::service::opportunities::{self, OpportunityInput};
 use crate::modules::crm::service::{in_scope, new_owner, scope_condition};
-use crate::modules::master::service::customers::{self, ContactInput, CustomerInput};
+use crate::modules::master::service::contacts::{self, ContactInput};
+use crate::modules::master::service::customers::{self, CustomerInput};
 use crate::modules::master::service::reference::base_currency;
 
 /// Where a lead is.
@@ -405,7 +406,7 @@ pub async fn convert(
         }
     };
     possible_duplicates.retain(|d| d.id != customer.id);
-    let contact = customers::create_contact_in(
+    let contact = contacts::create_contact_in(
         &txn,
         access,
         actor,

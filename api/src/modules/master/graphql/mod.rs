@@ -1,5 +1,6 @@
 //! GraphQL face of master data, merged into [`MasterQuery`] and [`MasterMutation`].
 
+pub mod contacts;
 pub mod customers;
 pub mod products;
 pub mod reference;
@@ -15,6 +16,7 @@ pub struct MasterQuery(
     reference::ReferenceQuery,
     setup::SetupQuery,
     customers::CustomersQuery,
+    contacts::ContactsQuery,
     suppliers::SuppliersQuery,
     products::ProductsQuery,
 );
@@ -25,6 +27,7 @@ pub struct MasterMutation(
     reference::ReferenceMutation,
     setup::SetupMutation,
     customers::CustomersMutation,
+    contacts::ContactsMutation,
     suppliers::SuppliersMutation,
     products::ProductsMutation,
 );

@@ -1,7 +1,7 @@
 //! `paymentTerms`, `createPaymentTerm`, `productCategories`, `createProductCategory`,
 //! `warehouses`, `createWarehouse`.
 
-use async_graphql::{Context, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::master::{payment_term, product_category, warehouse};
 
 use crate::authz::Require;
@@ -10,7 +10,6 @@ use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
-use crate::modules::master::graphql::types::{PaymentTerm, ProductCategory, Warehouse};
 use crate::modules::master::service::reference;
 
 /// Set-up data queries.
@@ -205,4 +204,72 @@ pub struct CreateWarehouseInput {
     pub name: String,
     /// Address.
     pub address: Option<String>,
+}
+
+/// When invoices fall due.
+pub struct PaymentTerm(pub payment_term::Model);
+
+/// When invoices fall due.
+#[Object]
+impl PaymentTerm {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Unique code, e.g. `NET30`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Days from the invoice date to the due date.
+    async fn due_days(&self) -> i32 {
+        self.0.due_days
+    }
+}
+
+/// A group of products.
+pub struct ProductCategory(pub product_category::Model);
+
+/// A group of products.
+#[Object]
+impl ProductCategory {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Unique name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// A place where stock is kept.
+pub struct Warehouse(pub warehouse::Model);
+
+/// A place where stock is kept.
+#[Object]
+impl Warehouse {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Unique code.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// Whether it is in use.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
 }

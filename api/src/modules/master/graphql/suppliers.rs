@@ -1,6 +1,11 @@
 //! `suppliers`, `supplier`, `createSupplier`, `updateSupplier`, `archiveSupplier`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+
+use crate::graphql::loaders::load_failed;
+use crate::modules::identity::graphql::types::User;
+use crate::modules::master::graphql::setup::PaymentTerm;
+use crate::modules::master::graphql::types::user;
 use entities::master::supplier;
 
 use crate::authz::Require;
@@ -10,7 +15,6 @@ use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
-use crate::modules::master::graphql::types::Supplier;
 use crate::modules::master::service::suppliers::{self, SupplierInput};
 
 /// Supplier queries.
@@ -208,4 +212,66 @@ pub struct UpdateSupplierInput {
     pub content: SupplierFields,
     /// The `version` you last read.
     pub expected_version: i32,
+}
+
+/// A supplier.
+pub struct Supplier(pub supplier::Model);
+
+/// A supplier.
+#[Object]
+impl Supplier {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Legal name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Tax id.
+    async fn tax_id(&self) -> Option<&str> {
+        self.0.tax_id.as_deref()
+    }
+    /// Email.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Phone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// Currency of the supplier's bills.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    /// The user responsible for the supplier.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        user(ctx, self.0.owner_id).await
+    }
+    /// Payment terms of the supplier's bills.
+    async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
+        let Some(id) = self.0.payment_term_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.request()?.loaders().await.gql()?;
+        Ok(loaders
+            .master
+            .payment_term_by_id
+            .load_one(id)
+            .await
+            .map_err(load_failed)?
+            .map(PaymentTerm))
+    }
+    /// Archived suppliers stay for their documents but leave active lists.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    /// Optimistic-locking version.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }

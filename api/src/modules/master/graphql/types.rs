@@ -3,8 +3,7 @@
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::master::{
-    contact, currency, customer, exchange_rate, payment_term, product, product_category, supplier,
-    tax_rate, unit_of_measure, warehouse,
+    contact, currency, customer, exchange_rate, product, tax_rate, unit_of_measure,
 };
 
 use crate::authz::catalog::PRODUCT_COST_READ;
@@ -14,6 +13,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::modules::identity::graphql::types::User;
+use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
 use crate::money::MICRO_SCALE;
 
 /// The money value of `minor` in `currency`, with its digits from the request's loader.
@@ -400,136 +400,6 @@ impl Product {
         self.0.serial_tracked
     }
     /// Archived products stay for their documents but leave active lists.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-    /// Optimistic-locking version.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-}
-
-/// When invoices fall due.
-pub struct PaymentTerm(pub payment_term::Model);
-
-/// When invoices fall due.
-#[Object]
-impl PaymentTerm {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Unique code, e.g. `NET30`.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Days from the invoice date to the due date.
-    async fn due_days(&self) -> i32 {
-        self.0.due_days
-    }
-}
-
-/// A group of products.
-pub struct ProductCategory(pub product_category::Model);
-
-/// A group of products.
-#[Object]
-impl ProductCategory {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Unique name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-}
-
-/// A place where stock is kept.
-pub struct Warehouse(pub warehouse::Model);
-
-/// A place where stock is kept.
-#[Object]
-impl Warehouse {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Unique code.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Address.
-    async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
-    }
-    /// Whether it is in use.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-}
-
-/// A supplier.
-pub struct Supplier(pub supplier::Model);
-
-/// A supplier.
-#[Object]
-impl Supplier {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Legal name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Tax id.
-    async fn tax_id(&self) -> Option<&str> {
-        self.0.tax_id.as_deref()
-    }
-    /// Email.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
-    }
-    /// Phone.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
-    }
-    /// Address.
-    async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
-    }
-    /// Currency of the supplier's bills.
-    async fn currency(&self) -> &str {
-        &self.0.currency
-    }
-    /// The user responsible for the supplier.
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        user(ctx, self.0.owner_id).await
-    }
-    /// Payment terms of the supplier's bills.
-    async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
-        let Some(id) = self.0.payment_term_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .payment_term_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
-            .map(PaymentTerm))
-    }
-    /// Archived suppliers stay for their documents but leave active lists.
     async fn is_active(&self) -> bool {
         self.0.is_active
     }

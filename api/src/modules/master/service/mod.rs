@@ -1,5 +1,6 @@
 //! Master data rules and transactions. No GraphQL types here.
 
+pub mod contacts;
 pub mod customers;
 pub mod products;
 pub mod reference;

@@ -1,0 +1,202 @@
+//! `contacts`, `createContact`, `updateContact`: people at customers and suppliers.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entities::master::contact;
+
+use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
+use crate::authz::{Require, SignedIn};
+use crate::db::begin_write;
+use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::list_complexity;
+use crate::graphql::parse_id;
+use crate::modules::master::graphql::types::Contact;
+use crate::modules::master::service::contacts::{self, ContactInput};
+
+/// Contact queries.
+#[derive(Default)]
+pub struct ContactsQuery;
+
+#[Object]
+impl ContactsQuery {
+    /// Contacts of customers (or of one supplier), oldest first.
+    #[graphql(
+        guard = "Require(CUSTOMER_READ)",
+        complexity = "list_complexity(child_complexity, first, last)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Only this customer's contacts.")] customer_id: Option<ID>,
+        #[graphql(desc = "This supplier's contacts (needs `master.supplier.read`) instead.")]
+        supplier_id: Option<ID>,
+    ) -> Result<Page<Contact>> {
+        let req = ctx.request()?;
+        let customer_id = customer_id
+            .as_ref()
+            .map(|id| parse_id(id, "customerId"))
+            .transpose()
+            .gql()?;
+        let supplier_id = supplier_id
+            .as_ref()
+            .map(|id| parse_id(id, "supplierId"))
+            .transpose()
+            .gql()?;
+        let query = contacts::visible(req.access().gql()?, customer_id, supplier_id).gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let args = PageArgs::new(ctx, first, after, last, before);
+        page(
+            db.conn(),
+            query,
+            contact::Column::Id,
+            &args,
+            |c| c.id,
+            Contact,
+        )
+        .await
+        .gql()
+    }
+}
+
+/// Contact mutations.
+#[derive(Default)]
+pub struct ContactsMutation;
+
+#[Object]
+impl ContactsMutation {
+    /// Adds a contact to a customer or a supplier (give exactly one of the two).
+    #[graphql(guard = "SignedIn")]
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> Result<Contact> {
+        let req = ctx.request()?;
+        let customer_id = input
+            .customer_id
+            .as_ref()
+            .map(|id| parse_id(id, "input.customerId"))
+            .transpose()
+            .gql()?;
+        let supplier_id = input
+            .supplier_id
+            .as_ref()
+            .map(|id| parse_id(id, "input.supplierId"))
+            .transpose()
+            .gql()?;
+        let access = req.access().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let txn = begin_write(db.conn())
+            .await
+            .map_err(crate::error::AppError::from)
+            .gql()?;
+        let row = match (customer_id, supplier_id) {
+            (Some(c), None) => {
+                contacts::create_contact_in(
+                    &txn,
+                    access,
+                    req.audit_actor(),
+                    c,
+                    input.content.into_service(),
+                )
+                .await
+            }
+            (None, Some(s)) => {
+                contacts::create_supplier_contact_in(
+                    &txn,
+                    access,
+                    req.audit_actor(),
+                    s,
+                    input.content.into_service(),
+                )
+                .await
+            }
+            _ => Err(crate::error::AppError::validation(
+                "input",
+                "give exactly one of customerId and supplierId",
+            )),
+        }
+        .gql()?;
+        txn.commit()
+            .await
+            .map_err(crate::error::AppError::from)
+            .gql()?;
+        Ok(Contact(row))
+    }
+
+    /// Updates a contact. A stale `expectedVersion` is a `CONFLICT`.
+    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The contact's id.")] id: ID,
+        input: UpdateContactInput,
+    ) -> Result<Contact> {
+        let req = ctx.request()?;
+        let id = parse_id(&id, "id").gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let row = contacts::update_contact(
+            db.conn(),
+            req.access().gql()?,
+            req.audit_actor(),
+            id,
+            input.content.into_service(),
+            input.expected_version,
+        )
+        .await
+        .gql()?;
+        Ok(Contact(row))
+    }
+}
+
+/// A contact's details.
+#[derive(InputObject)]
+pub struct ContactFields {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Job title.
+    pub job_title: Option<String>,
+}
+
+impl ContactFields {
+    fn into_service(self) -> ContactInput {
+        ContactInput {
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            job_title: self.job_title,
+        }
+    }
+}
+
+/// Input of `createContact`.
+#[derive(InputObject)]
+pub struct CreateContactInput {
+    /// The customer the contact works at.
+    pub customer_id: Option<ID>,
+    /// Or the supplier the contact works at.
+    pub supplier_id: Option<ID>,
+    /// The details.
+    #[graphql(flatten)]
+    pub content: ContactFields,
+}
+
+/// Input of `updateContact`.
+#[derive(InputObject)]
+pub struct UpdateContactInput {
+    /// The details.
+    #[graphql(flatten)]
+    pub content: ContactFields,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}
