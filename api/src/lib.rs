@@ -1,6 +1,10 @@
 //! The ERP server library: everything the `erp` binary runs, importable by the integration
 //! tests. See DESIGN.md for the architecture; each module's `//!` header says what it owns.
 
+// The merged schema nests many async resolvers; computing the layout of the executor's future
+// needs more than rustc's default 128 query depth in optimized builds.
+#![recursion_limit = "256"]
+
 pub mod audit;
 pub mod auth;
 pub mod authz;
