@@ -92,3 +92,36 @@ pub fn escape_like(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// Runs a create that may carry a client-chosen `id`. Two concurrent creates with the same id
+/// both find no row, and the loser's insert breaks the primary key (PostgreSQL; SQLite writers
+/// queue instead). Running the loser once more finds the winner's row, so it returns that row
+/// (same content) or `CONFLICT`, exactly as a later replay would. A unique violation that
+/// survives the retry (another unique column) is a `CONFLICT` naming `what`.
+pub async fn create_with_client_id<T, F, Fut>(
+    id: Option<Uuid>,
+    what: &str,
+    mut attempt: F,
+) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let is_unique = |e: &AppError| matches!(e, AppError::Db(db) if matches!(db.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))));
+    let first = attempt().await;
+    let result = match first {
+        Err(e) if id.is_some() && is_unique(&e) => attempt().await,
+        other => other,
+    };
+    result.map_err(|e| match e {
+        AppError::Db(db)
+            if matches!(
+                db.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            unique_conflict(db, what)
+        }
+        other => other,
+    })
+}

@@ -18,7 +18,9 @@ use crate::authz::Access;
 use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::common::{escape_like, optional_email, optional_text, save_versioned, text};
+use crate::modules::common::{
+    create_with_client_id, escape_like, optional_email, optional_text, save_versioned, text,
+};
 use crate::modules::crm::service::opportunities::{self, OpportunityInput};
 use crate::modules::crm::service::{in_scope, new_owner, scope_condition};
 use crate::modules::master::service::contacts::{self, ContactInput};
@@ -200,8 +202,22 @@ async fn writable<C: ConnectionTrait>(
         .ok_or(AppError::NotFound { entity: "lead" })
 }
 
-/// Creates a lead (idempotent with a client-chosen `id`).
+/// Creates a lead (idempotent with a client-chosen `id`, also under concurrent replays).
 pub async fn create(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    id: Option<Uuid>,
+    input: LeadInput,
+) -> Result<lead::Model, AppError> {
+    create_with_client_id(id, "lead", || {
+        create_once(db, access, actor, id, input.clone())
+    })
+    .await
+}
+
+// One attempt of `create` (see `create_with_client_id`).
+async fn create_once(
     db: &DatabaseConnection,
     access: &Access,
     actor: AuditActor,

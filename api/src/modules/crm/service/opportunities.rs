@@ -14,7 +14,7 @@ use crate::authz::Access;
 use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::common::{optional_text, save_versioned, text};
+use crate::modules::common::{create_with_client_id, optional_text, save_versioned, text};
 use crate::modules::crm::service::{in_scope, new_owner, scope_condition, stages};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
@@ -144,10 +144,13 @@ pub async fn create(
     id: Option<Uuid>,
     input: OpportunityInput,
 ) -> Result<opportunity::Model, AppError> {
-    let txn = begin_write(db).await?;
-    let row = create_in(&txn, access, actor, id, input, None).await?;
-    txn.commit().await?;
-    Ok(row)
+    create_with_client_id(id, "opportunity", || async {
+        let txn = begin_write(db).await?;
+        let row = create_in(&txn, access, actor, id, input.clone(), None).await?;
+        txn.commit().await?;
+        Ok(row)
+    })
+    .await
 }
 
 /// [`create`] inside the caller's transaction (`convertLead`), optionally from a lead.

@@ -19,7 +19,7 @@ use crate::authz::catalog::{USER_READ, USER_WRITE};
 use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::common::escape_like;
+use crate::modules::common::{create_with_client_id, escape_like};
 use crate::modules::identity::service::{roles, session};
 use crate::tenancy::provision::normalize_email;
 
@@ -33,7 +33,7 @@ pub struct UserFilter {
 }
 
 /// A new user.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NewUser {
     /// Client-chosen id (idempotent create).
     pub id: Option<Uuid>,
@@ -136,9 +136,23 @@ pub async fn find_active<C: ConnectionTrait>(
         .filter(|u| u.is_active))
 }
 
-/// Creates a user. Repeating a create with the same id and content returns the user; other
-/// content under that id is a `CONFLICT`.
+/// Creates a user (idempotent with a client-chosen id, also under concurrent replays).
 pub async fn create(
+    db: &DatabaseConnection,
+    passwords: &Passwords,
+    access: &Access,
+    actor: AuditActor,
+    input: NewUser,
+) -> Result<user_account::Model, AppError> {
+    let id = input.id;
+    create_with_client_id(id, "user", || {
+        create_once(db, passwords, access, actor, input.clone())
+    })
+    .await
+}
+
+// One attempt of `create` (see `create_with_client_id`).
+async fn create_once(
     db: &DatabaseConnection,
     passwords: &Passwords,
     access: &Access,

@@ -20,7 +20,9 @@ use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::modules::common::escape_like;
-use crate::modules::common::{optional_email, optional_text, save_versioned, text};
+use crate::modules::common::{
+    create_with_client_id, optional_email, optional_text, save_versioned, text,
+};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
 
@@ -181,10 +183,13 @@ pub async fn create(
     id: Option<Uuid>,
     input: CustomerInput,
 ) -> Result<customer::Model, AppError> {
-    let txn = begin_write(db).await?;
-    let row = create_in(&txn, access, actor, id, input).await?;
-    txn.commit().await?;
-    Ok(row)
+    create_with_client_id(id, "customer", || async {
+        let txn = begin_write(db).await?;
+        let row = create_in(&txn, access, actor, id, input.clone()).await?;
+        txn.commit().await?;
+        Ok(row)
+    })
+    .await
 }
 
 /// [`create`] inside the caller's transaction (used by `convertLead`).

@@ -15,7 +15,9 @@ use crate::authz::Access;
 use crate::authz::catalog::{PRODUCT_READ, PRODUCT_WRITE};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::common::{escape_like, save_versioned, text, unique_conflict};
+use crate::modules::common::{
+    create_with_client_id, escape_like, save_versioned, text, unique_conflict,
+};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::{Dec, MICRO_SCALE};
 
@@ -186,8 +188,22 @@ async fn ensure_sku_free<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Creates a product (idempotent with a client-chosen `id`).
+/// Creates a product (idempotent with a client-chosen `id`, also under concurrent replays).
 pub async fn create(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    id: Option<Uuid>,
+    input: ProductInput,
+) -> Result<product::Model, AppError> {
+    create_with_client_id(id, "product", || {
+        create_once(db, access, actor, id, input.clone())
+    })
+    .await
+}
+
+// One attempt of `create` (see `create_with_client_id`).
+async fn create_once(
     db: &DatabaseConnection,
     access: &Access,
     actor: AuditActor,

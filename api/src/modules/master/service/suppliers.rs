@@ -15,7 +15,9 @@ use crate::authz::Access;
 use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::common::{escape_like, optional_email, optional_text, save_versioned, text};
+use crate::modules::common::{
+    create_with_client_id, escape_like, optional_email, optional_text, save_versioned, text,
+};
 use crate::modules::master::service::reference::currency_digits;
 
 /// A supplier's content.
@@ -107,8 +109,22 @@ async fn apply<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Creates a supplier (idempotent with a client-chosen `id`).
+/// Creates a supplier (idempotent with a client-chosen `id`, also under concurrent replays).
 pub async fn create(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    id: Option<Uuid>,
+    input: SupplierInput,
+) -> Result<supplier::Model, AppError> {
+    create_with_client_id(id, "supplier", || {
+        create_once(db, access, actor, id, input.clone())
+    })
+    .await
+}
+
+// One attempt of `create` (see `create_with_client_id`).
+async fn create_once(
     db: &DatabaseConnection,
     access: &Access,
     actor: AuditActor,
