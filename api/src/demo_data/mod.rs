@@ -35,7 +35,8 @@ use crate::db::begin_write;
 use crate::demo::DEMO_EMAIL;
 use crate::error::AppError;
 use crate::modules::crm::service::activities::{self, ActivityInput};
-use crate::modules::crm::service::leads::{self, Action, ConvertInput, LeadInput};
+use crate::modules::crm::service::conversion::{self, ConvertInput};
+use crate::modules::crm::service::leads::{self, Action, LeadInput};
 use crate::modules::crm::service::opportunities::{self, OpportunityInput};
 use crate::modules::crm::service::stages;
 use crate::modules::identity::service::users::{self, NewUser};
@@ -459,7 +460,7 @@ impl Ctx<'_> {
                 self.advance(lead.id, Action::Qualify, None).await?;
                 let amount = money(self.rng.range(10, 400) * 10_000);
                 let stage = *self.rng.pick(&stage_ids[..stage_ids.len().min(2)]);
-                leads::convert(
+                conversion::convert(
                     self.db,
                     &self.access,
                     self.actor,

@@ -14,9 +14,8 @@ use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
 use crate::graphql::scalars::MoneyInput;
 use crate::modules::crm::graphql::types::{Lead, LeadStatus, Opportunity};
-use crate::modules::crm::service::leads::{
-    self, Action, ConvertInput, LeadFilter, LeadInput, Status,
-};
+use crate::modules::crm::service::conversion::{self, ConvertInput};
+use crate::modules::crm::service::leads::{self, Action, LeadFilter, LeadInput, Status};
 use crate::modules::master::graphql::types::{Contact, Customer};
 
 /// Lead queries.
@@ -205,7 +204,7 @@ impl LeadsMutation {
                 .gql()?,
         };
         let db = req.tenant_db().await.gql()?;
-        let done = leads::convert(
+        let done = conversion::convert(
             db.conn(),
             req.access().gql()?,
             req.audit_actor(),

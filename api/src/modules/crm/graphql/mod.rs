@@ -1,5 +1,6 @@
 //! GraphQL face of the CRM, merged into [`CrmQuery`] and [`CrmMutation`].
 
+pub mod activities;
 pub mod leads;
 pub mod opportunities;
 pub mod pipeline;
@@ -13,6 +14,7 @@ pub struct CrmQuery(
     pipeline::PipelineQuery,
     leads::LeadsQuery,
     opportunities::OpportunitiesQuery,
+    activities::ActivitiesQuery,
 );
 
 /// Mutations of the CRM.
@@ -21,4 +23,5 @@ pub struct CrmMutation(
     pipeline::PipelineMutation,
     leads::LeadsMutation,
     opportunities::OpportunitiesMutation,
+    activities::ActivitiesMutation,
 );

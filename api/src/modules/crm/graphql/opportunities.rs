@@ -1,13 +1,12 @@
 //! `opportunities`, `opportunity`, `createOpportunity`, `updateOpportunity`,
-//! `winOpportunity`, `loseOpportunity`, `activities`, `createActivity`, `completeActivity`.
+//! `winOpportunity`, `loseOpportunity`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
-use entities::crm::{activity, opportunity};
+use entities::crm::opportunity;
 use uuid::Uuid;
 
 use crate::authz::Require;
-use crate::authz::catalog::{ACTIVITY_READ, ACTIVITY_WRITE, OPPORTUNITY_READ, OPPORTUNITY_WRITE};
+use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
@@ -15,13 +14,12 @@ use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
 use crate::graphql::scalars::{Date, MoneyInput};
-use crate::modules::crm::graphql::types::{Activity, ActivityKind, Opportunity, OpportunityStatus};
-use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInput};
+use crate::modules::crm::graphql::types::{Opportunity, OpportunityStatus};
 use crate::modules::crm::service::opportunities::{
     self, LOST, OPEN, OpportunityFilter, OpportunityInput, WON,
 };
 
-/// Opportunity and activity queries.
+/// Opportunity queries.
 #[derive(Default)]
 pub struct OpportunitiesQuery;
 
@@ -97,76 +95,6 @@ impl OpportunitiesQuery {
             .await
             .gql()?
             .map(Opportunity))
-    }
-
-    /// Activities you may see (a sales rep: those they own or are assigned to), oldest first.
-    #[graphql(
-        guard = "Require(ACTIVITY_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-        #[graphql(desc = "Which activities.")] filter: Option<ActivityFilterInput>,
-    ) -> Result<Page<Activity>> {
-        let req = ctx.request()?;
-        let filter = match filter {
-            None => ActivityFilter::default(),
-            Some(f) => ActivityFilter {
-                done: f.done,
-                assignee_id: f
-                    .assignee_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.assigneeId"))
-                    .transpose()
-                    .gql()?,
-                opportunity_id: f
-                    .opportunity_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.opportunityId"))
-                    .transpose()
-                    .gql()?,
-                lead_id: f
-                    .lead_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.leadId"))
-                    .transpose()
-                    .gql()?,
-            },
-        };
-        let query = activities::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            activity::Column::Id,
-            &args,
-            |a| a.id,
-            Activity,
-        )
-        .await
-        .gql()?;
-        let users: Vec<Uuid> = page
-            .edges
-            .iter()
-            .flat_map(|e| [e.node.0.assignee_id, e.node.0.owner_id])
-            .flatten()
-            .collect();
-        if selects_on_nodes(ctx, "assignee") || selects_on_nodes(ctx, "owner") {
-            let loaders = req.loaders().await.gql()?;
-            loaders
-                .identity
-                .user_by_id
-                .load_many(users)
-                .await
-                .map_err(load_failed)?;
-        }
-        Ok(page)
     }
 }
 
@@ -244,7 +172,7 @@ fn status_str(s: OpportunityStatus) -> &'static str {
     }
 }
 
-/// Opportunity and activity mutations.
+/// Opportunity mutations.
 #[derive(Default)]
 pub struct OpportunitiesMutation;
 
@@ -324,51 +252,6 @@ impl OpportunitiesMutation {
         #[graphql(desc = "Why it was lost.")] reason: Option<String>,
     ) -> Result<Opportunity> {
         close(ctx, &id, false, reason).await
-    }
-
-    /// Records a call, meeting, task or note about a lead, an opportunity or a customer.
-    #[graphql(guard = "Require(ACTIVITY_WRITE)")]
-    async fn create_activity(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateActivityInput,
-    ) -> Result<Activity> {
-        let req = ctx.request()?;
-        let parse =
-            |id: &Option<ID>, field: &str| id.as_ref().map(|id| parse_id(id, field)).transpose();
-        let content = ActivityInput {
-            kind: input.kind.as_str().to_owned(),
-            subject: input.subject,
-            notes: input.notes,
-            due_at: input.due_at,
-            assignee_id: parse(&input.assignee_id, "input.assigneeId").gql()?,
-            lead_id: parse(&input.lead_id, "input.leadId").gql()?,
-            opportunity_id: parse(&input.opportunity_id, "input.opportunityId").gql()?,
-            customer_id: parse(&input.customer_id, "input.customerId").gql()?,
-        };
-        let db = req.tenant_db().await.gql()?;
-        Ok(Activity(
-            activities::create(db.conn(), req.access().gql()?, req.audit_actor(), content)
-                .await
-                .gql()?,
-        ))
-    }
-
-    /// Marks an activity done.
-    #[graphql(guard = "Require(ACTIVITY_WRITE)")]
-    async fn complete_activity(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The activity's id.")] id: ID,
-    ) -> Result<Activity> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Activity(
-            activities::complete(db.conn(), req.access().gql()?, req.audit_actor(), id)
-                .await
-                .gql()?,
-        ))
     }
 }
 
@@ -466,38 +349,4 @@ pub struct UpdateOpportunityInput {
     pub content: OpportunityFields,
     /// The `version` you last read.
     pub expected_version: i32,
-}
-
-/// Which activities `activities` lists.
-#[derive(InputObject)]
-pub struct ActivityFilterInput {
-    /// Done (true) or open (false) only.
-    pub done: Option<bool>,
-    /// One assignee's.
-    pub assignee_id: Option<ID>,
-    /// One opportunity's.
-    pub opportunity_id: Option<ID>,
-    /// One lead's.
-    pub lead_id: Option<ID>,
-}
-
-/// Input of `createActivity`.
-#[derive(InputObject)]
-pub struct CreateActivityInput {
-    /// Call, meeting, task or note.
-    pub kind: ActivityKind,
-    /// Subject.
-    pub subject: String,
-    /// Notes.
-    pub notes: Option<String>,
-    /// When it is due.
-    pub due_at: Option<DateTime<Utc>>,
-    /// Who is to do it (default: you).
-    pub assignee_id: Option<ID>,
-    /// The lead it is about.
-    pub lead_id: Option<ID>,
-    /// The opportunity it is about.
-    pub opportunity_id: Option<ID>,
-    /// The customer it is about.
-    pub customer_id: Option<ID>,
 }

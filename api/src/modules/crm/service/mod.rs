@@ -1,6 +1,7 @@
 //! CRM rules and transactions. No GraphQL types here.
 
 pub mod activities;
+pub mod conversion;
 pub mod forecast;
 pub mod leads;
 pub mod opportunities;

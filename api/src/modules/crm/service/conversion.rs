@@ -1,0 +1,182 @@
+//! Lead conversion: creates (or links) the customer, adds the contact and opens an
+//! opportunity, all in one transaction: a failure anywhere leaves no customer, no opportunity
+//! and the lead unconverted. Customers with the lead's email or tax id are reported as
+//! possible duplicates.
+
+use chrono::Utc;
+use entities::crm::lead;
+use entities::master::{contact, customer};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditActor, Changes};
+use crate::authz::Access;
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::modules::common::save_versioned;
+use crate::modules::crm::service::leads::{Action, Status, writable};
+use crate::modules::crm::service::opportunities::{self, OpportunityInput};
+use crate::modules::master::service::contacts::{self, ContactInput};
+use crate::modules::master::service::customers::{self, CustomerInput};
+use crate::modules::master::service::reference::base_currency;
+
+/// What conversion asks for beyond the lead itself.
+#[derive(Debug, Default)]
+pub struct ConvertInput {
+    /// Link this existing customer instead of creating one.
+    pub customer_id: Option<Uuid>,
+    /// Currency of a new customer and of the opportunity (default: the base currency).
+    pub currency: Option<String>,
+    /// Opportunity amount (default 0).
+    pub amount: Option<String>,
+    /// Opportunity stage (default: the first).
+    pub stage_id: Option<Uuid>,
+}
+
+/// The result of a conversion.
+pub struct Converted {
+    /// The converted lead.
+    pub lead: lead::Model,
+    /// The customer created or linked.
+    pub customer: customer::Model,
+    /// The contact added.
+    pub contact: contact::Model,
+    /// The opportunity opened.
+    pub opportunity: entities::crm::opportunity::Model,
+    /// Existing customers with the lead's email or tax id (other than the one linked).
+    pub possible_duplicates: Vec<customer::Model>,
+}
+
+/// Converts a lead in one transaction.
+pub async fn convert(
+    db: &DatabaseConnection,
+    access: &Access,
+    actor: AuditActor,
+    id: Uuid,
+    input: ConvertInput,
+) -> Result<Converted, AppError> {
+    let txn = begin_write(db).await?;
+    let lead = writable(&txn, access, id).await?;
+    let from = Status::parse(&lead.status)
+        .ok_or_else(|| AppError::Internal("unknown lead status".into()))?;
+    from.after(Action::Convert)?;
+
+    let mut duplicates = Condition::any();
+    if let Some(email) = &lead.email {
+        duplicates = duplicates.add(customer::Column::Email.eq(email.as_str()));
+    }
+    if let Some(tax_id) = &lead.tax_id {
+        duplicates = duplicates.add(customer::Column::TaxId.eq(tax_id.as_str()));
+    }
+    let mut possible_duplicates = if lead.email.is_some() || lead.tax_id.is_some() {
+        customer::Entity::find()
+            .filter(duplicates)
+            .all(&txn)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let currency = match input.currency {
+        Some(c) => c,
+        None => base_currency(&txn).await?,
+    };
+    let customer = match input.customer_id {
+        Some(cid) => customer::Entity::find_by_id(cid)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?,
+        None => {
+            customers::create_in(
+                &txn,
+                access,
+                actor,
+                None,
+                CustomerInput {
+                    name: lead
+                        .company_name
+                        .clone()
+                        .unwrap_or_else(|| lead.contact_name.clone()),
+                    tax_id: lead.tax_id.clone(),
+                    email: lead.email.clone(),
+                    phone: lead.phone.clone(),
+                    currency: currency.clone(),
+                    owner_id: lead.owner_id,
+                    ..Default::default()
+                },
+            )
+            .await?
+        }
+    };
+    possible_duplicates.retain(|d| d.id != customer.id);
+    let contact = contacts::create_contact_in(
+        &txn,
+        access,
+        actor,
+        customer.id,
+        ContactInput {
+            name: lead.contact_name.clone(),
+            email: lead.email.clone(),
+            phone: lead.phone.clone(),
+            job_title: None,
+        },
+    )
+    .await?;
+    let opportunity = opportunities::create_in(
+        &txn,
+        access,
+        actor,
+        None,
+        OpportunityInput {
+            title: lead.title.clone(),
+            customer_id: customer.id,
+            amount: input.amount.unwrap_or_else(|| "0".into()),
+            currency,
+            stage_id: input.stage_id,
+            owner_id: lead.owner_id,
+            expected_close_date: None,
+        },
+        Some(lead.id),
+    )
+    .await?;
+    let mut row: lead::ActiveModel = lead.clone().into();
+    row.status = Set(Status::Converted.as_str().to_owned());
+    row.customer_id = Set(Some(customer.id));
+    row.opportunity_id = Set(Some(opportunity.id));
+    row.converted_at = Set(Some(Utc::now()));
+    row.version = Set(lead.version + 1);
+    row.updated_at = Set(Utc::now());
+    save_versioned(
+        &txn,
+        row,
+        id,
+        lead::Column::Id,
+        lead::Column::Version,
+        lead.version,
+        "lead",
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "lead",
+        id,
+        "convert",
+        Changes::new()
+            .field("status", from.as_str(), Status::Converted.as_str())
+            .field("customerId", None::<Uuid>, Some(customer.id))
+            .field("opportunityId", None::<Uuid>, Some(opportunity.id)),
+    )
+    .await?;
+    txn.commit().await?;
+    let lead = lead::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound { entity: "lead" })?;
+    Ok(Converted {
+        lead,
+        customer,
+        contact,
+        opportunity,
+        possible_duplicates,
+    })
+}
