@@ -133,6 +133,15 @@ pub struct HttpSettings {
     pub header_read_timeout: Duration,
     /// A request's handling is cut off after this time.
     pub request_timeout: Duration,
+    /// `ERP_WS_INIT_TIMEOUT_SECS`: a WebSocket that sends no `connection_init` within this
+    /// time is closed (code 4408).
+    pub ws_init_timeout: Duration,
+    /// `ERP_WS_MAX_PER_ADDRESS`: most WebSockets open from one client address at once. Behind
+    /// a proxy every client shares its address: raise this there.
+    pub ws_max_per_address: usize,
+    /// `ERP_WS_MAX_TOTAL`: most WebSockets open at once; keep it well under the process's
+    /// file-descriptor limit.
+    pub ws_max_total: usize,
 }
 
 /// The whole configuration.
@@ -315,6 +324,9 @@ impl Settings {
                 3_600,
                 30,
             )),
+            ws_init_timeout: Duration::from_secs(r.number("ERP_WS_INIT_TIMEOUT_SECS", 1, 600, 10)),
+            ws_max_per_address: r.number("ERP_WS_MAX_PER_ADDRESS", 1, 1_000_000, 64) as usize,
+            ws_max_total: r.number("ERP_WS_MAX_TOTAL", 1, 1_000_000, 4_096) as usize,
         };
         let migrate_concurrency = r.number("ERP_MIGRATE_CONCURRENCY", 1, 256, 4) as usize;
 

@@ -18,6 +18,11 @@ pub struct Dec {
     pub scale: u32,
 }
 
+/// The largest magnitude of any stored amount at its scale (10^16: a hundred trillion at two
+/// decimals, ten billion at micro scale). Inputs are bounded by it so that a sum over even
+/// billions of rows, computed in `i128`, cannot overflow.
+pub const MAX_SCALED: i64 = 10_000_000_000_000_000;
+
 impl Dec {
     /// Parses `[-]digits[.digits]` (no exponent, no grouping, at most 30 digits).
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -56,16 +61,21 @@ impl Dec {
             }
             Some(self.units / factor)
         };
-        value
-            .and_then(|v| i64::try_from(v).ok())
-            .ok_or_else(|| "the number is too large".to_owned())
+        match value {
+            Some(v) if v.abs() <= i128::from(MAX_SCALED) => Ok(v as i64),
+            _ => Err(format!(
+                "the number is too large; at most {} is allowed",
+                format_trimmed(MAX_SCALED, scale)
+            )),
+        }
     }
 }
 
 /// `value × 10^-scale` as text with exactly `scale` decimals (money: `1234.50`).
-pub fn format_fixed(value: i64, scale: u32) -> String {
+pub fn format_fixed(value: impl Into<i128>, scale: u32) -> String {
+    let value: i128 = value.into();
     let factor = 10u128.pow(scale);
-    let magnitude = value.unsigned_abs() as u128;
+    let magnitude = value.unsigned_abs();
     let sign = if value < 0 { "-" } else { "" };
     if scale == 0 {
         return format!("{sign}{magnitude}");
@@ -155,6 +165,24 @@ mod tests {
                 .is_err(),
             "overflow"
         );
+        assert!(
+            Dec::parse("100000000000000.00")
+                .unwrap()
+                .to_scaled(2)
+                .is_ok(),
+            "the bound itself"
+        );
+        let err = Dec::parse("100000000000000.01")
+            .unwrap()
+            .to_scaled(2)
+            .unwrap_err();
+        assert!(err.contains("at most 100000000000000"), "{err}");
+        assert!(
+            Dec::parse("-10000000000.000001")
+                .unwrap()
+                .to_scaled(6)
+                .is_err()
+        );
     }
 
     #[test]
@@ -188,7 +216,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn fixed_text_parses_back_to_the_same_integer(value in any::<i64>(), scale in 0u32..=4) {
+        fn fixed_text_parses_back_to_the_same_integer(value in -MAX_SCALED..=MAX_SCALED, scale in 0u32..=4) {
             let text = format_fixed(value, scale);
             prop_assert_eq!(Dec::parse(&text).unwrap().to_scaled(scale).unwrap(), value);
         }

@@ -18,11 +18,12 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use sea_orm::ConnectionTrait;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
-use crate::graphql::handler;
+use crate::graphql::{handler, websocket};
 use crate::playground;
 use crate::state::AppState;
 
@@ -36,12 +37,16 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+/// The TCP peer of the connection a request came on, in request extensions.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
 /// All routes with their middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
             "/graphql",
-            axum::routing::post(handler::post).get(handler::websocket),
+            axum::routing::post(handler::post).get(websocket::upgrade),
         )
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -53,6 +58,7 @@ pub fn router(state: AppState) -> Router {
             state.settings().http.request_timeout,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::map_response(json_refusals))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -82,6 +88,31 @@ async fn observe(State(state): State<AppState>, mut request: Request, next: Next
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// Answers refused by a tower layer (413 from the body limit, 408 from the timeout) as JSON
+/// GraphQL errors, like every other error.
+async fn json_refusals(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return response;
+    }
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => handler::refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "VALIDATION",
+            &format!("the request body is larger than {BODY_LIMIT} bytes"),
+        ),
+        StatusCode::REQUEST_TIMEOUT => handler::refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            "INTERNAL",
+            "the request took too long and was stopped",
+        ),
+        _ => response,
+    }
 }
 
 /// `GET /health`: the process is up.
@@ -150,7 +181,12 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(app.clone());
+        let service = TowerToHyperService::new(app.clone().map_request(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ClientAddr(peer));
+                request
+            },
+        ));
         let connection = http
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();

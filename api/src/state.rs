@@ -7,6 +7,7 @@ use crate::auth::password::Passwords;
 use crate::auth::tokens::Tokens;
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::graphql::websocket::SocketSlots;
 use crate::graphql::{AppSchema, build_schema};
 use crate::metrics::Metrics;
 use crate::tenancy::Tenancy;
@@ -22,6 +23,7 @@ struct Inner {
     passwords: Passwords,
     metrics: Arc<Metrics>,
     schema: AppSchema,
+    sockets: Arc<SocketSlots>,
 }
 
 impl AppState {
@@ -47,6 +49,8 @@ impl AppState {
         );
         let passwords = Passwords::new(std::thread::available_parallelism().map_or(2, |n| n.get()));
         let schema = build_schema(&settings.graphql);
+        let sockets =
+            SocketSlots::new(settings.http.ws_max_per_address, settings.http.ws_max_total);
         Ok(Self(Arc::new(Inner {
             settings,
             tenancy,
@@ -54,6 +58,7 @@ impl AppState {
             passwords,
             metrics,
             schema,
+            sockets,
         })))
     }
 
@@ -80,5 +85,10 @@ impl AppState {
     /// The GraphQL schema.
     pub fn schema(&self) -> &AppSchema {
         &self.0.schema
+    }
+
+    /// Open WebSockets, bounded per client address and in total.
+    pub fn sockets(&self) -> &Arc<SocketSlots> {
+        &self.0.sockets
     }
 }

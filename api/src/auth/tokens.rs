@@ -97,6 +97,15 @@ impl Tokens {
 
     /// The principal of a valid token; anything else is `UNAUTHENTICATED`.
     pub fn verify(&self, token: &str) -> Result<Principal, AppError> {
+        self.verify_until(token).map(|(principal, _)| principal)
+    }
+
+    /// [`Tokens::verify`], with the token's expiry (`exp`), for callers that hold on to a token
+    /// (a WebSocket is closed when its token expires).
+    pub fn verify_until(
+        &self,
+        token: &str,
+    ) -> Result<(Principal, chrono::DateTime<chrono::Utc>), AppError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::Unauthenticated)?;
         if header.alg != Algorithm::EdDSA {
             return Err(AppError::Unauthenticated);
@@ -114,11 +123,14 @@ impl Tokens {
         validation.leeway = LEEWAY_SECS;
         let data = jsonwebtoken::decode::<Claims>(token, key, &validation)
             .map_err(|_| AppError::Unauthenticated)?;
-        Ok(Principal {
+        let expires = chrono::DateTime::from_timestamp(data.claims.exp, 0)
+            .ok_or(AppError::Unauthenticated)?;
+        let principal = Principal {
             tenant_id: data.claims.tid,
             actor: Actor::User(data.claims.sub),
             session_id: Some(data.claims.sid),
-        })
+        };
+        Ok((principal, expires))
     }
 }
 

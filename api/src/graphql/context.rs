@@ -2,8 +2,8 @@
 //! tenant database (opened at most once per request and only when needed, so a request refused
 //! before execution touches no database), and the request's DataLoaders.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError};
 
 use async_graphql::Context;
 use tokio::sync::OnceCell;
@@ -16,13 +16,15 @@ use crate::graphql::loaders::Loaders;
 use crate::state::AppState;
 use crate::tenancy::pools::TenantDb;
 
-/// Data of one GraphQL request (or one WebSocket connection).
+/// Data of one GraphQL request (over HTTP, or one operation of a WebSocket).
 pub struct RequestContext {
     state: AppState,
     principal: Option<Principal>,
     tenant: OnceCell<Arc<TenantDb>>,
     access: OnceCell<Access>,
-    loaders: OnceCell<Loaders>,
+    /// Built on first use; dropped when a mutation writes, so a later field of the same
+    /// request reloads what the write changed.
+    loaders: std::sync::Mutex<Option<Arc<Loaders>>>,
     login_evaluated: AtomicBool,
     /// The user who signed in during this request (`login`, `refreshSession`): their own
     /// record's guarded fields are readable in the answer.
@@ -37,7 +39,7 @@ impl RequestContext {
             principal,
             tenant: OnceCell::new(),
             access: OnceCell::new(),
-            loaders: OnceCell::new(),
+            loaders: std::sync::Mutex::new(None),
             login_evaluated: AtomicBool::new(false),
             signed_in: std::sync::OnceLock::new(),
         }
@@ -83,18 +85,22 @@ impl RequestContext {
             .ok_or_else(|| AppError::Internal("access used before it was loaded".into()))
     }
 
-    /// Who the audit trail names for this request.
+    /// Who the audit trail names for a write of this request. Every mutation asks for it
+    /// before it writes (every write is audited), so this is also where the request's loader
+    /// caches are dropped: rows cached by an earlier field may be about to change.
     pub fn audit_actor(&self) -> AuditActor {
+        *self.loaders.lock().unwrap_or_else(PoisonError::into_inner) = None;
         AuditActor(self.principal.as_ref().map(|p| p.actor))
     }
 
     /// The request's DataLoaders, bound to the caller's tenant database.
-    pub async fn loaders(&self) -> Result<&Loaders, AppError> {
+    pub async fn loaders(&self) -> Result<Arc<Loaders>, AppError> {
         let db = self.tenant_db().await?;
-        Ok(self
-            .loaders
-            .get_or_init(|| async { Loaders::new(db.conn().clone()) })
-            .await)
+        // A std mutex: held for a clone, never across an await.
+        let mut loaders = self.loaders.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(loaders
+            .get_or_insert_with(|| Arc::new(Loaders::new(db.conn().clone())))
+            .clone())
     }
 
     /// Records the user who signed in during this request.

@@ -1,24 +1,25 @@
-//! The HTTP face of GraphQL: our own POST handler and the WebSocket upgrade on `/graphql`.
+//! The HTTP face of GraphQL: our own POST handler on `/graphql` (the WebSocket upgrade on the
+//! same path is `websocket.rs`).
 //!
 //! The stock `async_graphql_axum::GraphQL` service accepts batches of any size, queries (and
 //! mutations) over GET and any body parsed as JSON, including a cross-site `text/plain` "simple
 //! request" (SECURITY.md trap 1). This handler accepts POST with `Content-Type:
 //! application/json` and one operation only; GET is only a WebSocket upgrade. The body limit is
-//! the router's `RequestBodyLimitLayer`, because this handler reads the body itself.
+//! the router's `RequestBodyLimitLayer`, because this handler reads the body itself. Every
+//! request passes [`admission::admit`] before authentication, so malformed or abusive
+//! documents cost no database work.
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Data, ErrorExtensionValues};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::ErrorExtensionValues;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Principal;
 use crate::auth::secrets::API_KEY_PREFIX;
 use crate::error::{AppError, REQUEST_ID};
+use crate::graphql::admission;
 use crate::graphql::context::RequestContext;
 use crate::metrics::REQUEST_SQL;
 use crate::modules::identity::service::api_keys;
@@ -58,7 +59,7 @@ pub async fn post(
             "batched requests are not accepted; send one operation per request",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             return refuse(
@@ -68,6 +69,11 @@ pub async fn post(
             );
         }
     };
+    if let Err(error) = admission::admit(&mut request, &state.settings().graphql) {
+        let mut response = async_graphql::Response::from_errors(vec![error]);
+        classify_errors(&state, &mut response);
+        return axum::Json(response).into_response();
+    }
     let principal = match bearer(&headers) {
         Ok(None) => None,
         Ok(Some(token)) => match REQUEST_ID
@@ -80,11 +86,21 @@ pub async fn post(
         Err(e) => return unauthenticated(&state, &e),
     };
     let request = request.data(RequestContext::new(state.clone(), principal));
+    axum::Json(run(&state, request_id.0, request).await).into_response()
+}
+
+/// Executes an admitted request carrying its [`RequestContext`]: inside the request id's scope,
+/// counting its SQL statements, with every error classified.
+pub async fn run(
+    state: &AppState,
+    request_id: String,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
     let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut response = REQUEST_SQL
         .scope(
             statements.clone(),
-            REQUEST_ID.scope(request_id.0, state.schema().execute(request)),
+            REQUEST_ID.scope(request_id, state.schema().execute(request)),
         )
         .await;
     if state.settings().is_development() {
@@ -95,20 +111,25 @@ pub async fn post(
             .extensions
             .insert("sqlStatements".into(), async_graphql::Value::from(count));
     }
+    classify_errors(state, &mut response);
+    response
+}
+
+/// Gives every error a code and counts it. Errors async-graphql raises itself (parse,
+/// validation, input coercion) carry no code; they are all bad input.
+pub fn classify_errors(state: &AppState, response: &mut async_graphql::Response) {
     for error in &mut response.errors {
-        // Errors async-graphql raises itself (parse, validation, input coercion) carry no
-        // code; they are all bad input.
         let ext = error
             .extensions
             .get_or_insert_with(ErrorExtensionValues::default);
         if ext.get("code").is_none() {
             ext.set("code", "VALIDATION");
+            error.message = public_message(&error.message);
         }
         if let Some(async_graphql::Value::String(code)) = ext.get("code") {
             state.metrics().record_graphql_error(code);
         }
     }
-    axum::Json(response).into_response()
 }
 
 /// The principal of a bearer credential: an API key (`erpk_…`, checked against its tenant's
@@ -118,6 +139,45 @@ pub async fn authenticate(state: &AppState, credential: &str) -> Result<Principa
         api_keys::verify(state, credential).await
     } else {
         state.tokens().verify(credential)
+    }
+}
+
+/// async-graphql's own message without the Rust types it names: its coercion errors end in
+/// `(occurred while parsing "T")` for every input type on the way, flattened ones included,
+/// which exist only in our code. Types of the schema stay, they help the client.
+fn public_message(message: &str) -> String {
+    const MARK: &str = " (occurred while parsing \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(MARK) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + MARK.len()..];
+        let Some(end) = after.find("\")") else {
+            rest = &rest[start..];
+            break;
+        };
+        if crate::graphql::type_names().contains(&after[..end]) {
+            out.push_str(&rest[start..start + MARK.len() + end + 2]);
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`authenticate`], with the access token's expiry (`None` for an API key, which lives until
+/// it is revoked).
+pub async fn authenticate_until(
+    state: &AppState,
+    credential: &str,
+) -> Result<(Principal, Option<chrono::DateTime<chrono::Utc>>), AppError> {
+    if credential.starts_with(API_KEY_PREFIX) {
+        api_keys::verify(state, credential).await.map(|p| (p, None))
+    } else {
+        state
+            .tokens()
+            .verify_until(credential)
+            .map(|(p, expires)| (p, Some(expires)))
     }
 }
 
@@ -148,63 +208,4 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
         }
         _ => Err(AppError::Unauthenticated),
     }
-}
-
-/// `GET /graphql`: a WebSocket upgrade (graphql-transport-ws or graphql-ws), nothing else.
-pub async fn websocket(
-    State(state): State<AppState>,
-    protocol: Result<GraphQLProtocol, StatusCode>,
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> Response {
-    let (Ok(protocol), Ok(upgrade)) = (protocol, upgrade) else {
-        let mut response = refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "VALIDATION",
-            "GET /graphql is only a WebSocket upgrade; send queries and mutations as POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return response;
-    };
-    let schema = state.schema().clone();
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| async move {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| {
-                    let state = state.clone();
-                    async move { connection_init(&state, &payload).await }
-                })
-                .serve()
-                .await;
-        })
-}
-
-/// Authenticates a WebSocket from its `connection_init` payload (`Authorization` or
-/// `authToken`). No token means anonymous; a bad token refuses the connection.
-async fn connection_init(
-    state: &AppState,
-    payload: &serde_json::Value,
-) -> async_graphql::Result<Data> {
-    let raw = ["Authorization", "authorization", "authToken"]
-        .iter()
-        .find_map(|k| payload.get(k).and_then(|v| v.as_str()));
-    let principal: Option<Principal> = match raw {
-        None => None,
-        Some(raw) => {
-            let token = raw
-                .strip_prefix("Bearer ")
-                .or_else(|| raw.strip_prefix("bearer "))
-                .unwrap_or(raw);
-            Some(
-                authenticate(state, token.trim())
-                    .await
-                    .map_err(|e| e.to_gql())?,
-            )
-        }
-    };
-    let mut data = Data::default();
-    data.insert(RequestContext::new(state.clone(), principal));
-    Ok(data)
 }

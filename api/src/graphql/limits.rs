@@ -1,174 +1,169 @@
-//! Query shape limits, checked right after parsing, before validation and before any resolver.
+//! Query shape limits, checked on the parsed document before async-graphql sees it.
 //!
-//! async-graphql has depth, complexity and directive limits but no alias or field-count limit,
-//! and its depth limit counts introspection fields, which would refuse GraphiQL's own schema
-//! query at any depth limit that still stops abuse. So this extension checks, on the parsed
-//! document: aliases, field selections, and the depth of ordinary fields (introspection
-//! subtrees are bounded separately by the schema's backstop depth limit). It also refuses
-//! fragment cycles here, because the depth walk follows fragment spreads.
+//! Every limit is computed on the *expanded* operation: a fragment spread counts what the
+//! fragment selects, as often as it is spread. Fragments that each spread the next twice grow
+//! as 2^n while the document grows as n (SECURITY.md trap 13), so counting per definition
+//! would let a 1 KB document make validation walk millions of fields. The walk here memoizes
+//! each fragment's totals (with saturating sums), so its cost is linear in the document,
+//! whatever the expansion; a document over a limit is refused before async-graphql's own
+//! checks, which do expand fragments, ever run.
+//!
+//! Introspection subtrees (`__schema`, `__type`) are exempt from the ordinary depth and field
+//! limits so GraphiQL works, but every selection, introspection included, counts towards
+//! [`MAX_SELECTIONS`], the bound on validation work.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::Name;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
-use async_graphql::{Name, ServerError, ServerResult, Variables};
 
 /// Depth allowed inside `__schema`/`__type` (GraphiQL's introspection query needs about 15).
 pub const INTROSPECTION_DEPTH: usize = 20;
+
+/// Most selections (fields, fragment spreads and inline fragments, introspection included) in
+/// the expansion of any operation or fragment. GraphiQL's introspection query expands to
+/// about 600.
+pub const MAX_SELECTIONS: u64 = 5_000;
 
 /// The configured limits.
 #[derive(Clone, Copy, Debug)]
 pub struct QueryLimits {
     /// Deepest nesting of ordinary fields.
     pub max_depth: usize,
-    /// Most aliases in the document.
+    /// Most aliases in the expanded operation.
     pub max_aliases: usize,
-    /// Most field selections in the document.
+    /// Most ordinary field selections in the expanded operation.
     pub max_fields: usize,
-}
-
-impl ExtensionFactory for QueryLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for QueryLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        self.check(&doc).map_err(|message| {
-            let mut err = ServerError::new(message, None);
-            let mut ext = async_graphql::ErrorExtensionValues::default();
-            ext.set("code", "VALIDATION");
-            err.extensions = Some(ext);
-            err
-        })?;
-        Ok(doc)
-    }
 }
 
 impl QueryLimits {
     /// Checks `doc`; the error is a message for the client.
     pub fn check(&self, doc: &ExecutableDocument) -> Result<(), String> {
-        let mut counts = Counts::default();
+        let mut walker = Expansion {
+            doc,
+            memo: HashMap::new(),
+            in_progress: Vec::new(),
+        };
         let operations: Vec<&SelectionSet> = match &doc.operations {
             DocumentOperations::Single(op) => vec![&op.node.selection_set.node],
             DocumentOperations::Multiple(ops) => {
                 ops.values().map(|op| &op.node.selection_set.node).collect()
             }
         };
-        for set in &operations {
-            counts.add(set);
+        for set in operations {
+            self.check_totals(walker.walk(set, false)?)?;
         }
+        // Fragments no operation uses are still walked by validation.
         for fragment in doc.fragments.values() {
-            counts.add(&fragment.node.selection_set.node);
+            self.check_totals(walker.walk(&fragment.node.selection_set.node, false)?)?;
         }
-        if counts.aliases > self.max_aliases {
+        Ok(())
+    }
+
+    fn check_totals(&self, totals: Totals) -> Result<(), String> {
+        if totals.selections > MAX_SELECTIONS {
+            return Err(format!(
+                "the query expands to more than {MAX_SELECTIONS} selections"
+            ));
+        }
+        if totals.aliases > self.max_aliases as u64 {
             return Err(format!(
                 "the query has {} aliases; at most {} are allowed",
-                counts.aliases, self.max_aliases
+                totals.aliases, self.max_aliases
             ));
         }
-        if counts.fields > self.max_fields {
+        if totals.fields > self.max_fields as u64 {
             return Err(format!(
                 "the query selects {} fields; at most {} are allowed",
-                counts.fields, self.max_fields
+                totals.fields, self.max_fields
             ));
         }
-        let mut walker = DepthWalker {
-            doc,
-            memo: HashMap::new(),
-            in_progress: Vec::new(),
-        };
-        for set in operations {
-            let depth = walker.depth(set, false)?;
-            if depth > self.max_depth {
-                return Err(format!(
-                    "the query nests {depth} levels deep; at most {} are allowed",
-                    self.max_depth
-                ));
-            }
+        if totals.depth > self.max_depth {
+            return Err(format!(
+                "the query nests {} levels deep; at most {} are allowed",
+                totals.depth, self.max_depth
+            ));
         }
         Ok(())
     }
 }
 
-#[derive(Default)]
-struct Counts {
-    aliases: usize,
-    fields: usize,
+/// What a selection set expands to. Sums saturate, so a fragment bomb reads as `u64::MAX`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    /// Deepest nesting of ordinary fields.
+    depth: usize,
+    /// Ordinary field selections.
+    fields: u64,
+    /// Aliased fields, introspection included.
+    aliases: u64,
+    /// Every selection, introspection included.
+    selections: u64,
 }
 
-impl Counts {
-    /// Counts the selections written in `set` (fragment spreads are counted where defined).
-    fn add(&mut self, set: &SelectionSet) {
-        for item in &set.items {
-            match &item.node {
-                Selection::Field(f) => {
-                    self.fields += 1;
-                    self.aliases += usize::from(f.node.alias.is_some());
-                    self.add(&f.node.selection_set.node);
-                }
-                Selection::InlineFragment(f) => self.add(&f.node.selection_set.node),
-                Selection::FragmentSpread(_) => {}
-            }
-        }
+impl Totals {
+    fn absorb(&mut self, other: Totals) {
+        self.depth = self.depth.max(other.depth);
+        self.fields = self.fields.saturating_add(other.fields);
+        self.aliases = self.aliases.saturating_add(other.aliases);
+        self.selections = self.selections.saturating_add(other.selections);
     }
 }
 
-struct DepthWalker<'a> {
+struct Expansion<'a> {
     doc: &'a ExecutableDocument,
-    /// (fragment, inside introspection) → depth, so a fragment spread many times is walked once.
-    memo: HashMap<(&'a Name, bool), usize>,
+    /// (fragment, inside introspection) → its totals, so each fragment is walked once.
+    memo: HashMap<(&'a Name, bool), Totals>,
     /// Fragments being walked, to detect cycles.
     in_progress: Vec<&'a Name>,
 }
 
-impl<'a> DepthWalker<'a> {
-    /// Depth of ordinary fields below `set`.
-    fn depth(&mut self, set: &'a SelectionSet, introspection: bool) -> Result<usize, String> {
-        let mut deepest = 0;
+impl<'a> Expansion<'a> {
+    fn walk(&mut self, set: &'a SelectionSet, introspection: bool) -> Result<Totals, String> {
+        let mut totals = Totals::default();
         for item in &set.items {
-            let depth = match &item.node {
+            let mut item_totals = match &item.node {
                 Selection::Field(f) => {
                     let name = f.node.name.node.as_str();
                     let entering = introspection || name == "__schema" || name == "__type";
-                    let below = self.depth(&f.node.selection_set.node, entering)?;
-                    if entering { 0 } else { 1 + below }
+                    let mut below = self.walk(&f.node.selection_set.node, entering)?;
+                    below.aliases = below
+                        .aliases
+                        .saturating_add(u64::from(f.node.alias.is_some()));
+                    if entering {
+                        below.depth = 0;
+                    } else {
+                        below.depth += 1;
+                        below.fields = below.fields.saturating_add(1);
+                    }
+                    below
                 }
                 Selection::InlineFragment(f) => {
-                    self.depth(&f.node.selection_set.node, introspection)?
+                    self.walk(&f.node.selection_set.node, introspection)?
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
-                    if let Some(depth) = self.memo.get(&(name, introspection)) {
-                        *depth
+                    if let Some(totals) = self.memo.get(&(name, introspection)) {
+                        *totals
                     } else if self.in_progress.contains(&name) {
                         return Err(format!("fragment `{name}` spreads itself"));
                     } else if let Some(fragment) = self.doc.fragments.get(name) {
                         self.in_progress.push(name);
-                        let depth = self.depth(&fragment.node.selection_set.node, introspection)?;
+                        let totals = self.walk(&fragment.node.selection_set.node, introspection)?;
                         self.in_progress.pop();
-                        self.memo.insert((name, introspection), depth);
-                        depth
+                        self.memo.insert((name, introspection), totals);
+                        totals
                     } else {
-                        0 // unknown fragment: validation reports it
+                        Totals::default() // unknown fragment: validation reports it
                     }
                 }
             };
-            deepest = deepest.max(depth);
+            item_totals.selections = item_totals.selections.saturating_add(1);
+            totals.absorb(item_totals);
         }
-        Ok(deepest)
+        Ok(totals)
     }
 }
 
@@ -238,17 +233,43 @@ mod tests {
         assert!(check(q).unwrap_err().contains("spreads itself"));
     }
 
-    #[test]
-    fn a_fragment_bomb_is_walked_in_linear_time() {
-        let mut q = String::from("{ ...F0 }");
-        for i in 0..40 {
+    fn bomb(levels: usize, root: &str) -> String {
+        let mut q = format!("{{ {root} }}");
+        for i in 0..levels {
             q.push_str(&format!(
                 " fragment F{i} on Q {{ ...F{} ...F{} }}",
                 i + 1,
                 i + 1
             ));
         }
-        q.push_str(" fragment F40 on Q { a }");
-        assert!(check(&q).is_ok());
+        q.push_str(&format!(" fragment F{levels} on Q {{ a }}"));
+        q
+    }
+
+    #[test]
+    fn a_fragment_bomb_is_refused_on_its_expansion_in_linear_time() {
+        let started = std::time::Instant::now();
+        for root in ["...F0", "__schema { ...F0 }", "a { ...F0 }"] {
+            let err = check(&bomb(60, root)).unwrap_err();
+            assert!(err.contains("more than 5000 selections"), "{err}");
+        }
+        // Unused fragments are walked by validation too.
+        let err = check(&bomb(60, "me")).unwrap_err();
+        assert!(err.contains("5000"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn fields_and_aliases_count_each_time_a_fragment_is_spread() {
+        let q = format!(
+            "{{ ...F ...F ...F }} fragment F on Q {{ {} }}",
+            (0..101).map(|i| format!("f{i}: me ")).collect::<String>()
+        );
+        assert!(check(&q).unwrap_err().contains("303 aliases"));
+        let q = format!(
+            "{{ a {{ ...F }} b {{ ...F }} }} fragment F on Q {{ {} }}",
+            "me ".repeat(150)
+        );
+        assert!(check(&q).unwrap_err().contains("302 fields"));
     }
 }

@@ -4,13 +4,16 @@
 //! members overflows async-graphql's derive). `schema.graphql` at the repository root is
 //! [`sdl`]'s output; a test fails when they drift apart.
 
+pub mod admission;
 pub mod connection;
 pub mod context;
 pub mod handler;
+pub mod inputs;
 pub mod limits;
 pub mod loaders;
 pub mod pagination;
 pub mod scalars;
+pub mod websocket;
 
 use async_graphql::{EmptySubscription, ID, MergedObject, Schema};
 use uuid::Uuid;
@@ -34,7 +37,8 @@ pub struct MutationRoot(IdentityMutation, MasterMutation, CrmMutation);
 /// The application schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema with `limits` applied.
+/// Builds the schema with `settings`' limits applied. Every request must pass
+/// [`admission::admit`] before it reaches the schema.
 pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -46,12 +50,9 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     .limit_depth(settings.max_depth.max(limits::INTROSPECTION_DEPTH))
     .limit_recursive_depth(64)
     .limit_directives(settings.max_directives)
-    .extension(LoadAccess)
-    .extension(limits::QueryLimits {
-        max_depth: settings.max_depth,
-        max_aliases: settings.max_aliases,
-        max_fields: settings.max_fields,
-    });
+    // Aliases, fields, depth on the expansion and input rules are checked by `admission`
+    // before the schema sees a request.
+    .extension(LoadAccess);
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -68,6 +69,26 @@ pub fn sdl() -> String {
     )
     .finish()
     .sdl()
+}
+
+/// The names of the schema's types (from its SDL, computed once).
+pub fn type_names() -> &'static std::collections::HashSet<String> {
+    static NAMES: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        sdl()
+            .lines()
+            .filter_map(|line| {
+                let mut words = line.split_whitespace();
+                match words.next()? {
+                    "type" | "input" | "enum" | "scalar" | "interface" | "union" => words
+                        .next()
+                        .map(|name| name.trim_end_matches('{').to_owned()),
+                    _ => None,
+                }
+            })
+            .collect()
+    })
 }
 
 /// The UUID in an `ID` argument; anything else is a `VALIDATION` error on `field`.

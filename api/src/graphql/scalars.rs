@@ -37,7 +37,7 @@ impl ScalarType for Decimal {
 
 impl Decimal {
     /// A value with exactly `scale` decimals (money).
-    pub fn fixed(value: i64, scale: u32) -> Self {
+    pub fn fixed(value: impl Into<i128>, scale: u32) -> Self {
         Self(format_fixed(value, scale))
     }
 
@@ -71,7 +71,7 @@ pub struct Money {
 
 impl Money {
     /// `minor` minor units of `currency`, which has `digits` decimals.
-    pub fn new(minor: i64, currency: &str, digits: u32) -> Self {
+    pub fn new(minor: impl Into<i128>, currency: &str, digits: u32) -> Self {
         Self {
             amount: Decimal::fixed(minor, digits),
             currency: currency.to_owned(),

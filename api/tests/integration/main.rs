@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod admission;
 mod api_keys;
 mod audit;
 mod cli;

@@ -25,9 +25,9 @@ pub struct Line {
     /// Opportunities in it.
     pub count: u64,
     /// Σ amount, base minor units.
-    pub amount_minor: i64,
+    pub amount_minor: i128,
     /// Σ amount × probability, base minor units (rounded once).
-    pub weighted_minor: i64,
+    pub weighted_minor: i128,
 }
 
 /// The forecast.
@@ -60,14 +60,14 @@ impl Acc {
         self.weighted += amount * i128::from(probability);
     }
 
-    fn line(&self) -> Result<Line, AppError> {
-        let too_large = || AppError::Internal("forecast total out of range".into());
-        Ok(Line {
+    /// Totals in `i128`: amounts are bounded by `money::MAX_SCALED`, so no tenant can hold
+    /// enough opportunities to overflow them.
+    fn line(&self) -> Line {
+        Line {
             count: self.count,
-            amount_minor: i64::try_from(self.amount).map_err(|_| too_large())?,
-            weighted_minor: i64::try_from(round_half_up(self.weighted, MICRO_SCALE, 0))
-                .map_err(|_| too_large())?,
-        })
+            amount_minor: self.amount,
+            weighted_minor: round_half_up(self.weighted, MICRO_SCALE, 0),
+        }
     }
 }
 
@@ -130,17 +130,17 @@ pub async fn forecast<C: ConnectionTrait>(
     ordered.sort_by_key(|s| (s.position, s.id));
     for stage in ordered {
         if let Some(acc) = by_stage.get(&stage.id) {
-            stage_lines.push((stage, acc.line()?));
+            stage_lines.push((stage, acc.line()));
         }
     }
     let owner_lines = by_owner
         .iter()
-        .map(|(owner, acc)| Ok((*owner, acc.line()?)))
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .map(|(owner, acc)| (*owner, acc.line()))
+        .collect();
     Ok(Forecast {
         currency: base,
         digits,
-        total: total.line()?,
+        total: total.line(),
         by_stage: stage_lines,
         by_owner: owner_lines,
     })

@@ -1,0 +1,191 @@
+//! Admission: what every GraphQL request must pass before the schema sees it, on HTTP and
+//! WebSocket alike. In order, each step bounded by the size of the document:
+//!
+//! 1. [`check_nesting`]: a byte scan that counts bracket and brace depth outside strings, block
+//!    strings and comments. async-graphql's parser recurses without a bound on list and object
+//!    values (SECURITY.md trap 12): ~1,800 levels in a 4 KB document overflow the stack and
+//!    abort the process, and `limit_recursive_depth` only runs after parsing. So the parser
+//!    never sees a document nested deeper than [`MAX_NESTING`].
+//! 2. Parsing, once; the document is handed to async-graphql already parsed.
+//! 3. [`QueryLimits::check`]: aliases, fields, depth and total selections on the expanded
+//!    operation (fragment bombs, trap 13).
+//! 4. [`inputs::check`]: every string argument, literal or variable, against the input rules.
+//!
+//! A refusal is a `VALIDATION` error, and no resolver or SQL statement has run.
+
+use async_graphql::{ErrorExtensionValues, Request, ServerError};
+
+use crate::config::GraphqlSettings;
+use crate::error::AppError;
+use crate::graphql::inputs;
+use crate::graphql::limits::QueryLimits;
+
+/// Deepest nesting of `{`, `[` and `(` in a document. Ten levels of fields plus arguments with
+/// nested input objects and lists need about 16; GraphiQL's introspection query needs 13.
+pub const MAX_NESTING: usize = 32;
+
+/// Checks `request` and attaches its parsed document; the error is the answer to send.
+pub fn admit(request: &mut Request, settings: &GraphqlSettings) -> Result<(), ServerError> {
+    check_nesting(&request.query, MAX_NESTING).map_err(refusal)?;
+    let document =
+        async_graphql::parser::parse_query(&request.query).map_err(|e| refusal(e.to_string()))?;
+    QueryLimits::from(settings)
+        .check(&document)
+        .map_err(refusal)?;
+    inputs::check(&document, &request.variables)
+        .map_err(|e| e.to_gql().into_server_error(Default::default()))?;
+    request.set_parsed_query(document);
+    Ok(())
+}
+
+impl From<&GraphqlSettings> for QueryLimits {
+    fn from(settings: &GraphqlSettings) -> Self {
+        Self {
+            max_depth: settings.max_depth,
+            max_aliases: settings.max_aliases,
+            max_fields: settings.max_fields,
+        }
+    }
+}
+
+fn refusal(message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", AppError::validation("", "").code());
+    error.extensions = Some(extensions);
+    error
+}
+
+/// Refuses `query` when `{`, `[` or `(` nest deeper than `max` outside strings and comments.
+/// Linear in the length of `query`, with no allocation.
+pub fn check_nesting(query: &str, max: usize) -> Result<(), String> {
+    let bytes = query.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() {
+                    if bytes[i..].starts_with(b"\\\"\"\"") {
+                        i += 4;
+                    } else if bytes[i..].starts_with(b"\"\"\"") {
+                        i += 3;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            break;
+                        }
+                        // A string cannot span lines: the parser stops here, and so do we.
+                        b'\n' | b'\r' => break,
+                        _ => i += 1,
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > max {
+                    return Err(format!(
+                        "the document nests brackets more than {max} levels deep"
+                    ));
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_and_comments_only() {
+        assert!(check_nesting("{ a(x: [[[1]]]) { b } }", 5).is_ok());
+        assert!(check_nesting("{ a(x: [[[[1]]]]) { b } }", 5).is_err());
+        let hidden = "[".repeat(100);
+        for q in [
+            format!("{{ a(x: \"{hidden}\") }}"),
+            format!("{{ a(x: \"\"\"{hidden} \\\"\"\" {hidden}\"\"\") }}"),
+            format!("{{ a # {hidden}\n b }}"),
+            format!("{{ a(x: \"\\\"{hidden}\") }}"),
+        ] {
+            assert!(check_nesting(&q, 6).is_ok(), "{q}");
+        }
+        // An unterminated string ends at the line end, as in the parser.
+        assert!(check_nesting(&format!("{{ a(x: \"\n{hidden}) }}"), 6).is_err());
+    }
+
+    #[test]
+    fn the_attack_shapes_of_the_report_are_refused() {
+        for q in [
+            format!(
+                "{{ __typename(a: {}1{}) }}",
+                "[".repeat(1800),
+                "]".repeat(1800)
+            ),
+            format!("{{ a(x: {}1{}) }}", "{a:".repeat(1800), "}".repeat(1800)),
+            format!(
+                "query($v: Int = {}1{}) {{ a }}",
+                "[".repeat(1800),
+                "]".repeat(1800)
+            ),
+            format!("{{ a @d(x: {}1{}) }}", "[".repeat(1800), "]".repeat(1800)),
+            format!(
+                "query($v: {}Int{}) {{ a }}",
+                "[".repeat(1800),
+                "]".repeat(1800)
+            ),
+        ] {
+            assert!(check_nesting(&q, MAX_NESTING).is_err());
+        }
+    }
+
+    fn settings() -> GraphqlSettings {
+        GraphqlSettings {
+            max_depth: 10,
+            max_aliases: 50,
+            max_fields: 300,
+            max_complexity: 10_000,
+            max_directives: 5,
+            introspection: true,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Whatever the document, admission answers (never panics, never recurses without
+        /// bound) and a document it admits parses with nesting within the bound.
+        #[test]
+        fn admission_never_panics_on_any_document(
+            query in prop::string::string_regex(r#"[\{\}\[\]\(\)a-z:$@.!"\\# \n,0-9=]{0,4000}"#).unwrap(),
+            prefix in 0usize..3000,
+        ) {
+            let query = format!("{}{query}", "[".repeat(prefix));
+            let mut request = Request::new(query);
+            let _ = admit(&mut request, &settings());
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! GraphQL over WebSocket (`GET /graphql`, graphql-transport-ws and the legacy graphql-ws), held
+//! to the same rules as HTTP (SECURITY.md traps 6 and 14):
+//!
+//! - Sockets are counted per client address and in total ([`SocketSlots`]); one over either
+//!   bound is refused with 429 before the upgrade.
+//! - Messages and frames are held to the HTTP body limit.
+//! - A socket that sends no `connection_init` within `ERP_WS_INIT_TIMEOUT_SECS` is closed
+//!   with 4408; a socket whose access token expires is closed with 4401 when it does.
+//! - The socket keeps only its credential. Every operation passes [`admission`], then gets a
+//!   fresh [`RequestContext`]: the credential is verified again and access and loaders are
+//!   loaded for that operation alone, so a deactivated user, a revoked API key, an ended session
+//!   or a removed role takes effect at the socket's next operation, and no cache outlives it.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{Data, Executor, Request, Response};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::Extension;
+use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::http::{StatusCode, header};
+use axum::response::Response as HttpResponse;
+use futures_util::SinkExt;
+use futures_util::stream::{BoxStream, StreamExt};
+use tokio::time::Instant;
+
+use crate::error::AppError;
+use crate::graphql::admission;
+use crate::graphql::context::RequestContext;
+use crate::graphql::handler::{authenticate_until, classify_errors, refuse, run};
+use crate::server::{BODY_LIMIT, ClientAddr};
+use crate::state::AppState;
+
+/// Open sockets, per client address and in total.
+pub struct SocketSlots {
+    max_per_address: usize,
+    max_total: usize,
+    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+/// One open socket's place; dropping it frees the place.
+pub struct SocketSlot {
+    slots: Arc<SocketSlots>,
+    address: Option<IpAddr>,
+}
+
+impl SocketSlots {
+    /// Bounds of `max_per_address` and `max_total` sockets.
+    pub fn new(max_per_address: usize, max_total: usize) -> Arc<Self> {
+        Arc::new(Self {
+            max_per_address,
+            max_total,
+            open: Mutex::new((0, HashMap::new())),
+        })
+    }
+
+    /// A place for a socket from `address`, if both bounds allow one more.
+    pub fn try_acquire(self: &Arc<Self>, address: Option<IpAddr>) -> Option<SocketSlot> {
+        // A std mutex: held for a few map operations, never across an await.
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if open.0 >= self.max_total {
+            return None;
+        }
+        if let Some(address) = address {
+            let count = open.1.entry(address).or_insert(0);
+            if *count >= self.max_per_address {
+                return None;
+            }
+            *count += 1;
+        }
+        open.0 += 1;
+        Some(SocketSlot {
+            slots: self.clone(),
+            address,
+        })
+    }
+
+    /// Sockets open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner).0
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .slots
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        open.0 = open.0.saturating_sub(1);
+        if let Some(address) = self.address
+            && let Some(count) = open.1.get_mut(&address)
+        {
+            *count -= 1;
+            if *count == 0 {
+                open.1.remove(&address);
+            }
+        }
+    }
+}
+
+/// `GET /graphql`: a WebSocket upgrade (graphql-transport-ws or graphql-ws), nothing else.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientAddr>>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> HttpResponse {
+    let (Ok(protocol), Ok(upgrade)) = (protocol, upgrade) else {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "VALIDATION",
+            "GET /graphql is only a WebSocket upgrade; send queries and mutations as POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
+    };
+    let Some(slot) = state
+        .sockets()
+        .try_acquire(client.map(|Extension(ClientAddr(a))| a.ip()))
+    else {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many WebSockets are open; close one and try again",
+        );
+    };
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(BODY_LIMIT)
+        .max_frame_size(BODY_LIMIT)
+        .on_upgrade(move |socket| serve(socket, state, protocol, slot))
+}
+
+/// When the server closes the socket by itself.
+#[derive(Clone, Copy, Debug)]
+enum Deadline {
+    /// No `connection_init` yet: close with 4408 at this instant.
+    Init(Instant),
+    /// The access token expires at this instant: close with 4401.
+    Expiry(Instant),
+    /// Anonymous or an API key: only the client closes.
+    Never,
+}
+
+/// The credential a socket was opened with; kept in the connection's data, verified again for
+/// every operation.
+#[derive(Clone)]
+struct SocketCredential(Option<String>);
+
+async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol, _slot: SocketSlot) {
+    let (mut sink, stream) = socket.split();
+    // async-graphql writes into this channel; this task forwards to the socket, so it can also
+    // write a close frame of its own when a deadline passes.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(16);
+    let outgoing = futures_util::sink::unfold(tx, |tx, message: Message| async move {
+        tx.send(message)
+            .await
+            .map_err(|_| axum::Error::new("the socket closed"))?;
+        Ok::<_, axum::Error>(tx)
+    });
+    let init_deadline = Instant::now() + state.settings().http.ws_init_timeout;
+    let (deadline_tx, mut deadline_rx) = tokio::sync::watch::channel(Deadline::Init(init_deadline));
+    let executor = SocketExecutor {
+        state: state.clone(),
+    };
+    let graphql = GraphQLWebSocket::new_with_pair(outgoing, stream, executor, protocol)
+        .on_connection_init(move |payload| async move {
+            connection_init(&state, &payload, &deadline_tx).await
+        })
+        .serve();
+    tokio::pin!(graphql);
+    let (mut graphql_done, mut deadline_open) = (false, true);
+    loop {
+        let deadline = *deadline_rx.borrow_and_update();
+        let (at, code, reason) = match deadline {
+            Deadline::Init(at) => (Some(at), 4408, "connection initialisation timeout"),
+            Deadline::Expiry(at) => (Some(at), 4401, "the access token expired"),
+            Deadline::Never => (None, 0, ""),
+        };
+        tokio::select! {
+            message = rx.recv() => match message {
+                Some(message) => {
+                    if sink.send(message).await.is_err() {
+                        return;
+                    }
+                }
+                // async-graphql has finished and everything it wrote is sent.
+                None => return,
+            },
+            () = &mut graphql, if !graphql_done => graphql_done = true,
+            changed = deadline_rx.changed(), if deadline_open => deadline_open = changed.is_ok(),
+            () = tokio::time::sleep_until(at.unwrap_or_else(Instant::now)), if at.is_some() => {
+                let frame = CloseFrame { code, reason: reason.into() };
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                return;
+            }
+        }
+    }
+}
+
+/// Authenticates a socket from its `connection_init` payload (`Authorization` or `authToken`).
+/// No token means anonymous; a bad token refuses the connection.
+async fn connection_init(
+    state: &AppState,
+    payload: &serde_json::Value,
+    deadline: &tokio::sync::watch::Sender<Deadline>,
+) -> async_graphql::Result<Data> {
+    let raw = ["Authorization", "authorization", "authToken"]
+        .iter()
+        .find_map(|k| payload.get(k).and_then(|v| v.as_str()));
+    let mut credential = None;
+    let mut next = Deadline::Never;
+    if let Some(raw) = raw {
+        let token = raw
+            .strip_prefix("Bearer ")
+            .or_else(|| raw.strip_prefix("bearer "))
+            .unwrap_or(raw)
+            .trim();
+        let (_, expires) = authenticate_until(state, token)
+            .await
+            .map_err(|e| e.to_gql())?;
+        if let Some(expires) = expires {
+            let left = (expires - chrono::Utc::now()).to_std().unwrap_or_default();
+            next = Deadline::Expiry(Instant::now() + left);
+        }
+        credential = Some(token.to_owned());
+    }
+    deadline.send_replace(next);
+    let mut data = Data::default();
+    data.insert(SocketCredential(credential));
+    Ok(data)
+}
+
+/// Runs each operation of a socket as its own request.
+#[derive(Clone)]
+struct SocketExecutor {
+    state: AppState,
+}
+
+impl Executor for SocketExecutor {
+    fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
+        let this = self.clone();
+        async move {
+            this.operation(request, None)
+                .await
+                .next()
+                .await
+                .unwrap_or_default()
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        futures_util::stream::once(async move { this.operation(request, session_data).await })
+            .flatten()
+            .boxed()
+    }
+}
+
+impl SocketExecutor {
+    async fn operation(
+        self,
+        mut request: Request,
+        session: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let state = self.state;
+        let credential = session
+            .as_deref()
+            .and_then(|data| data.get(&TypeId::of::<SocketCredential>()))
+            .and_then(|value| value.downcast_ref::<SocketCredential>())
+            .and_then(|c| c.0.clone());
+        if let Err(error) = admission::admit(&mut request, &state.settings().graphql) {
+            let mut response = Response::from_errors(vec![error]);
+            classify_errors(&state, &mut response);
+            return single(response);
+        }
+        let principal = match credential {
+            None => None,
+            Some(credential) => match authenticate_until(&state, &credential).await {
+                Ok((principal, _)) => Some(principal),
+                Err(e) => return single(failure(&state, &e)),
+            },
+        };
+        let subscription = is_subscription(&mut request);
+        let request = request.data(RequestContext::new(state.clone(), principal));
+        if subscription {
+            return state
+                .schema()
+                .execute_stream_with_session_data(request, session.unwrap_or_default());
+        }
+        let request_id = uuid::Uuid::now_v7().to_string();
+        let timeout = state.settings().http.request_timeout;
+        let response = match tokio::time::timeout(timeout, run(&state, request_id, request)).await {
+            Ok(response) => response,
+            Err(_) => failure(
+                &state,
+                &AppError::Internal("the operation timed out".into()),
+            ),
+        };
+        single(response)
+    }
+}
+
+fn single(response: Response) -> BoxStream<'static, Response> {
+    futures_util::stream::once(async move { response }).boxed()
+}
+
+fn failure(state: &AppState, error: &AppError) -> Response {
+    let mut response =
+        Response::from_errors(vec![error.to_gql().into_server_error(Default::default())]);
+    classify_errors(state, &mut response);
+    response
+}
+
+/// Whether the operation `request` runs is a subscription (the document is parsed already).
+fn is_subscription(request: &mut Request) -> bool {
+    let name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return false;
+    };
+    let ty = match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name.as_str()).map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|op| op.node.ty),
+    };
+    ty == Some(OperationType::Subscription)
+}
