@@ -22,6 +22,7 @@ mod pool_cache;
 mod provisioning;
 mod schema;
 mod serve;
+mod session_validity;
 mod sessions;
 mod tenant_isolation;
 mod tenant_migrations;
