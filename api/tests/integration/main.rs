@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod account_management;
 mod api_keys;
 mod audit;
 mod cli;
