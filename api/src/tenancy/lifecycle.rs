@@ -9,7 +9,8 @@
 //! check in [`crate::authz::load_access`]) and `refreshSession` fails, at once and on every
 //! server. API keys have no session: servers refuse them when they re-read the status (within
 //! `ERP_TENANT_STATUS_TTL_MS`, see [`crate::tenancy::pools`]); sign-in reads the registry on
-//! every attempt and is refused at once. The status changes first and the sessions end after,
+//! every attempt and is refused at once, with the answer an unknown tenant gets
+//! (`UNAUTHENTICATED`, API_CONVENTIONS: bad credentials; no hint that the tenant exists). The status changes first and the sessions end after,
 //! so a session refreshed between the two is still revoked, and a failure to reach the tenant
 //! database leaves a refused tenant, never a usable one.
 //!
@@ -148,7 +149,15 @@ pub async fn change_status(
     tenancy.pools().evict(current.id);
 
     if change.ends_sessions_after() {
-        sessions_ended = end_sessions(tenancy, &current).await?;
+        // The status change stands either way; repeating the command finishes the job.
+        sessions_ended = end_sessions(tenancy, &current).await.map_err(|e| {
+            AppError::Internal(format!(
+                "tenant `{}` is now {}, but its sessions could not be ended ({e}); run the \
+                 command again to end them",
+                current.slug,
+                after.to_value()
+            ))
+        })?;
     }
     let tenant = registry::find_by_id(control, current.id)
         .await?

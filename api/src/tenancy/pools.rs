@@ -175,7 +175,7 @@ impl TenantPools {
                 .status_due
                 .compare_exchange(
                     due,
-                    now + self.ttl_ms(),
+                    now.saturating_add(self.ttl_ms()),
                     Ordering::AcqRel,
                     Ordering::Acquire,
                 )
