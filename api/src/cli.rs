@@ -1,4 +1,5 @@
-//! The `erp` command line: `serve`, `migrate`, `tenant create|list`, `schema`.
+//! The `erp` command line: `serve`, `migrate`, `tenant create|list|suspend|resume|close`,
+//! `schema`.
 //!
 //! Commands print what they do for an operator; failures print `error: …` and exit non-zero.
 //! Passwords never come from argv (it shows in `ps` and shell history): `ERP_ADMIN_PASSWORD`
@@ -9,9 +10,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
+use sea_orm::ActiveEnum;
 
 use crate::config::{Secret, Settings};
 use crate::state::AppState;
+use crate::tenancy::lifecycle::{StatusChange, change_status};
 use crate::tenancy::migrate::upgrade_all_tenants;
 use crate::tenancy::provision::{NewTenant, provision};
 use crate::tenancy::registry;
@@ -63,6 +66,33 @@ enum TenantCommand {
     },
     /// List tenants.
     List,
+    /// Suspend a tenant: sign-in, every session and every API key stop working (running
+    /// servers notice within ERP_TENANT_STATUS_TTL_MS); the data stays. Recorded with the reason.
+    Suspend {
+        /// The tenant's slug.
+        slug: String,
+        /// Why, for the control database's audit trail.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Resume a suspended tenant in the status it had (trial or active). Sessions from before
+    /// the suspension stay ended: users sign in again. Recorded with the reason.
+    Resume {
+        /// The tenant's slug.
+        slug: String,
+        /// Why, for the control database's audit trail.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close a tenant for good, like suspend but final; the database is kept for export.
+    /// Recorded with the reason.
+    Close {
+        /// The tenant's slug.
+        slug: String,
+        /// Why, for the control database's audit trail.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// Runs the command line; the process exit code.
@@ -118,6 +148,15 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,
         Command::Tenant(TenantCommand::List) => list_tenants(settings).await,
+        Command::Tenant(TenantCommand::Suspend { slug, reason }) => {
+            change_tenant_status(settings, &slug, StatusChange::Suspend, &reason).await
+        }
+        Command::Tenant(TenantCommand::Resume { slug, reason }) => {
+            change_tenant_status(settings, &slug, StatusChange::Resume, &reason).await
+        }
+        Command::Tenant(TenantCommand::Close { slug, reason }) => {
+            change_tenant_status(settings, &slug, StatusChange::Close, &reason).await
+        }
         Command::Tenant(TenantCommand::Create {
             slug,
             name,
@@ -236,6 +275,46 @@ async fn list_tenants(settings: Settings) -> anyhow::Result<ExitCode> {
     }
     println!("{} tenant(s)", tenants.len());
     state.tenancy().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `erp tenant suspend|resume|close`: the operator named in the audit trail is `cli`, with the
+/// OS user when the environment names one.
+async fn change_tenant_status(
+    settings: Settings,
+    slug: &str,
+    change: StatusChange,
+    reason: &str,
+) -> anyhow::Result<ExitCode> {
+    let ttl = settings.pools.tenant_status_ttl;
+    let state = AppState::build(settings).await?;
+    let operator = match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        Ok(user) if !user.is_empty() => format!("cli:{user}"),
+        _ => "cli".to_owned(),
+    };
+    let outcome = change_status(state.tenancy(), slug, change, &operator, reason).await;
+    state.tenancy().close().await;
+    let outcome = outcome?;
+    let status = outcome.tenant.status.to_value();
+    if outcome.changed {
+        println!(
+            "tenant {} {status} (was {}); {} session(s) ended",
+            outcome.tenant.slug,
+            outcome.before.to_value(),
+            outcome.sessions_ended
+        );
+        if change != StatusChange::Resume {
+            println!(
+                "  running servers refuse its API keys within {} ms",
+                ttl.as_millis()
+            );
+        }
+    } else {
+        println!(
+            "tenant {} was already {status}; {} session(s) ended",
+            outcome.tenant.slug, outcome.sessions_ended
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

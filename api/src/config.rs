@@ -99,6 +99,9 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// Idle connections are closed after this long.
     pub idle_timeout: Duration,
+    /// How old a cached tenant status may get before a request re-reads it: the longest a
+    /// suspended or closed tenant keeps being served by a server that did not suspend it.
+    pub tenant_status_ttl: Duration,
 }
 
 /// Token signing.
@@ -310,6 +313,12 @@ impl Settings {
                 5_000,
             )),
             idle_timeout: Duration::from_secs(r.number("ERP_DB_IDLE_TIMEOUT_SECS", 1, 86_400, 300)),
+            tenant_status_ttl: Duration::from_millis(r.number(
+                "ERP_TENANT_STATUS_TTL_MS",
+                100,
+                60_000,
+                5_000,
+            )),
         };
         let http = HttpSettings {
             header_read_timeout: Duration::from_secs(r.number(

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{Context, Guard, Response};
-use entities::identity::{api_key, role, role_grant, user_account, user_role};
+use entities::identity::{api_key, refresh_token, role, role_grant, user_account, user_role};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use uuid::Uuid;
@@ -92,8 +92,16 @@ impl Access {
     }
 }
 
-/// Loads the grants of `principal` in one statement. A deactivated user or a revoked key is
-/// `UNAUTHENTICATED`.
+/// Loads the grants of `principal` in one statement. A deactivated user, an ended session or
+/// a revoked key is `UNAUTHENTICATED`.
+///
+/// The session check rides in the same statement (an `EXISTS` on the refresh-token family
+/// named by the token's `sid`, served by its index), so it costs no extra round trip: logout,
+/// a password change (other sessions), a replayed refresh token (the family), deactivation and
+/// a suspended or closed tenant (every family) end access tokens at their next request instead
+/// of when they expire. A family lives while one of its tokens is unrevoked; every way of
+/// ending a session revokes all of them. A user principal without a session is an in-process
+/// caller (demo seeding), never a presented token: tokens always carry `sid`.
 pub async fn load_access<C: ConnectionTrait>(
     db: &C,
     principal: &Principal,
@@ -129,6 +137,26 @@ pub async fn load_access<C: ConnectionTrait>(
                 .and_where(
                     Expr::col((user_account::Entity, user_account::Column::IsActive)).eq(true),
                 );
+            if let Some(session) = principal.session_id {
+                query.and_where(Expr::exists(
+                    Query::select()
+                        .expr(Expr::val(1))
+                        .from(refresh_token::Entity)
+                        .and_where(
+                            Expr::col((refresh_token::Entity, refresh_token::Column::FamilyId))
+                                .eq(session),
+                        )
+                        .and_where(
+                            Expr::col((refresh_token::Entity, refresh_token::Column::UserId))
+                                .eq(id),
+                        )
+                        .and_where(
+                            Expr::col((refresh_token::Entity, refresh_token::Column::RevokedAt))
+                                .is_null(),
+                        )
+                        .to_owned(),
+                ));
+            }
         }
         Actor::ApiKey(id) => {
             query

@@ -81,9 +81,11 @@ pub async fn upgrade_all_tenants(
                 let upgrade = upgrade_tenant_database(&db).await;
                 let _ = db.close().await;
                 let upgrade = upgrade.map_err(|e| e.to_string())?;
-                registry::update_state(tenancy.control(), t.id, t.status, upgrade.version.clone())
-                    .await
-                    .map_err(|e| e.to_string())?;
+                if let Some(version) = &upgrade.version {
+                    registry::set_schema_version(tenancy.control(), t.id, version)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
                 Ok(upgrade)
             }
             .await;

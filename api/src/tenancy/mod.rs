@@ -5,6 +5,7 @@
 //! database only through [`Tenancy::tenant_db`], keyed by the tenant id of its verified token.
 
 pub mod backend;
+pub mod lifecycle;
 pub mod migrate;
 pub mod pools;
 pub mod provision;
@@ -48,6 +49,7 @@ impl Tenancy {
             settings.pools.max_open_tenants,
             settings.pools.tenant_connections,
             settings.pools.acquire_timeout,
+            settings.pools.tenant_status_ttl,
             metrics,
         );
         Ok(Self {

@@ -6,10 +6,19 @@
 //! permit. Hence the number of open tenant pools, and with it the number of database
 //! connections, never exceeds `cap × connections per pool`, however many tenants exist.
 //! A request needs only its own tenant's pool, so waiting for a permit cannot deadlock.
+//!
+//! The cache also keeps a tenant's status honest. A pool is opened only for a usable tenant
+//! (`trial` or `active`), and the tenant row is read again when a request finds the status
+//! older than the status TTL (`ERP_TENANT_STATUS_TTL_MS`, default 5 s). A tenant suspended or
+//! closed meanwhile (by `erp tenant suspend|close`, another process) loses its cached pool and
+//! every later request, API keys and `refreshSession` included, is `UNAUTHENTICATED`. So a
+//! status change reaches every server within one TTL, at the cost of one primary-key read of the
+//! control database per tenant per TTL, not per request.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use entities::control::tenant;
 use sea_orm::DatabaseConnection;
@@ -26,6 +35,10 @@ use crate::tenancy::registry;
 pub struct TenantDb {
     db: DatabaseConnection,
     tenant: tenant::Model,
+    /// When the tenant's status is due to be read again, in milliseconds since the cache's
+    /// `epoch`. An atomic, so the hot path costs one load and exactly one request per TTL wins
+    /// the right to re-read the row.
+    status_due: AtomicU64,
     permit: Option<OwnedSemaphorePermit>,
     metrics: Arc<Metrics>,
 }
@@ -80,6 +93,9 @@ pub struct TenantPools {
     cap: usize,
     connections: u32,
     acquire_timeout: Duration,
+    status_ttl: Duration,
+    /// Origin of the `status_due` clocks.
+    epoch: Instant,
     slots: Arc<Semaphore>,
     /// A std mutex: held only for map operations, never across an await.
     lru: Mutex<Lru>,
@@ -87,13 +103,15 @@ pub struct TenantPools {
 }
 
 impl TenantPools {
-    /// A cache of at most `cap` pools of `connections` connections each.
+    /// A cache of at most `cap` pools of `connections` connections each, re-reading a tenant's
+    /// status once it is older than `status_ttl`.
     pub fn new(
         backend: Backend,
         control: DatabaseConnection,
         cap: usize,
         connections: u32,
         acquire_timeout: Duration,
+        status_ttl: Duration,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
@@ -102,6 +120,8 @@ impl TenantPools {
             cap,
             connections,
             acquire_timeout,
+            status_ttl,
+            epoch: Instant::now(),
             slots: Arc::new(Semaphore::new(cap)),
             lru: Mutex::new(Lru::default()),
             metrics,
@@ -113,19 +133,22 @@ impl TenantPools {
     /// caller's credentials name it, and they are no good.
     pub async fn get(&self, id: Uuid) -> Result<Arc<TenantDb>, AppError> {
         let cell = self.slot(id)?;
-        let result = cell.get_or_try_init(|| self.open(id)).await.cloned();
-        if result.is_err() {
-            // Forget the failed attempt so the next request tries again.
-            let mut lru = self.lock()?;
-            if lru
-                .entries
-                .get(&id)
-                .is_some_and(|e| Arc::ptr_eq(&e.cell, &cell))
-            {
-                lru.entries.remove(&id);
+        match cell.get_or_try_init(|| self.open(id)).await.cloned() {
+            Ok(db) => self.recheck_status(id, &cell, db).await,
+            Err(e) => {
+                // Forget the failed attempt so the next request tries again.
+                self.forget(id, &cell)?;
+                Err(e)
             }
         }
-        result
+    }
+
+    /// Drops the cached pool of tenant `id`, if any: the next request re-reads its registry
+    /// row. Requests still holding the pool finish with it; it closes after the last one.
+    pub fn evict(&self, id: Uuid) {
+        if let Ok(mut lru) = self.lru.lock() {
+            lru.entries.remove(&id);
+        }
     }
 
     /// Drops every cached pool.
@@ -133,6 +156,66 @@ impl TenantPools {
         if let Ok(mut lru) = self.lru.lock() {
             lru.entries.clear();
         }
+    }
+
+    /// `db` if its tenant is still usable, re-reading the registry row when the status is older
+    /// than the TTL. Of the requests that find it stale at once, one re-reads it and the others
+    /// go on with the status known one TTL ago: they started within that read's latency. A
+    /// failed read fails this request (closed, not open) and leaves the next one to retry.
+    async fn recheck_status(
+        &self,
+        id: Uuid,
+        cell: &Arc<OnceCell<Arc<TenantDb>>>,
+        db: Arc<TenantDb>,
+    ) -> Result<Arc<TenantDb>, AppError> {
+        let now = self.now_ms();
+        let due = db.status_due.load(Ordering::Acquire);
+        if now < due
+            || db
+                .status_due
+                .compare_exchange(
+                    due,
+                    now.saturating_add(self.ttl_ms()),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_err()
+        {
+            return Ok(db);
+        }
+        match registry::find_by_id(&self.control, id).await {
+            Ok(Some(t)) if t.status.is_usable() => Ok(db),
+            Ok(_) => {
+                tracing::info!(tenant = %db.tenant.slug, "tenant no longer usable; pool evicted");
+                self.forget(id, cell)?;
+                Err(AppError::Unauthenticated)
+            }
+            Err(e) => {
+                db.status_due.store(due, Ordering::Release);
+                Err(e)
+            }
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn ttl_ms(&self) -> u64 {
+        u64::try_from(self.status_ttl.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Removes the cache entry of `id` if it still is `cell`.
+    fn forget(&self, id: Uuid, cell: &Arc<OnceCell<Arc<TenantDb>>>) -> Result<(), AppError> {
+        let mut lru = self.lock()?;
+        if lru
+            .entries
+            .get(&id)
+            .is_some_and(|e| Arc::ptr_eq(&e.cell, cell))
+        {
+            lru.entries.remove(&id);
+        }
+        Ok(())
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Lru>, AppError> {
@@ -234,6 +317,7 @@ impl TenantPools {
         Ok(Arc::new(TenantDb {
             db,
             tenant,
+            status_due: AtomicU64::new(self.now_ms().saturating_add(self.ttl_ms())),
             permit: Some(permit),
             metrics: self.metrics.clone(),
         }))

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use entities::control::tenant::{self, TenantStatus};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -82,4 +83,20 @@ pub async fn update_state<C: ConnectionTrait>(
         row.schema_version = Set(Some(version));
     }
     Ok(row.update(db).await?)
+}
+
+/// Records the schema version of a tenant's database, leaving its status alone: a migration run
+/// must not undo a suspension that happened while it ran.
+pub async fn set_schema_version<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    schema_version: &str,
+) -> Result<(), AppError> {
+    tenant::Entity::update_many()
+        .col_expr(tenant::Column::SchemaVersion, Expr::value(schema_version))
+        .col_expr(tenant::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(tenant::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -11,6 +11,9 @@ async fn every_mutation_writes_an_audit_entry() {
     let admin = app.login(&t).await;
     let roles = app.role_ids(&admin).await;
     let other = app.create_user(&t, &admin, "other@acme.test", &[]).await;
+    // Changes its password: a password change ends the changer's other sessions, so not `admin`.
+    let changer = app.create_user(&t, &admin, "changer@acme.test", &[]).await;
+    let changer_session = app.login(&changer).await;
     let login = app
         .gql(
             None,
@@ -199,8 +202,8 @@ async fn every_mutation_writes_an_audit_entry() {
         (
             "changePassword",
             "mutation($p: String!) { changePassword(input: { currentPassword: $p, newPassword: \"another long secret\" }) }",
-            json!({ "p": t.password }),
-            Some(&session),
+            json!({ "p": changer.password }),
+            Some(&changer_session),
         ),
         (
             "setExchangeRate",

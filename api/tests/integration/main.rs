@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod account_management;
 mod admission;
 mod api_keys;
 mod audit;
@@ -23,6 +24,7 @@ mod pool_cache;
 mod provisioning;
 mod schema;
 mod serve;
+mod session_validity;
 mod sessions;
 mod tenant_isolation;
 mod tenant_migrations;

@@ -3,7 +3,10 @@
 //! Rules: system roles are neither edited nor deleted (their grants follow the code); a role in
 //! use is not deleted; the last active owner keeps the owner role; and nobody grants more than
 //! they hold: a role created, changed or assigned, or given to an API key, may only carry
-//! permissions the caller holds with at least the same scope (`identity.escalation`).
+//! permissions the caller holds with at least the same scope (`identity.escalation`). The same
+//! rule guards the other side of account management: roles are assigned to or taken from, and
+//! users changed, deactivated or reactivated, only when everything the target user holds is
+//! held by the caller too ([`check_user_manageable`]), so `hr` cannot turn on an admin.
 
 use chrono::Utc;
 use entities::identity::{api_key, role, role_grant, user_account, user_role};
@@ -260,6 +263,7 @@ pub async fn assign_in<C: ConnectionTrait>(
         .await?
         .ok_or(AppError::NotFound { entity: "role" })?;
     check_role_grantable(db, access, &role).await?;
+    check_user_manageable(db, access, user_id).await?;
     let held = user_role::Entity::find_by_id((user_id, role_id))
         .one(db)
         .await?
@@ -305,6 +309,7 @@ pub async fn unassign(
         .ok_or(AppError::NotFound { entity: "role" })?;
     // Taking a role away needs the same standing as giving it.
     check_role_grantable(&txn, access, &role).await?;
+    check_user_manageable(&txn, access, user_id).await?;
     if user_role::Entity::find_by_id((user_id, role_id))
         .one(&txn)
         .await?
@@ -380,6 +385,46 @@ pub async fn check_role_grantable<C: ConnectionTrait>(
         .filter_map(|g| Scope::parse(&g.scope).map(|s| (g.permission, s)))
         .collect();
     check_escalation(access, &grants)
+}
+
+/// `BUSINESS_RULE identity.escalation` unless `access` holds every grant of user `user_id`'s
+/// roles with at least the same scope. Every change to a user other than creating one (details,
+/// deactivation, reactivation, role assignment or removal) passes this check: account
+/// management never reaches a user who may do more than the caller. Callers manage themselves.
+pub async fn check_user_manageable<C: ConnectionTrait>(
+    db: &C,
+    access: &Access,
+    user_id: Uuid,
+) -> Result<(), AppError> {
+    if access.user_id() == Some(user_id) {
+        return Ok(());
+    }
+    let role_ids: Vec<Uuid> = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.role_id)
+        .collect();
+    for grant in grants_of(db, &role_ids).await? {
+        let Some(scope) = Scope::parse(&grant.scope) else {
+            continue;
+        };
+        if access
+            .scope(&grant.permission)
+            .is_none_or(|held| held < scope)
+        {
+            return Err(AppError::BusinessRule {
+                rule: "identity.escalation",
+                message: format!(
+                    "you cannot manage this user: they hold `{}` with scope {} and you do not",
+                    grant.permission,
+                    scope.as_str()
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_grants(access: &Access, grants: &[(String, Scope)], field: &str) -> Result<(), AppError> {

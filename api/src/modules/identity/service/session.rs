@@ -178,8 +178,8 @@ pub async fn refresh(state: &AppState, raw: &str) -> Result<Session, AppError> {
     })
 }
 
-/// Ends the caller's session: its refresh tokens stop working. (The access token itself stays
-/// valid until it expires, at most its lifetime.)
+/// Ends the caller's session: its refresh tokens stop working, and so do its access tokens at
+/// their next request (the session check of [`crate::authz::load_access`]).
 pub async fn logout(db: &DatabaseConnection, principal: &Principal) -> Result<(), AppError> {
     let (Actor::User(user_id), Some(session)) = (principal.actor, principal.session_id) else {
         return Err(AppError::validation(

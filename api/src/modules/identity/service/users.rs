@@ -2,7 +2,8 @@
 //! locking, deactivate and reactivate.
 //!
 //! Rules: emails are unique per tenant; nobody deactivates themselves; the last active owner
-//! cannot be deactivated; a stale `expectedVersion` is a `CONFLICT`.
+//! cannot be deactivated; a stale `expectedVersion` is a `CONFLICT`; nobody changes,
+//! deactivates or reactivates a user holding a grant they do not hold (`identity.escalation`).
 
 use chrono::Utc;
 use entities::identity::{user_account, user_role};
@@ -326,7 +327,8 @@ pub async fn set_active(
     Ok(after)
 }
 
-/// The user `id` if `access` may change it, or `NOT_FOUND`.
+/// The user `id` if `access` may change it: `NOT_FOUND` when out of scope or missing,
+/// `BUSINESS_RULE identity.escalation` when the user holds a grant the caller does not.
 pub(super) async fn writable<C: ConnectionTrait>(
     db: &C,
     access: &Access,
@@ -336,10 +338,12 @@ pub(super) async fn writable<C: ConnectionTrait>(
     if scope == Scope::Own && access.user_id() != Some(id) {
         return Err(AppError::NotFound { entity: "user" });
     }
-    user_account::Entity::find_by_id(id)
+    let user = user_account::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(AppError::NotFound { entity: "user" })
+        .ok_or(AppError::NotFound { entity: "user" })?;
+    roles::check_user_manageable(db, access, id).await?;
+    Ok(user)
 }
 
 /// Saves `row` only if the stored version is still `expected`, bumping it.
