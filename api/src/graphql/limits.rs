@@ -10,7 +10,10 @@
 //!
 //! Introspection subtrees (`__schema`, `__type`) are exempt from the ordinary depth and field
 //! limits so GraphiQL works, but every selection, introspection included, counts towards
-//! [`MAX_SELECTIONS`], the bound on validation work.
+//! [`MAX_SELECTIONS`], the bound on validation work. Introspection's own cost is bounded too:
+//! one `__schema` per operation, and list fields (`types`, `fields`, `args`…) nested at most
+//! [`MAX_INTROSPECTION_LISTS`] deep, since `types { fields { type { fields … } } }` multiplies
+//! the schema's size at every level (graphql-js bounds it the same way).
 
 use std::collections::HashMap;
 
@@ -26,6 +29,22 @@ pub const INTROSPECTION_DEPTH: usize = 20;
 /// the expansion of any operation or fragment. GraphiQL's introspection query expands to
 /// about 600.
 pub const MAX_SELECTIONS: u64 = 5_000;
+
+/// Deepest nesting of introspection list fields; GraphiQL's query needs 3
+/// (`types { fields { args } } }`).
+pub const MAX_INTROSPECTION_LISTS: usize = 3;
+
+/// Introspection fields that answer lists.
+const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "fields",
+    "args",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+    "directives",
+];
 
 /// The configured limits.
 #[derive(Clone, Copy, Debug)]
@@ -63,6 +82,15 @@ impl QueryLimits {
     }
 
     fn check_totals(&self, totals: Totals) -> Result<(), String> {
+        if totals.schemas > 1 {
+            return Err("select `__schema` at most once per operation".into());
+        }
+        if totals.introspection_lists > MAX_INTROSPECTION_LISTS {
+            return Err(format!(
+                "introspection lists nest {} deep; at most {MAX_INTROSPECTION_LISTS} are allowed",
+                totals.introspection_lists
+            ));
+        }
         if totals.selections > MAX_SELECTIONS {
             return Err(format!(
                 "the query expands to more than {MAX_SELECTIONS} selections"
@@ -101,6 +129,10 @@ struct Totals {
     aliases: u64,
     /// Every selection, introspection included.
     selections: u64,
+    /// `__schema` selections.
+    schemas: u64,
+    /// Deepest nesting of introspection list fields.
+    introspection_lists: usize,
 }
 
 impl Totals {
@@ -109,6 +141,8 @@ impl Totals {
         self.fields = self.fields.saturating_add(other.fields);
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.selections = self.selections.saturating_add(other.selections);
+        self.schemas = self.schemas.saturating_add(other.schemas);
+        self.introspection_lists = self.introspection_lists.max(other.introspection_lists);
     }
 }
 
@@ -134,6 +168,10 @@ impl<'a> Expansion<'a> {
                         .saturating_add(u64::from(f.node.alias.is_some()));
                     if entering {
                         below.depth = 0;
+                        below.schemas = below.schemas.saturating_add(u64::from(name == "__schema"));
+                        if introspection && INTROSPECTION_LISTS.contains(&name) {
+                            below.introspection_lists += 1;
+                        }
                     } else {
                         below.depth += 1;
                         below.fields = below.fields.saturating_add(1);
@@ -257,6 +295,27 @@ mod tests {
         let err = check(&bomb(60, "me")).unwrap_err();
         assert!(err.contains("5000"), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn introspection_is_bounded_by_list_nesting_and_one_schema() {
+        assert!(check("{ __schema { types { fields { args { name } } } } }").is_ok());
+        assert!(check("{ __schema { directives { args { name } } } }").is_ok());
+        let err = check(
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+        )
+        .unwrap_err();
+        assert!(err.contains("nest 4 deep"), "{err}");
+        let err = check("{ __type(name: \"Q\") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }")
+            .unwrap_err();
+        assert!(err.contains("nest 4 deep"), "{err}");
+        let err =
+            check("{ a: __schema { types { name } } b: __schema { types { name } } }").unwrap_err();
+        assert!(err.contains("at most once"), "{err}");
+        // Through fragments as well.
+        let err = check("{ __schema { ...T } } fragment T on S { types { fields { type { fields { type { fields { name } } } } } } }")
+            .unwrap_err();
+        assert!(err.contains("nest 4 deep"), "{err}");
     }
 
     #[test]

@@ -217,6 +217,21 @@ async fn every_operation_on_a_socket_is_checked_with_the_rights_of_that_moment()
         "{after}"
     );
 
+    // Signing out ends the session: its socket's next operation is refused.
+    let second = app.login(&t).await;
+    let mut ws = open(&app, &second).await;
+    let ok = operation(&mut ws, "1", "{ me { user { email } } }").await;
+    assert!(ok["errors"].is_null(), "{ok}");
+    let out = app
+        .gql(Some(&second), "mutation { logout }", json!({}))
+        .await;
+    assert!(out.body["errors"].is_null(), "{}", out.body);
+    let after = operation(&mut ws, "2", "{ me { user { email } } }").await;
+    assert_eq!(
+        after["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{after}"
+    );
+
     // An API key is checked again for every operation too.
     let roles = app.role_ids(&admin).await;
     let key = app
