@@ -36,6 +36,12 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+/// The client's address: the TCP peer of the connection, in request extensions. Sign-in
+/// throttling counts by it. A forwarding header is never read in its place: without a
+/// configured trusted proxy any client could name any address.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// All routes with their middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -150,7 +156,10 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(app.clone());
+        let service = TowerToHyperService::new(tower::Layer::layer(
+            &axum::Extension(ClientAddr(peer.ip())),
+            app.clone(),
+        ));
         let connection = http
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();

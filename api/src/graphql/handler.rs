@@ -22,7 +22,7 @@ use crate::error::{AppError, REQUEST_ID};
 use crate::graphql::context::RequestContext;
 use crate::metrics::REQUEST_SQL;
 use crate::modules::identity::service::api_keys;
-use crate::server::RequestId;
+use crate::server::{ClientAddr, RequestId};
 use crate::state::AppState;
 
 /// A GraphQL-shaped error answer for requests refused before execution.
@@ -36,6 +36,7 @@ pub fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 pub async fn post(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -79,7 +80,9 @@ pub async fn post(
         },
         Err(e) => return unauthenticated(&state, &e),
     };
-    let request = request.data(RequestContext::new(state.clone(), principal));
+    let request = request.data(
+        RequestContext::new(state.clone(), principal).with_client_addr(client.map(|c| c.0.0)),
+    );
     let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut response = REQUEST_SQL
         .scope(
@@ -153,6 +156,7 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
 /// `GET /graphql`: a WebSocket upgrade (graphql-transport-ws or graphql-ws), nothing else.
 pub async fn websocket(
     State(state): State<AppState>,
+    client: Option<Extension<ClientAddr>>,
     protocol: Result<GraphQLProtocol, StatusCode>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
@@ -168,13 +172,14 @@ pub async fn websocket(
         return response;
     };
     let schema = state.schema().clone();
+    let client = client.map(|c| c.0.0);
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
             GraphQLWebSocket::new(socket, schema, protocol)
                 .on_connection_init(move |payload| {
                     let state = state.clone();
-                    async move { connection_init(&state, &payload).await }
+                    async move { connection_init(&state, &payload, client).await }
                 })
                 .serve()
                 .await;
@@ -186,6 +191,7 @@ pub async fn websocket(
 async fn connection_init(
     state: &AppState,
     payload: &serde_json::Value,
+    client: Option<std::net::IpAddr>,
 ) -> async_graphql::Result<Data> {
     let raw = ["Authorization", "authorization", "authToken"]
         .iter()
@@ -205,6 +211,6 @@ async fn connection_init(
         }
     };
     let mut data = Data::default();
-    data.insert(RequestContext::new(state.clone(), principal));
+    data.insert(RequestContext::new(state.clone(), principal).with_client_addr(client));
     Ok(data)
 }

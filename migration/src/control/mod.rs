@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_tenant;
+mod m20261122_000001_create_sign_in_throttle;
 
 /// Runs the control database's migrations.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_tenant::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_tenant::Migration),
+            Box::new(m20261122_000001_create_sign_in_throttle::Migration),
+        ]
     }
 }
