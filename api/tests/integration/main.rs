@@ -28,5 +28,6 @@ mod sessions;
 mod tenant_isolation;
 mod tenant_migrations;
 mod throttle;
+mod user_references;
 mod users;
 mod websocket;
