@@ -125,8 +125,9 @@ pub struct AuthSettings {
     pub lock_after_failures: u32,
     /// First lock's length; each further failure doubles it (at most an hour).
     pub lock_duration: Duration,
-    /// Failed sign-ins per minute after which a whole tenant's sign-ins pause.
-    pub tenant_failures_per_minute: u32,
+    /// Failed password checks per minute from one client address (across accounts and
+    /// tenants) after which that address's checks pause until the minute ends.
+    pub address_failures_per_minute: u32,
 }
 
 /// HTTP server behaviour.
@@ -278,11 +279,11 @@ impl Settings {
             ),
             lock_after_failures: r.number("ERP_LOGIN_LOCK_AFTER", 1, 1_000_000, 5) as u32,
             lock_duration: Duration::from_secs(r.number("ERP_LOGIN_LOCK_SECS", 1, 3_600, 30)),
-            tenant_failures_per_minute: r.number(
-                "ERP_TENANT_LOGIN_FAILURES_PER_MINUTE",
+            address_failures_per_minute: r.number(
+                "ERP_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE",
                 1,
                 1_000_000,
-                100,
+                30,
             ) as u32,
         };
 

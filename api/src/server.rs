@@ -37,9 +37,11 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// The TCP peer of the connection a request came on, in request extensions.
+/// The client's address: the TCP peer of the connection, in request extensions. Sign-in
+/// throttling counts by it. A forwarding header is never read in its place: without a
+/// configured trusted proxy any client could name any address.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(pub std::net::SocketAddr);
+pub struct ClientAddr(pub std::net::IpAddr);
 
 /// All routes with their middleware.
 pub fn router(state: AppState) -> Router {
@@ -183,7 +185,7 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
         };
         let service = TowerToHyperService::new(app.clone().map_request(
             move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ClientAddr(peer));
+                request.extensions_mut().insert(ClientAddr(peer.ip()));
                 request
             },
         ));

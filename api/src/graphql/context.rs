@@ -29,6 +29,8 @@ pub struct RequestContext {
     /// The user who signed in during this request (`login`, `refreshSession`): their own
     /// record's guarded fields are readable in the answer.
     signed_in: std::sync::OnceLock<uuid::Uuid>,
+    /// The client's address (the TCP peer), when the transport knows it.
+    client_addr: Option<std::net::IpAddr>,
 }
 
 impl RequestContext {
@@ -42,7 +44,19 @@ impl RequestContext {
             loaders: std::sync::Mutex::new(None),
             login_evaluated: AtomicBool::new(false),
             signed_in: std::sync::OnceLock::new(),
+            client_addr: None,
         }
+    }
+
+    /// The same context, knowing the client's address.
+    pub fn with_client_addr(mut self, addr: Option<std::net::IpAddr>) -> Self {
+        self.client_addr = addr;
+        self
+    }
+
+    /// The client's address (the TCP peer), if known: sign-in throttling counts by it.
+    pub fn client_addr(&self) -> Option<std::net::IpAddr> {
+        self.client_addr
     }
 
     /// The application.
@@ -113,8 +127,9 @@ impl RequestContext {
         self.signed_in.get().copied()
     }
 
-    /// Marks that this request evaluated a login; `false` if one was evaluated already (a
-    /// request evaluates at most one, however many aliases it sends).
+    /// Marks that this request evaluated a password (`login` or `changePassword`); `false` if
+    /// one was evaluated already (a request evaluates at most one, however many aliases it
+    /// sends).
     pub fn claim_login(&self) -> bool {
         !self.login_evaluated.swap(true, Ordering::AcqRel)
     }

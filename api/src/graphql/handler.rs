@@ -23,7 +23,7 @@ use crate::graphql::admission;
 use crate::graphql::context::RequestContext;
 use crate::metrics::REQUEST_SQL;
 use crate::modules::identity::service::api_keys;
-use crate::server::RequestId;
+use crate::server::{ClientAddr, RequestId};
 use crate::state::AppState;
 
 /// A GraphQL-shaped error answer for requests refused before execution.
@@ -37,6 +37,7 @@ pub fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 pub async fn post(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -85,7 +86,9 @@ pub async fn post(
         },
         Err(e) => return unauthenticated(&state, &e),
     };
-    let request = request.data(RequestContext::new(state.clone(), principal));
+    let request = request.data(
+        RequestContext::new(state.clone(), principal).with_client_addr(client.map(|c| c.0.0)),
+    );
     axum::Json(run(&state, request_id.0, request).await).into_response()
 }
 

@@ -124,10 +124,8 @@ pub async fn upgrade(
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     };
-    let Some(slot) = state
-        .sockets()
-        .try_acquire(client.map(|Extension(ClientAddr(a))| a.ip()))
-    else {
+    let client = client.map(|Extension(ClientAddr(address))| address);
+    let Some(slot) = state.sockets().try_acquire(client) else {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "RATE_LIMITED",
@@ -138,7 +136,7 @@ pub async fn upgrade(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(BODY_LIMIT)
         .max_frame_size(BODY_LIMIT)
-        .on_upgrade(move |socket| serve(socket, state, protocol, slot))
+        .on_upgrade(move |socket| serve(socket, state, client, protocol, slot))
 }
 
 /// When the server closes the socket by itself.
@@ -157,7 +155,13 @@ enum Deadline {
 #[derive(Clone)]
 struct SocketCredential(Option<String>);
 
-async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol, _slot: SocketSlot) {
+async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    client: Option<IpAddr>,
+    protocol: GraphQLProtocol,
+    _slot: SocketSlot,
+) {
     let (mut sink, stream) = socket.split();
     // async-graphql writes into this channel; this task forwards to the socket, so it can also
     // write a close frame of its own when a deadline passes.
@@ -172,6 +176,7 @@ async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol, _s
     let (deadline_tx, mut deadline_rx) = tokio::sync::watch::channel(Deadline::Init(init_deadline));
     let executor = SocketExecutor {
         state: state.clone(),
+        client,
     };
     let graphql = GraphQLWebSocket::new_with_pair(outgoing, stream, executor, protocol)
         .on_connection_init(move |payload| async move {
@@ -245,6 +250,8 @@ async fn connection_init(
 #[derive(Clone)]
 struct SocketExecutor {
     state: AppState,
+    /// The socket's client address (sign-in throttling counts by it).
+    client: Option<IpAddr>,
 }
 
 impl Executor for SocketExecutor {
@@ -277,7 +284,7 @@ impl SocketExecutor {
         mut request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        let state = self.state;
+        let state = self.state.clone();
         let credential = session
             .as_deref()
             .and_then(|data| data.get(&TypeId::of::<SocketCredential>()))
@@ -296,7 +303,8 @@ impl SocketExecutor {
             },
         };
         let subscription = is_subscription(&mut request);
-        let request = request.data(RequestContext::new(state.clone(), principal));
+        let request = request
+            .data(RequestContext::new(state.clone(), principal).with_client_addr(self.client));
         if subscription {
             return state
                 .schema()

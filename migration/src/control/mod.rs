@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_tenant;
 mod m20261122_000001_create_tenant_status_change;
+mod m20261122_000002_create_sign_in_throttle;
 
 /// Runs the control database's migrations.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_tenant::Migration),
             Box::new(m20261122_000001_create_tenant_status_change::Migration),
+            Box::new(m20261122_000002_create_sign_in_throttle::Migration),
         ]
     }
 }

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use entities::crm::{activity, lead, opportunity};
-use entities::identity::user_account;
 use entities::master::customer;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Select, Set,
@@ -17,6 +16,7 @@ use crate::db::begin_write;
 use crate::error::AppError;
 use crate::modules::common::{optional_text, save_versioned, text};
 use crate::modules::crm::service::{in_scope, scope_condition};
+use crate::modules::identity::service::references::require_active_user;
 
 /// Call, meeting, task or note.
 pub const KINDS: &[&str] = &["CALL", "MEETING", "TASK", "NOTE"];
@@ -130,14 +130,7 @@ pub async fn create(
     {
         return Err(AppError::validation("input.customerId", "no such customer"));
     }
-    if let Some(id) = input.assignee_id
-        && user_account::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .is_none()
-    {
-        return Err(AppError::validation("input.assigneeId", "no such user"));
-    }
+    require_active_user(&txn, input.assignee_id, "input.assigneeId").await?;
     let now = Utc::now();
     let row = activity::ActiveModel {
         id: Set(Uuid::now_v7()),

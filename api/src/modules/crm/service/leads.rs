@@ -19,6 +19,7 @@ use crate::modules::common::{
     create_with_client_id, escape_like, optional_email, optional_text, save_versioned, text,
 };
 use crate::modules::crm::service::{in_scope, new_owner, scope_condition};
+use crate::modules::identity::service::references::require_active_user;
 
 /// Where a lead is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,6 +227,7 @@ async fn create_once(
     let tax_id = optional_text(input.tax_id.as_deref(), "input.taxId", 50)?;
     let source = optional_text(input.source.as_deref(), "input.source", 100)?;
     let txn = begin_write(db).await?;
+    require_active_user(&txn, input.owner_id, "input.ownerId").await?;
     if let Some(id) = id
         && let Some(existing) = lead::Entity::find_by_id(id).one(&txn).await?
     {

@@ -16,6 +16,7 @@ use crate::db::begin_write;
 use crate::error::AppError;
 use crate::modules::common::{create_with_client_id, optional_text, save_versioned, text};
 use crate::modules::crm::service::{in_scope, new_owner, scope_condition, stages};
+use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
 
@@ -146,6 +147,8 @@ pub async fn create(
 ) -> Result<opportunity::Model, AppError> {
     create_with_client_id(id, "opportunity", || async {
         let txn = begin_write(db).await?;
+        new_owner(access, OPPORTUNITY_WRITE, input.owner_id)?;
+        require_active_user(&txn, input.owner_id, "input.ownerId").await?;
         let row = create_in(&txn, access, actor, id, input.clone(), None).await?;
         txn.commit().await?;
         Ok(row)
@@ -268,6 +271,7 @@ pub async fn update(
     row.stage_id = Set(c.stage_id);
     if let Some(owner) = input.owner_id {
         row.owner_id = Set(new_owner(access, OPPORTUNITY_WRITE, Some(owner))?);
+        require_active_user(&txn, Some(owner), "input.ownerId").await?;
     }
     row.expected_close_date = Set(input.expected_close_date);
     row.version = Set(expected_version + 1);

@@ -54,8 +54,10 @@ pub struct SessionMutation;
 #[Object]
 impl SessionMutation {
     /// Signs in and starts a session. Every failure (unknown tenant or user, wrong password,
-    /// inactive user) is the same `UNAUTHENTICATED`; repeated failures lock the account
-    /// (`RATE_LIMITED` with `retryAfter`). A request evaluates at most one `login`.
+    /// inactive user) is the same `UNAUTHENTICATED`; repeated failures lock the account for
+    /// the client address they came from, and many failures lock that address (`RATE_LIMITED`
+    /// with `retryAfter`). A request evaluates at most one password (`login` or
+    /// `changePassword`).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let req = ctx.request()?;
         let evaluate = req.claim_login();
@@ -65,6 +67,7 @@ impl SessionMutation {
             &input.email,
             &input.password,
             evaluate,
+            req.client_addr(),
         )
         .await
         .gql()?;
@@ -100,17 +103,23 @@ impl SessionMutation {
         Ok(true)
     }
 
-    /// Changes the caller's password and ends their other sessions.
+    /// Changes the caller's password and ends their other sessions. A wrong current password
+    /// and a new password equal to it get the same `VALIDATION` answer; repeated failures lock
+    /// the check (`RATE_LIMITED` with `retryAfter`), as for `login`. A request evaluates at
+    /// most one password (`login` or `changePassword`).
     #[graphql(guard = "SignedIn")]
     async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> Result<bool> {
         let req = ctx.request()?;
         let db = req.tenant_db().await.gql()?;
+        let evaluate = req.claim_login();
         session::change_password(
+            req.state(),
             db.conn(),
-            req.state().passwords(),
             req.principal().gql()?,
             &input.current_password,
             &input.new_password,
+            evaluate,
+            req.client_addr(),
         )
         .await
         .gql()?;

@@ -191,7 +191,8 @@ async fn set_active(ctx: &Context<'_>, id: &ID, active: bool) -> Result<User> {
 /// Which users `users` lists.
 #[derive(InputObject, Default)]
 pub struct UserFilterInput {
-    /// Part of the email or display name, any case.
+    /// Part of the display name, or of the email where you may read it
+    /// (`identity.user.contact.read`, or your own record), any case.
     pub search: Option<String>,
     /// Only active (true) or only deactivated (false) users.
     pub is_active: Option<bool>,

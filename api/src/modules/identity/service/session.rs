@@ -6,6 +6,8 @@
 //! the token; presenting a used or revoked token (a replay, or the loser of two concurrent
 //! refreshes) revokes the whole family, so a stolen token is worth one use at most.
 
+use std::net::IpAddr;
+
 use chrono::Utc;
 use entities::identity::{refresh_token, user_account};
 use sea_orm::sea_query::Expr;
@@ -38,16 +40,25 @@ pub struct Session {
 
 /// Checks the credentials of `email` in tenant `tenant_slug` and starts a session. With
 /// `evaluate` false (a further login in the same request) the attempt only counts as a
-/// failure.
+/// failure. Throttled by account at `client` and by `client` (see [`throttle`]), before the
+/// tenant is even looked up, so an unknown tenant answers exactly like a known one.
 pub async fn login(
     state: &AppState,
     tenant_slug: &str,
     email: &str,
     password: &str,
     evaluate: bool,
+    client: Option<IpAddr>,
 ) -> Result<Session, AppError> {
     let policy = &state.settings().auth;
-    let tenant = registry::find_by_slug(state.tenancy().control(), tenant_slug.trim())
+    let control = state.tenancy().control();
+    let keys = throttle::Keys::sign_in(tenant_slug, email, client);
+    throttle::check(control, &keys).await?;
+    if !evaluate {
+        throttle::record_failure(control, &keys, policy).await?;
+        return Err(AppError::RateLimited { retry_after: 1 });
+    }
+    let tenant = registry::find_by_slug(control, tenant_slug.trim())
         .await?
         .filter(|t| t.status.is_usable());
     let email = normalize_email(email).ok();
@@ -55,16 +66,6 @@ pub async fn login(
         Some(t) => Some(state.tenancy().tenant_db(t.id).await?),
         None => None,
     };
-    let key = email.as_deref().map(throttle::account_key);
-    if let (Some(db), Some(key)) = (&db, &key) {
-        throttle::check(db.conn(), key).await?;
-        if !evaluate {
-            throttle::record_failure(db.conn(), key, policy).await?;
-            return Err(AppError::RateLimited { retry_after: 1 });
-        }
-    } else if !evaluate {
-        return Err(AppError::RateLimited { retry_after: 1 });
-    }
     let user = match (&db, &email) {
         (Some(db), Some(email)) => users::find_by_email(db.conn(), email)
             .await?
@@ -75,17 +76,13 @@ pub async fn login(
         .passwords()
         .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
         .await?;
-    let (Some(tenant), Some(db), Some(key), Some(user), true) =
-        (tenant, db.clone(), key.clone(), user, verified)
-    else {
-        if let (Some(db), Some(key)) = (&db, &key) {
-            throttle::record_failure(db.conn(), key, policy).await?;
-        }
+    let (Some(tenant), Some(db), Some(user), true) = (tenant, db, user, verified) else {
+        throttle::record_failure(control, &keys, policy).await?;
         return Err(AppError::Unauthenticated);
     };
+    throttle::reset(control, &keys).await?;
 
     let txn = crate::db::begin_write(db.conn()).await?;
-    throttle::reset(&txn, &key).await?;
     let mut row: user_account::ActiveModel = user.clone().into();
     row.last_login_at = Set(Some(Utc::now()));
     let user = row.update(&txn).await?;
@@ -203,33 +200,44 @@ pub async fn logout(db: &DatabaseConnection, principal: &Principal) -> Result<()
 }
 
 /// Changes the caller's password after checking the current one, and ends their other
-/// sessions.
+/// sessions. Throttled like `login` (by user at `client`, and by `client`); with `evaluate`
+/// false (a further password check in the same request) the attempt only counts as a failure.
+/// A wrong current password and a new password equal to the current one get the same answer,
+/// so the answer never confirms a guess without changing the password.
 pub async fn change_password(
+    state: &AppState,
     db: &DatabaseConnection,
-    passwords: &Passwords,
     principal: &Principal,
     current: &str,
     new: &str,
+    evaluate: bool,
+    client: Option<IpAddr>,
 ) -> Result<(), AppError> {
     let Actor::User(user_id) = principal.actor else {
         return Err(AppError::validation("", "an API key has no password"));
     };
+    let policy = &state.settings().auth;
+    let passwords = state.passwords();
+    let control = state.tenancy().control();
+    let keys = throttle::Keys::password_change(principal.tenant_id, user_id, client);
+    throttle::check(control, &keys).await?;
+    if !evaluate {
+        throttle::record_failure(control, &keys, policy).await?;
+        return Err(AppError::RateLimited { retry_after: 1 });
+    }
     let user = users::find_active(db, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !passwords.verify(current, Some(&user.password_hash)).await? {
-        return Err(AppError::validation(
-            "input.currentPassword",
-            "the current password is wrong",
-        ));
-    }
     Passwords::check_policy(new, "input.newPassword")?;
+    // Decided from the input alone, before the stored password is looked at.
     if new == current {
-        return Err(AppError::validation(
-            "input.newPassword",
-            "the new password is the current one",
-        ));
+        return Err(wrong_or_reused());
     }
+    if !passwords.verify(current, Some(&user.password_hash)).await? {
+        throttle::record_failure(control, &keys, policy).await?;
+        return Err(wrong_or_reused());
+    }
+    throttle::reset(control, &keys).await?;
     let hash = passwords.hash(new).await?;
     let txn = crate::db::begin_write(db).await?;
     let mut row: user_account::ActiveModel = user.clone().into();
@@ -259,6 +267,15 @@ pub async fn change_password(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The one answer of `changePassword` to a wrong current password and to a new password equal
+/// to the current one.
+fn wrong_or_reused() -> AppError {
+    AppError::validation(
+        "input.currentPassword",
+        "the current password is wrong, or the new password is the same as the current one",
+    )
 }
 
 /// Revokes every refresh token of a user (deactivation).

@@ -1,54 +1,112 @@
-//! Sign-in throttling, kept in the tenant database so every API replica sees it.
+//! Throttling of password checks (`login`, `changePassword`), kept in the control database so
+//! every API replica sees it, an unknown tenant is counted exactly like a known one, and one
+//! client address is counted across all tenants.
 //!
-//! Per account (key `account:<email>`, also for emails with no account, so the answer tells
-//! nothing about which exist): after `lock_after_failures` consecutive failures the account is
-//! locked for `lock_duration`, doubled by every further failure (at most an hour); a success
-//! resets it. Per tenant (key `tenant`): more than `tenant_failures_per_minute` failures in a
-//! minute pause every sign-in of the tenant until the minute ends. Counters are incremented in
-//! SQL (`failures = failures + 1`), so concurrent failures are all counted.
+//! Two counters per attempt, both keyed by the client address (the TCP peer; an IPv6 address
+//! counts by its /64, what one host usually gets):
+//! - **account at address** (tenant, account, address): after `lock_after_failures` consecutive
+//!   failures it is locked for `lock_duration`, doubled by every further failure (at most an
+//!   hour); a success resets it. The same account signing in from another address is not
+//!   affected, so nobody can lock the rightful user out by failing on purpose.
+//! - **address** (across accounts and tenants): `address_failures_per_minute`
+//!   failures in a minute refuse every password check from that address until the minute ends.
+//!   A success does not reset it (an attacker's own account must not buy more guesses).
+//!
+//! No counter spans a whole tenant or a whole account: such a counter is a switch anyone can
+//! turn on against the rightful users. Keys are SHA-256 digests (nothing a guesser typed is
+//! stored). Counters are incremented in SQL (`failures = failures + 1`), so concurrent failures
+//! are all counted.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use entities::identity::login_throttle;
+use entities::control::sign_in_throttle;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
 
+use crate::auth::secrets;
 use crate::config::AuthSettings;
 use crate::error::AppError;
+use crate::tenancy::provision::normalize_email;
 
-const TENANT_KEY: &str = "tenant";
 const WINDOW: Duration = Duration::from_secs(60);
 const MAX_LOCK: Duration = Duration::from_secs(3_600);
 
-/// The throttle key of an account.
-pub fn account_key(email: &str) -> String {
-    format!("account:{email}")
+/// The throttle keys of one password check.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    account: String,
+    address: String,
 }
 
-/// `RATE_LIMITED` when the account or the tenant is locked now.
-pub async fn check<C: ConnectionTrait>(db: &C, account: &str) -> Result<(), AppError> {
-    let now = Utc::now();
-    for key in [account, TENANT_KEY] {
-        if let Some(row) = login_throttle::Entity::find_by_id(key).one(db).await?
-            && let Some(until) = row.locked_until.filter(|until| *until > now)
-        {
-            return Err(AppError::RateLimited {
-                retry_after: seconds_until(now, until),
-            });
+impl Keys {
+    /// Keys of a `login` to `email` in tenant `tenant` (as typed: an unknown tenant or account
+    /// gets keys like any other) from `client`.
+    pub fn sign_in(tenant: &str, email: &str, client: Option<IpAddr>) -> Self {
+        let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+        let tenant = tenant.trim().to_lowercase();
+        Self::new(&format!("sign-in\n{tenant}\n{email}"), client)
+    }
+
+    /// Keys of a `changePassword` by `user` of `tenant` from `client`.
+    pub fn password_change(tenant: Uuid, user: Uuid, client: Option<IpAddr>) -> Self {
+        Self::new(&format!("password\n{tenant}\n{user}"), client)
+    }
+
+    fn new(account: &str, client: Option<IpAddr>) -> Self {
+        let address = address_of(client);
+        Self {
+            account: secrets::hash(&format!("account\n{account}\n{address}")),
+            address: secrets::hash(&format!("address\n{address}")),
         }
     }
-    Ok(())
 }
 
-/// Counts a failed sign-in of `account`, locking it (and the tenant) when over the limits.
+/// What counts as one client: an IPv4 address, or the /64 network of an IPv6 address.
+fn address_of(client: Option<IpAddr>) -> String {
+    match client {
+        None => "unknown".to_owned(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// `RATE_LIMITED` when the account at this address, or the address, is locked now.
+pub async fn check<C: ConnectionTrait>(db: &C, keys: &Keys) -> Result<(), AppError> {
+    let now = Utc::now();
+    let until = sign_in_throttle::Entity::find()
+        .filter(sign_in_throttle::Column::Key.is_in([keys.account.as_str(), keys.address.as_str()]))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|row| row.locked_until)
+        .filter(|until| *until > now)
+        .max();
+    match until {
+        Some(until) => Err(AppError::RateLimited {
+            retry_after: seconds_until(now, until),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Counts a failed password check, locking the account at this address (with backoff) and
+/// the address (until its minute ends) when over the limits.
 pub async fn record_failure<C: ConnectionTrait>(
     db: &C,
-    account: &str,
+    keys: &Keys,
     policy: &AuthSettings,
 ) -> Result<(), AppError> {
     let now = Utc::now();
-    let failures = increment(db, account, now).await?;
+    let failures = increment(db, &keys.account, now).await?;
     if failures >= i64::from(policy.lock_after_failures) {
         let doublings =
             u32::try_from(failures - i64::from(policy.lock_after_failures)).unwrap_or(u32::MAX);
@@ -59,40 +117,40 @@ pub async fn record_failure<C: ConnectionTrait>(
             .min(MAX_LOCK);
         lock_until(
             db,
-            account,
+            &keys.account,
             now + chrono::Duration::from_std(lock).unwrap_or_default(),
         )
         .await?;
     }
 
-    // The tenant-wide window: restart it when a minute has passed.
-    let window_start = now - chrono::Duration::from_std(WINDOW).unwrap_or_default();
-    login_throttle::Entity::update_many()
-        .col_expr(login_throttle::Column::Failures, Expr::value(0))
-        .col_expr(login_throttle::Column::WindowStart, Expr::value(now))
+    // The address's window: restart it when a minute has passed.
+    let window = chrono::Duration::from_std(WINDOW).unwrap_or_default();
+    sign_in_throttle::Entity::update_many()
+        .col_expr(sign_in_throttle::Column::Failures, Expr::value(0))
+        .col_expr(sign_in_throttle::Column::WindowStart, Expr::value(now))
         .col_expr(
-            login_throttle::Column::LockedUntil,
+            sign_in_throttle::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(login_throttle::Column::Key.eq(TENANT_KEY))
-        .filter(login_throttle::Column::WindowStart.lt(window_start))
+        .filter(sign_in_throttle::Column::Key.eq(keys.address.as_str()))
+        .filter(sign_in_throttle::Column::WindowStart.lt(now - window))
         .exec(db)
         .await?;
-    let tenant_failures = increment(db, TENANT_KEY, now).await?;
-    if tenant_failures > i64::from(policy.tenant_failures_per_minute)
-        && let Some(row) = login_throttle::Entity::find_by_id(TENANT_KEY)
+    let address_failures = increment(db, &keys.address, now).await?;
+    if address_failures >= i64::from(policy.address_failures_per_minute)
+        && let Some(row) = sign_in_throttle::Entity::find_by_id(keys.address.as_str())
             .one(db)
             .await?
     {
-        let until = row.window_start + chrono::Duration::from_std(WINDOW).unwrap_or_default();
-        lock_until(db, TENANT_KEY, until).await?;
+        lock_until(db, &keys.address, row.window_start + window).await?;
     }
     Ok(())
 }
 
-/// Forgets the failures of `account` after a successful sign-in.
-pub async fn reset<C: ConnectionTrait>(db: &C, account: &str) -> Result<(), AppError> {
-    login_throttle::Entity::delete_by_id(account)
+/// Forgets the failures of the account at this address after a successful check (the
+/// address's count stays).
+pub async fn reset<C: ConnectionTrait>(db: &C, keys: &Keys) -> Result<(), AppError> {
+    sign_in_throttle::Entity::delete_by_id(keys.account.as_str())
         .exec(db)
         .await?;
     Ok(())
@@ -104,7 +162,7 @@ async fn increment<C: ConnectionTrait>(
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
+    sign_in_throttle::Entity::insert(sign_in_throttle::ActiveModel {
         key: Set(key.to_owned()),
         failures: Set(0),
         window_start: Set(now),
@@ -112,22 +170,22 @@ async fn increment<C: ConnectionTrait>(
         updated_at: Set(now),
     })
     .on_conflict(
-        OnConflict::column(login_throttle::Column::Key)
+        OnConflict::column(sign_in_throttle::Column::Key)
             .do_nothing()
             .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
-    login_throttle::Entity::update_many()
+    sign_in_throttle::Entity::update_many()
         .col_expr(
-            login_throttle::Column::Failures,
-            Expr::col(login_throttle::Column::Failures).add(1),
+            sign_in_throttle::Column::Failures,
+            Expr::col(sign_in_throttle::Column::Failures).add(1),
         )
-        .col_expr(login_throttle::Column::UpdatedAt, Expr::value(now))
-        .filter(login_throttle::Column::Key.eq(key))
+        .col_expr(sign_in_throttle::Column::UpdatedAt, Expr::value(now))
+        .filter(sign_in_throttle::Column::Key.eq(key))
         .exec(db)
         .await?;
-    let row = login_throttle::Entity::find_by_id(key)
+    let row = sign_in_throttle::Entity::find_by_id(key)
         .one(db)
         .await?
         .ok_or_else(|| AppError::Internal("throttle row vanished".into()))?;
@@ -139,12 +197,12 @@ async fn lock_until<C: ConnectionTrait>(
     key: &str,
     until: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    login_throttle::Entity::update_many()
+    sign_in_throttle::Entity::update_many()
         .col_expr(
-            login_throttle::Column::LockedUntil,
+            sign_in_throttle::Column::LockedUntil,
             Expr::value(Some(until)),
         )
-        .filter(login_throttle::Column::Key.eq(key))
+        .filter(sign_in_throttle::Column::Key.eq(key))
         .exec(db)
         .await?;
     Ok(())
@@ -172,5 +230,29 @@ mod tests {
             2
         );
         assert_eq!(seconds_until(now, now), 1);
+    }
+
+    #[test]
+    fn an_ipv6_host_counts_by_its_64_network_and_a_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_of(Some(a)), address_of(Some(b)));
+        assert_ne!(address_of(Some(a)), address_of(Some(c)));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(address_of(Some(mapped)), "192.0.2.7");
+    }
+
+    #[test]
+    fn the_same_account_from_two_addresses_has_two_account_keys_and_case_does_not_matter() {
+        let x = Some("127.0.0.1".parse().unwrap());
+        let y = Some("127.0.0.2".parse().unwrap());
+        let a = Keys::sign_in("Acme", "Admin@Acme.test", x);
+        let b = Keys::sign_in("acme", "admin@acme.test", x);
+        let c = Keys::sign_in("acme", "admin@acme.test", y);
+        assert_eq!(a.account, b.account);
+        assert_ne!(b.account, c.account);
+        assert_ne!(b.address, c.address);
+        assert_eq!(a.address, b.address);
     }
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditActor, Changes};
 use crate::auth::password::Passwords;
-use crate::authz::catalog::{USER_READ, USER_WRITE};
+use crate::authz::catalog::{USER_CONTACT_READ, USER_READ, USER_WRITE};
 use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
@@ -27,7 +27,7 @@ use crate::tenancy::provision::normalize_email;
 /// Filter of the `users` list.
 #[derive(Debug, Default)]
 pub struct UserFilter {
-    /// Part of the email or display name, any case.
+    /// Part of the display name, or of the email where the caller may read it, any case.
     pub search: Option<String>,
     /// Only active (true) or only deactivated (false) users.
     pub is_active: Option<bool>,
@@ -80,14 +80,20 @@ pub fn visible(
     {
         let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
         let like = || LikeExpr::new(pattern.as_str()).escape('\\');
-        query = query.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(user_account::Column::Email))).like(like()))
-                .add(
-                    Expr::expr(Func::lower(Expr::col(user_account::Column::DisplayName)))
-                        .like(like()),
-                ),
-        );
+        let email = Expr::expr(Func::lower(Expr::col(user_account::Column::Email))).like(like());
+        // Search only what the caller may read: the email is a guarded field (readable with
+        // its permission, or on one's own record), else matching on it rebuilds it letter by
+        // letter.
+        let email = if access.scope(USER_CONTACT_READ).is_some() {
+            Condition::all().add(email)
+        } else {
+            Condition::all()
+                .add(user_account::Column::Id.eq(access.user_id().unwrap_or(Uuid::nil())))
+                .add(email)
+        };
+        query = query.filter(Condition::any().add(email).add(
+            Expr::expr(Func::lower(Expr::col(user_account::Column::DisplayName))).like(like()),
+        ));
     }
     Ok(query)
 }

@@ -23,6 +23,7 @@ use crate::modules::common::escape_like;
 use crate::modules::common::{
     create_with_client_id, optional_email, optional_text, save_versioned, text,
 };
+use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
 
@@ -185,6 +186,7 @@ pub async fn create(
 ) -> Result<customer::Model, AppError> {
     create_with_client_id(id, "customer", || async {
         let txn = begin_write(db).await?;
+        require_active_user(&txn, input.owner_id, "input.ownerId").await?;
         let row = create_in(&txn, access, actor, id, input.clone()).await?;
         txn.commit().await?;
         Ok(row)
@@ -268,6 +270,7 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound { entity: "customer" })?;
     let c = clean(&txn, &input).await?;
+    require_active_user(&txn, input.owner_id, "input.ownerId").await?;
     let mut row: customer::ActiveModel = before.clone().into();
     row.name = Set(c.name);
     row.tax_id = Set(c.tax_id);

@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::modules::common::{
     create_with_client_id, escape_like, optional_email, optional_text, save_versioned, text,
 };
+use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
 
 /// A supplier's content.
@@ -103,6 +104,7 @@ async fn apply<C: ConnectionTrait>(
     )?);
     row.payment_term_id = Set(input.payment_term_id);
     row.currency = Set(currency);
+    require_active_user(db, input.owner_id, "input.ownerId").await?;
     if input.owner_id.is_some() {
         row.owner_id = Set(input.owner_id);
     }
