@@ -9,6 +9,7 @@ pub mod context;
 pub mod handler;
 pub mod limits;
 pub mod loaders;
+pub mod order;
 pub mod pagination;
 pub mod scalars;
 
@@ -47,6 +48,7 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     .limit_recursive_depth(64)
     .limit_directives(settings.max_directives)
     .extension(LoadAccess)
+    .extension(order::SelectionOrder)
     .extension(limits::QueryLimits {
         max_depth: settings.max_depth,
         max_aliases: settings.max_aliases,

@@ -16,6 +16,7 @@ mod graphql_limits;
 mod identity;
 mod jwt;
 mod master;
+mod operations;
 mod permissions;
 mod platform;
 mod pool_cache;

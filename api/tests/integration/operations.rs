@@ -1,0 +1,138 @@
+//! What an operator or a newcomer notices first: files on disk, the start-up banner and logs,
+//! start-up errors, `erp --help`, `.env`, `GET /`, response key order, and the way back in
+//! after losing the admin password (`erp user reset-password`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestTenant};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The `erp` binary with nothing from the developer's shell but `PATH`.
+fn erp() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_erp"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd
+}
+
+/// Runs `erp args` with the app's configuration and `stdin` as standard input.
+fn erp_with_stdin(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    let mut child = erp()
+        .args(args)
+        .envs(&app.vars)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Object keys of a JSON text in the order they are written (`serde_json::Value` sorts them).
+fn keys_in_text_order(json: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let chars: Vec<char> = json.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '"' {
+            let start = i + 1;
+            i += 1;
+            while chars[i] != '"' {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            let s: String = chars[start..i].iter().collect();
+            let mut j = i + 1;
+            while chars.get(j).is_some_and(|c| c.is_whitespace()) {
+                j += 1;
+            }
+            if chars.get(j) == Some(&':') {
+                keys.push(s);
+            }
+        }
+        i += 1;
+    }
+    keys
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[tokio::test]
+async fn response_keys_follow_the_selection_order_in_twenty_identical_requests() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let token = app.login(&t).await;
+    for name in ["Beta", "Alpha", "Gamma"] {
+        let r = app
+            .gql(
+                Some(&token),
+                "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }",
+                json!({ "i": { "name": name, "currency": "USD" } }),
+            )
+            .await;
+        assert!(r.body["errors"].is_null(), "{}", r.body);
+    }
+    // Aliases in reverse alphabetical order, a field answered at once (`__typename`) after
+    // fields that wait on the database, and a list.
+    let query = "{ zMe: me { zUser: user { zName: displayName yId: id xEmail: email } \
+                 yPerms: permissions } \
+                 yCustomers: customers(first: 3) { zTotal: totalCount yNodes: nodes { zName: name yId: id } } \
+                 xKind: __typename }";
+    let mut expected: Vec<&str> = vec![
+        "data",
+        "zMe",
+        "zUser",
+        "zName",
+        "yId",
+        "xEmail",
+        "yPerms",
+        "yCustomers",
+        "zTotal",
+        "yNodes",
+    ];
+    for _ in 0..3 {
+        expected.extend(["zName", "yId"]);
+    }
+    expected.push("xKind");
+    for attempt in 0..20 {
+        let resp = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap();
+        let body = resp.text().await.unwrap();
+        assert!(!body.contains("\"errors\""), "{body}");
+        let keys = keys_in_text_order(&body);
+        assert_eq!(
+            &keys[..expected.len().min(keys.len())],
+            &expected[..],
+            "attempt {attempt}: {body}"
+        );
+    }
+}
+
