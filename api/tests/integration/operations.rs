@@ -136,3 +136,23 @@ async fn response_keys_follow_the_selection_order_in_twenty_identical_requests()
     }
 }
 
+#[tokio::test]
+async fn get_root_redirects_to_the_playground() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = client.get(format!("{}/", app.base)).send().await.unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    assert_eq!(resp.headers()["location"], "/playground");
+    let followed = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), 200);
+    assert!(followed.text().await.unwrap().contains("graphiql"));
+}
+
