@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_data;
 pub mod error;
+pub mod files;
 pub mod graphql;
 pub mod metrics;
 pub mod modules;

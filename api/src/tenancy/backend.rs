@@ -4,6 +4,8 @@
 //! Every pool gets the same metric callback (SQL statement counter) and, on SQLite, the same
 //! pragmas (WAL, foreign keys, busy timeout), so the two backends behave alike for the code
 //! above. Creating databases is idempotent: provisioning may run it again after a crash.
+//! SQLite files and their folders are owner-only ([`crate::files`]): they hold password and
+//! token hashes.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,14 +51,16 @@ impl Backend {
     pub async fn connect_control(&self) -> Result<DatabaseConnection, DbErr> {
         match &self.settings {
             DatabaseSettings::Sqlite { dir } => {
-                std::fs::create_dir_all(dir).map_err(|e| {
+                crate::files::create_private_dir(dir).map_err(|e| {
                     DbErr::Custom(format!(
                         "cannot create data directory {}: {e}",
                         dir.display()
                     ))
                 })?;
-                let url = sqlite_url(&dir.join("control.db"));
-                self.connect(&url, self.pools.control_connections).await
+                let path = dir.join("control.db");
+                private_file(&path)?;
+                self.connect(&sqlite_url(&path), self.pools.control_connections)
+                    .await
             }
             DatabaseSettings::Postgres { control_url, .. } => {
                 let name = control_url.path().trim_start_matches('/').to_owned();
@@ -127,13 +131,12 @@ impl Backend {
         match &self.settings {
             DatabaseSettings::Sqlite { dir } => {
                 let tenants = dir.join("tenants");
-                std::fs::create_dir_all(&tenants).map_err(|e| {
+                crate::files::ensure_private_dir(&tenants).map_err(|e| {
                     DbErr::Custom(format!("cannot create {}: {e}", tenants.display()))
                 })?;
-                // Opening with mode=rwc creates the file.
-                let db = self
-                    .connect(&sqlite_url(&sqlite_tenant_path(dir, db_name)), 1)
-                    .await?;
+                let path = sqlite_tenant_path(dir, db_name);
+                private_file(&path)?;
+                let db = self.connect(&sqlite_url(&path), 1).await?;
                 db.close().await
             }
             DatabaseSettings::Postgres { .. } => {
@@ -150,6 +153,10 @@ impl Backend {
         max_connections: u32,
     ) -> Result<DatabaseConnection, DbErr> {
         let url = self.tenant_url(server, db_name)?;
+        if let DatabaseSettings::Sqlite { dir } = &self.settings {
+            // Files of an older version were created readable by everyone.
+            private_file(&sqlite_tenant_path(dir, db_name))?;
+        }
         self.connect(&url, max_connections).await
     }
 
@@ -212,6 +219,13 @@ impl Backend {
 /// The file of a SQLite tenant database.
 fn sqlite_tenant_path(dir: &std::path::Path, db_name: &str) -> PathBuf {
     dir.join("tenants").join(format!("{db_name}.db"))
+}
+
+/// Creates (or tightens) a SQLite file owner-only before SQLite opens it, so its `-wal` and
+/// `-shm` files, which SQLite creates with the database file's permissions, are owner-only too.
+fn private_file(path: &std::path::Path) -> Result<(), DbErr> {
+    crate::files::ensure_private_file(path)
+        .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", path.display())))
 }
 
 fn sqlite_url(path: &std::path::Path) -> String {

@@ -156,3 +156,86 @@ async fn get_root_redirects_to_the_playground() {
     assert!(followed.text().await.unwrap().contains("graphiql"));
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn database_files_and_the_generated_signing_key_are_owner_only() {
+    let outer = tempfile::tempdir().unwrap();
+    let data = outer.path().join("var").join("erp");
+    let app = TestApp::builder()
+        .env("ERP_DATA_DIR", &data.display().to_string())
+        .spawn()
+        .await;
+    let t = app.create_tenant("acme").await;
+    let token = app.login(&t).await;
+    let r = app
+        .gql(Some(&token), "{ me { permissions } }", json!({}))
+        .await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+
+    assert_eq!(mode(&data), 0o700, "data directory");
+    assert_eq!(mode(&outer.path().join("var")), 0o700, "created parent");
+    assert_eq!(mode(&data.join("keys")), 0o700, "keys directory");
+    assert_eq!(
+        mode(&data.join("keys/jwt-ed25519.pem")),
+        0o600,
+        "signing key"
+    );
+    if !app.is_postgres() {
+        assert_eq!(mode(&data.join("tenants")), 0o700, "tenants directory");
+        let mut files = vec![data.join("control.db"), data.join("tenants/acme.db")];
+        for db in files.clone() {
+            for side in ["-wal", "-shm"] {
+                let mut name = db.clone().into_os_string();
+                name.push(side);
+                files.push(name.into());
+            }
+        }
+        assert!(
+            data.join("control.db-wal").exists(),
+            "WAL mode should have made control.db-wal"
+        );
+        for file in files.iter().filter(|f| f.exists()) {
+            assert_eq!(mode(file), 0o600, "{}", file.display());
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn production_refuses_a_signing_key_others_may_read_and_names_the_file() {
+    use ed25519_dalek::pkcs8::{EncodePrivateKey, spki::der::pem::LineEnding};
+    use std::os::unix::fs::PermissionsExt;
+
+    let app = TestApp::spawn().await;
+    let key = app.dir.path().join("jwt.pem");
+    let pem = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng)
+        .to_pkcs8_pem(LineEnding::LF)
+        .unwrap();
+    std::fs::write(&key, pem.as_bytes()).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let key_path = key.display().to_string();
+    let production = [
+        ("ERP_ENV", "production"),
+        ("ERP_JWT_PRIVATE_KEY_FILE", key_path.as_str()),
+    ];
+
+    let out = app.erp(&["tenant", "list"], &production);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&key_path) && err.contains("chmod 600"),
+        "{err}"
+    );
+
+    // Development only warns.
+    let out = app.erp(
+        &["tenant", "list"],
+        &[("ERP_JWT_PRIVATE_KEY_FILE", key_path.as_str())],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = app.erp(&["tenant", "list"], &production);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
