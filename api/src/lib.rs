@@ -19,6 +19,7 @@ pub mod graphql;
 pub mod metrics;
 pub mod modules;
 pub mod money;
+pub mod operator;
 pub mod playground;
 pub mod server;
 pub mod state;

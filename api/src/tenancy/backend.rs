@@ -73,9 +73,11 @@ impl Backend {
                     Ok(db) => Ok(db),
                     // The control database may not exist on a new server. Creating it needs a
                     // connection to another database; an operator whose role may not do that
-                    // creates it by hand, and the first error says what failed.
-                    Err(first) => {
-                        if ensure_pg_database(maintenance.as_str(), &name)
+                    // creates it by hand, and the first error says what failed. Any other
+                    // failure (server unreachable, bad password) is reported as it is, at once,
+                    // rather than after a second attempt through the maintenance database.
+                    Err(first) if is_missing_database(&first) => {
+                        if ensure_pg_database(maintenance.as_str(), &name, &self.pools)
                             .await
                             .is_err()
                         {
@@ -84,6 +86,7 @@ impl Backend {
                         self.connect(control_url.as_str(), self.pools.control_connections)
                             .await
                     }
+                    Err(first) => Err(control_unreachable(control_url, first)),
                 }
             }
         }
@@ -140,7 +143,7 @@ impl Backend {
                 db.close().await
             }
             DatabaseSettings::Postgres { .. } => {
-                ensure_pg_database(self.server_url(server)?.as_str(), db_name).await
+                ensure_pg_database(self.server_url(server)?.as_str(), db_name, &self.pools).await
             }
         }
     }
@@ -228,14 +231,48 @@ fn private_file(path: &std::path::Path) -> Result<(), DbErr> {
         .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", path.display())))
 }
 
+/// A connection failure to the control database as one message naming the server: the
+/// operator sees where it tried to connect and why it failed, once.
+fn control_unreachable(url: &Url, err: DbErr) -> DbErr {
+    let cause = match err {
+        DbErr::Conn(inner) => inner.to_string(),
+        other => other.to_string(),
+    };
+    DbErr::Conn(sea_orm::RuntimeErr::Internal(format!(
+        "cannot connect to the control database {} at {}:{} (DATABASE_URL): {cause}",
+        url.path().trim_start_matches('/'),
+        url.host_str().unwrap_or("localhost"),
+        url.port().unwrap_or(5432),
+    )))
+}
+
+/// Whether PostgreSQL refused the connection because the database does not exist (SQLSTATE
+/// 3D000, `invalid_catalog_name`).
+fn is_missing_database(err: &DbErr) -> bool {
+    match err {
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "3D000"),
+        _ => false,
+    }
+}
+
 fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
 /// Creates database `name` through the server reached by `admin_url`, unless it exists.
-async fn ensure_pg_database(admin_url: &str, name: &str) -> Result<(), DbErr> {
+async fn ensure_pg_database(
+    admin_url: &str,
+    name: &str,
+    pools: &PoolSettings,
+) -> Result<(), DbErr> {
     let mut opts = ConnectOptions::new(admin_url.to_owned());
-    opts.max_connections(1).sqlx_logging(false);
+    opts.max_connections(1)
+        .acquire_timeout(pools.acquire_timeout)
+        .connect_timeout(pools.acquire_timeout)
+        .sqlx_logging(false);
     let admin = Database::connect(opts).await?;
     if !pg_database_exists(&admin, name).await? {
         // `name` is built from a validated slug and prefix; quoting keeps it one identifier.

@@ -239,3 +239,197 @@ async fn production_refuses_a_signing_key_others_may_read_and_names_the_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// `erp serve` with stdout and stderr piped: lines of both as they come.
+struct Served {
+    child: std::process::Child,
+    lines: mpsc::Receiver<(bool, String)>,
+}
+
+impl Served {
+    fn start(app: &TestApp, env: &[(&str, &str)]) -> Self {
+        let mut child = erp()
+            .arg("serve")
+            .envs(&app.vars)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        for (is_err, stream) in [
+            (false, Box::new(out) as Box<dyn Read + Send>),
+            (true, Box::new(err)),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if tx.send((is_err, line)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Self { child, lines }
+    }
+
+    fn read_until(&self, until: &str) -> Vec<(bool, String)> {
+        let mut seen = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(90)) {
+            let done = !line.0 && line.1.contains(until);
+            seen.push(line);
+            if done {
+                return seen;
+            }
+        }
+        panic!("`{until}` never printed; got {seen:?}");
+    }
+
+    fn stop(mut self) -> Vec<(bool, String)> {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let _ = self.child.wait();
+        self.lines.try_iter().collect()
+    }
+}
+
+#[tokio::test]
+async fn serve_never_prints_a_password_the_operator_set_and_piped_logs_have_no_colour_codes() {
+    let app = TestApp::spawn().await;
+    let chosen = "operator chosen secret 4711";
+    let server = Served::start(&app, &[("ERP_ADMIN_PASSWORD", chosen)]);
+    let mut lines = server.read_until("password:");
+    let base = lines
+        .iter()
+        .find_map(|(_, l)| l.strip_prefix("ERP server listening on "))
+        .expect("banner")
+        .to_owned();
+    // A request, so that request logs are written too.
+    let health = reqwest::get(format!("{base}/health")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    lines.extend(server.stop());
+
+    let banner: Vec<&str> = lines
+        .iter()
+        .filter(|(e, _)| !e)
+        .map(|(_, l)| l.as_str())
+        .collect();
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.trim() == "password: the one in ERP_ADMIN_PASSWORD"),
+        "{banner:?}"
+    );
+    let logs: Vec<&str> = lines
+        .iter()
+        .filter(|(e, _)| *e)
+        .map(|(_, l)| l.as_str())
+        .collect();
+    assert!(logs.iter().any(|l| l.contains("listening")), "{logs:?}");
+    for (_, line) in &lines {
+        assert!(
+            !line.contains(chosen),
+            "the chosen password printed: {line}"
+        );
+        assert!(
+            !line.contains('\u{1b}'),
+            "a colour code in a piped line: {line:?}"
+        );
+    }
+
+    // The chosen password is the demo admin's.
+    let demo = TestTenant {
+        id: uuid::Uuid::nil(),
+        slug: "demo".into(),
+        email: "admin@demo.test".into(),
+        password: chosen.into(),
+    };
+    let r = app.try_login(&demo).await;
+    assert!(
+        r.body["data"]["login"]["accessToken"].is_string(),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_reported_at_once_with_its_host_and_cause() {
+    let app = TestApp::spawn().await;
+    // Port 1 on the loopback: nothing listens there, so the connection is refused.
+    let started = Instant::now();
+    let out = app.erp(
+        &["serve"],
+        &[("DATABASE_URL", "postgres://erp@127.0.0.1:1/erp_control")],
+    );
+    let elapsed = started.elapsed();
+    assert!(!out.status.success());
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("127.0.0.1:1"), "{err}");
+    assert_eq!(
+        err.to_lowercase().matches("refused").count(),
+        1,
+        "the cause once: {err}"
+    );
+}
+
+#[tokio::test]
+async fn erp_help_lists_every_environment_variable() {
+    let out = erp().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    let documented = api::operator::environment::documented_variables();
+    assert!(documented.len() >= 30, "{documented:?}");
+    for name in documented {
+        assert!(
+            help.contains(&format!("  {name}=")),
+            "{name} missing:\n{help}"
+        );
+    }
+    assert!(help.contains("./.env"), "{help}");
+}
+
+#[tokio::test]
+async fn a_dot_env_file_configures_erp_and_the_environment_wins_over_it() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let cwd = tempfile::tempdir().unwrap();
+    let mut dotenv: String = app
+        .vars
+        .iter()
+        .map(|(k, v)| format!("{k}='{v}'\n"))
+        .collect();
+    std::fs::write(cwd.path().join(".env"), &dotenv).unwrap();
+    let run = |env: &[(&str, &str)]| {
+        erp()
+            .args(["tenant", "list"])
+            .current_dir(cwd.path())
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+
+    // Everything comes from the file: the same databases as the app.
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("acme"), "{}", text(&out.stdout));
+
+    dotenv.push_str("ERP_TENANT_POOL_CAP=-1\n");
+    std::fs::write(cwd.path().join(".env"), &dotenv).unwrap();
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("ERP_TENANT_POOL_CAP"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&[("ERP_TENANT_POOL_CAP", "8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
