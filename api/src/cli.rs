@@ -43,6 +43,27 @@ enum Command {
     Tenant(TenantCommand),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage users of a tenant.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Set a new password for a user who lost theirs (the admin, say): ends their sessions,
+    /// lifts their sign-in lock, and is audited as done by the operator. The password is asked
+    /// on the terminal, read as one line from standard input, or generated (--generate).
+    ResetPassword {
+        /// Slug of the tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Email of the user.
+        #[arg(long)]
+        email: String,
+        /// Generate a random password and print it once.
+        #[arg(long)]
+        generate: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -168,6 +189,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => Ok(ExitCode::SUCCESS),
+        Command::User(UserCommand::ResetPassword {
+            tenant,
+            email,
+            generate,
+        }) => {
+            let state = AppState::build(settings).await?;
+            let result = operator::reset_password::run(&state, &tenant, &email, generate).await;
+            state.tenancy().close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! What the command line does for an operator besides running a command: the environment
 //! (`.env` file, the variable listing in `erp --help`), start-up checks that fail fast with
-//! one clear line, and error messages without repetition.
+//! one clear line, error messages without repetition, and account recovery
+//! (`erp user reset-password`).
 
 pub mod environment;
+pub mod reset_password;
 pub mod startup;
 
 /// An error and its causes on one line, each cause only when it adds something: wrapped

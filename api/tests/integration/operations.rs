@@ -433,3 +433,150 @@ async fn a_dot_env_file_configures_erp_and_the_environment_wins_over_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// Signs in; the whole `login` answer.
+async fn login_answer(app: &TestApp, t: &TestTenant) -> serde_json::Value {
+    app.gql(
+        None,
+        "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }",
+        json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
+    )
+    .await
+    .body
+}
+
+#[tokio::test]
+async fn reset_password_sets_the_new_one_ends_sessions_lifts_the_lock_and_is_audited() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let before = login_answer(&app, &t).await;
+    let refresh = before["data"]["login"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The admin forgot the password and locked the account trying.
+    let wrong = TestTenant {
+        password: "not the password at all".into(),
+        ..t.clone()
+    };
+    for _ in 0..6 {
+        app.try_login(&wrong).await;
+    }
+    assert_eq!(app.try_login(&t).await.codes(), ["RATE_LIMITED"]);
+
+    let new_password = "a brand new long password";
+    let out = erp_with_stdin(
+        &app,
+        &[
+            "user",
+            "reset-password",
+            "--tenant",
+            "acme",
+            "--email",
+            "ADMIN@acme.test",
+        ],
+        &format!("{new_password}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("admin@acme.test"), "{stdout}");
+    assert!(!stdout.contains(new_password), "{stdout}");
+
+    assert_eq!(app.try_login(&t).await.codes(), ["UNAUTHENTICATED"]);
+    let r = app
+        .gql(
+            None,
+            "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }",
+            json!({ "t": refresh }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["UNAUTHENTICATED"], "{}", r.body);
+    let renewed = TestTenant {
+        password: new_password.into(),
+        ..t.clone()
+    };
+    let token = app.login(&renewed).await;
+
+    let r = app
+        .gql(
+            Some(&token),
+            "{ auditLog(first: 100, filter: { entity: \"user\" }) { nodes { actorType actorId action changes } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = r.body["data"]["auditLog"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", r.body));
+    let entry = nodes
+        .iter()
+        .find(|n| n["action"] == "reset_password")
+        .unwrap_or_else(|| panic!("no reset_password entry: {}", r.body));
+    assert_eq!(entry["actorType"], "operator");
+    assert!(entry["actorId"].is_null());
+    assert!(!r.body.to_string().contains(new_password));
+}
+
+#[tokio::test]
+async fn reset_password_can_generate_one_and_refuses_unknown_users_and_weak_passwords() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let args = [
+        "user",
+        "reset-password",
+        "--tenant",
+        "acme",
+        "--email",
+        "admin@acme.test",
+    ];
+
+    let out = app.erp(&[&args[..], &["--generate"]].concat(), &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let generated = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("new password:"))
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .trim()
+        .to_owned();
+    assert!(generated.len() >= 20, "{generated}");
+    app.login(&TestTenant {
+        password: generated,
+        ..t.clone()
+    })
+    .await;
+
+    let out = erp_with_stdin(&app, &args, "short\n");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("characters"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = erp_with_stdin(&app, &args, "");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--generate"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut unknown = args.to_vec();
+    unknown[5] = "nobody@acme.test";
+    let out = erp_with_stdin(&app, &unknown, "a brand new long password\n");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("user not found"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut other_tenant = args.to_vec();
+    other_tenant[3] = "nope";
+    let out = erp_with_stdin(&app, &other_tenant, "a brand new long password\n");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("tenant not found"),
+        "{}",
+        text(&out.stderr)
+    );
+}
