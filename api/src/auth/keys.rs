@@ -85,7 +85,7 @@ impl Keys {
         };
         let mut keys = Self::from_signing_key(&signing)?;
         for path in &settings.auth.verify_key_files {
-            keys.add_verifying_key(&read_public_key(path)?)?;
+            keys.add_verifying_key(&read_public_key(path, settings.is_development())?)?;
         }
         Ok(keys)
     }
@@ -173,14 +173,20 @@ fn read_key(path: &Path) -> Result<SigningKey, KeyError> {
 }
 
 /// A verification key from a PEM file holding a public key or a private key.
-fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
+/// A private key (the previous signing key during a rotation) is held to the same rule as the
+/// signing key: owner-only in production.
+fn read_public_key(path: &Path, development: bool) -> Result<VerifyingKey, KeyError> {
     let pem = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    VerifyingKey::from_public_key_pem(&pem)
-        .or_else(|_| SigningKey::from_pkcs8_pem(&pem).map(|k| k.verifying_key()))
-        .map_err(|_| KeyError::Format(path.display().to_string()))
+    if let Ok(public) = VerifyingKey::from_public_key_pem(&pem) {
+        return Ok(public);
+    }
+    let private = SigningKey::from_pkcs8_pem(&pem)
+        .map_err(|_| KeyError::Format(path.display().to_string()))?;
+    check_private(path, development)?;
+    Ok(private.verifying_key())
 }
 
 fn write_key(path: &Path, key: &SigningKey) -> Result<(), KeyError> {

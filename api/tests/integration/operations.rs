@@ -237,6 +237,30 @@ async fn production_refuses_a_signing_key_others_may_read_and_names_the_file() {
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     let out = app.erp(&["tenant", "list"], &production);
     assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The previous signing key, still accepted during a rotation, is a private key too.
+    let old = app.dir.path().join("jwt-previous.pem");
+    let pem = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng)
+        .to_pkcs8_pem(LineEnding::LF)
+        .unwrap();
+    std::fs::write(&old, pem.as_bytes()).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let old_path = old.display().to_string();
+    let rotating = [
+        production[0],
+        production[1],
+        ("ERP_JWT_VERIFY_KEY_FILES", old_path.as_str()),
+    ];
+    let out = app.erp(&["tenant", "list"], &rotating);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains(&old_path),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = app.erp(&["tenant", "list"], &rotating);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 /// `erp serve` with stdout and stderr piped: lines of both as they come.
