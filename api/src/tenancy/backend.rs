@@ -86,7 +86,11 @@ impl Backend {
                         self.connect(control_url.as_str(), self.pools.control_connections)
                             .await
                     }
-                    Err(first) => Err(control_unreachable(control_url, first)),
+                    Err(first) => Err(control_unreachable(
+                        control_url,
+                        self.pools.acquire_timeout,
+                        first,
+                    )),
                 }
             }
         }
@@ -233,8 +237,18 @@ fn private_file(path: &std::path::Path) -> Result<(), DbErr> {
 
 /// A connection failure to the control database as one message naming the server: the
 /// operator sees where it tried to connect and why it failed, once.
-fn control_unreachable(url: &Url, err: DbErr) -> DbErr {
+fn control_unreachable(url: &Url, waited: std::time::Duration, err: DbErr) -> DbErr {
     let cause = match err {
+        // sqlx says "pool timed out while waiting for an open connection": the server
+        // accepted the TCP connection but never completed the PostgreSQL handshake.
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
+            if matches!(*e, sea_orm::sqlx::Error::PoolTimedOut) =>
+        {
+            format!(
+                "the server did not answer within {} ms (ERP_DB_ACQUIRE_TIMEOUT_MS)",
+                waited.as_millis()
+            )
+        }
         DbErr::Conn(inner) => inner.to_string(),
         other => other.to_string(),
     };

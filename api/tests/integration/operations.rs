@@ -402,6 +402,36 @@ async fn an_unreachable_database_is_reported_at_once_with_its_host_and_cause() {
 }
 
 #[tokio::test]
+async fn a_database_server_that_never_answers_is_reported_within_the_acquire_timeout() {
+    let app = TestApp::spawn().await;
+    // Accepts connections and never says a word: a hung server or a wrong port behind a proxy.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().collect();
+        drop(held);
+    });
+    let url = format!("postgres://erp@127.0.0.1:{port}/erp_control");
+    let started = Instant::now();
+    let out = app.erp(
+        &["tenant", "list"],
+        &[
+            ("DATABASE_URL", url.as_str()),
+            ("ERP_DB_ACQUIRE_TIMEOUT_MS", "1500"),
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert!(!out.status.success());
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("127.0.0.1:{port}")) && err.contains("did not answer within 1500 ms"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn erp_help_lists_every_environment_variable() {
     let out = erp().arg("--help").output().unwrap();
     assert!(out.status.success());
