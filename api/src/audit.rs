@@ -72,6 +72,31 @@ pub async fn record<C: ConnectionTrait>(
     changes: Changes,
 ) -> Result<(), AppError> {
     let (actor_type, actor_id) = actor.kind_and_id();
+    insert(db, actor_type, actor_id, entity, entity_id, action, changes).await
+}
+
+/// Writes one audit entry for something an operator did on the command line (`erp user
+/// reset-password`): actor type `operator`, no actor id, because no user or API key of the
+/// tenant acted.
+pub async fn record_operator<C: ConnectionTrait>(
+    db: &C,
+    entity: &str,
+    entity_id: Uuid,
+    action: &str,
+    changes: Changes,
+) -> Result<(), AppError> {
+    insert(db, "operator", None, entity, entity_id, action, changes).await
+}
+
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    actor_type: &str,
+    actor_id: Option<Uuid>,
+    entity: &str,
+    entity_id: Uuid,
+    action: &str,
+    changes: Changes,
+) -> Result<(), AppError> {
     audit_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         at: Set(Utc::now()),

@@ -19,11 +19,17 @@ use crate::tenancy::migrate::upgrade_all_tenants;
 use crate::tenancy::provision::{NewTenant, provision};
 use crate::tenancy::registry;
 use crate::tenancy::slug::Slug;
-use crate::{demo, graphql, server};
+use crate::{demo, graphql, operator, server};
 
 /// The multi-tenant ERP server.
 #[derive(Parser)]
-#[command(name = "erp", version, about)]
+#[command(
+    name = "erp",
+    version,
+    about,
+    after_help = "Configuration comes from environment variables (and ./.env); `erp --help` lists them.",
+    after_long_help = operator::environment::help()
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,6 +46,27 @@ enum Command {
     Tenant(TenantCommand),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage users of a tenant.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Set a new password for a user who lost theirs (the admin, say): ends their sessions,
+    /// lifts their sign-in lock, and is audited as done by the operator. The password is asked
+    /// on the terminal, read as one line from standard input, or generated (--generate).
+    ResetPassword {
+        /// Slug of the tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Email of the user.
+        #[arg(long)]
+        email: String,
+        /// Generate a random password and print it once.
+        #[arg(long)]
+        generate: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -102,14 +129,24 @@ pub fn main() -> ExitCode {
         print!("{}", graphql::sdl());
         return ExitCode::SUCCESS;
     }
-    let settings = match Settings::from_env() {
+    let sources = match operator::environment::Sources::load() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    init_tracing(matches!(cli.command, Command::Serve));
+    let settings = match Settings::from_lookup(|key| sources.get(key)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(
+        matches!(cli.command, Command::Serve),
+        sources.get("RUST_LOG"),
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -123,27 +160,31 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli.command, settings)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", operator::describe(&e));
             ExitCode::FAILURE
         }
     }
 }
 
-fn init_tracing(serving: bool) {
+fn init_tracing(serving: bool, rust_log: Option<String>) {
     let default = if serving {
         "info,sqlx=warn,sea_orm_migration=warn"
     } else {
         "warn"
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = rust_log
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal: in a file, a pipe or a log collector they are noise.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    operator::startup::check_control_database(&settings).await?;
     match command {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,
@@ -187,6 +228,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => Ok(ExitCode::SUCCESS),
+        Command::User(UserCommand::ResetPassword {
+            tenant,
+            email,
+            generate,
+        }) => {
+            let state = AppState::build(settings).await?;
+            let result = operator::reset_password::run(&state, &tenant, &email, generate).await;
+            state.tenancy().close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -220,11 +271,20 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     println!("  playground: http://{host}/playground");
     if let Some(login) = demo {
         println!(
-            "  demo tenant created; sign in with the login mutation:\n    tenant: {}\n    email: {}\n    password: {}\n  (shown once: only a hash is stored)",
+            "  demo tenant created; sign in with the login mutation:\n    tenant: {}\n    email: {}",
             demo::DEMO_SLUG,
             demo::DEMO_EMAIL,
-            login.password.expose()
         );
+        // A password the operator chose is theirs already: printing it would copy it into
+        // logs and terminal scroll-back. Only a generated one is shown, once.
+        if login.generated {
+            println!(
+                "    password: {}\n  (shown once: only a hash is stored)",
+                login.password.expose()
+            );
+        } else {
+            println!("    password: the one in ERP_ADMIN_PASSWORD");
+        }
     }
     server::serve(listener, state, server::shutdown_signal()).await;
     Ok(ExitCode::SUCCESS)

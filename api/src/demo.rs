@@ -20,8 +20,11 @@ pub const DEMO_EMAIL: &str = "admin@demo.test";
 
 /// Credentials of a freshly provisioned demo tenant.
 pub struct DemoLogin {
-    /// The admin's password, shown once.
+    /// The admin's password.
     pub password: Secret,
+    /// Whether it was generated (shown once) rather than chosen by the operator
+    /// (`ERP_ADMIN_PASSWORD`, never printed).
+    pub generated: bool,
 }
 
 /// Provisions the demo tenant when the registry is empty (or holds only an unfinished demo).
@@ -38,9 +41,9 @@ pub async fn ensure_demo(state: &AppState) -> Result<Option<DemoLogin>, AppError
     if !tenants.is_empty() && !unfinished_demo_only {
         return Ok(None);
     }
-    let password = match &state.settings().admin_password {
-        Some(p) => p.clone(),
-        None => Secret::new(random_password()),
+    let (password, generated) = match &state.settings().admin_password {
+        Some(p) => (p.clone(), false),
+        None => (Secret::new(random_password()), true),
     };
     let new = NewTenant {
         slug: Slug::parse(DEMO_SLUG)?,
@@ -53,7 +56,10 @@ pub async fn ensure_demo(state: &AppState) -> Result<Option<DemoLogin>, AppError
     let tenant = provision(state.tenancy(), state.passwords(), &new).await?;
     let counts = crate::demo_data::seed(state, tenant.id).await?;
     tracing::info!(?counts, "demo data seeded");
-    Ok(Some(DemoLogin { password }))
+    Ok(Some(DemoLogin {
+        password,
+        generated,
+    }))
 }
 
 /// 24 characters from 144 random bits.

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::state::AppState;
@@ -12,9 +12,11 @@ const CSP: &str = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'sel
                    style-src 'self' 'unsafe-inline'; font-src 'self' data:; script-src 'self'; \
                    frame-ancestors 'none'";
 
-/// The playground's routes.
+/// The playground's routes, and `/` leading to it (temporarily: `/` may serve more later, and
+/// a permanent redirect would stay cached in browsers).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(|| async { Redirect::temporary("/playground") }))
         .route(
             "/playground",
             get(|| {

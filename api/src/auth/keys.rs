@@ -1,8 +1,10 @@
 //! The Ed25519 key that signs access tokens, and the keys that verify them.
 //!
-//! In production the signing key comes from `ERP_JWT_PRIVATE_KEY_FILE` (PKCS#8 PEM). In
-//! development it is generated on first start into `<data dir>/keys/jwt-ed25519.pem` (mode 0600)
-//! and reused afterwards, so tokens survive a restart. The key id (`kid`) is the key's RFC 7638
+//! In production the signing key comes from `ERP_JWT_PRIVATE_KEY_FILE` (PKCS#8 PEM), and is
+//! refused when group or others may read it (whoever reads it can sign tokens for any user of
+//! any tenant). In development it is generated on first start into
+//! `<data dir>/keys/jwt-ed25519.pem` (file 0600, folder 0700) and reused afterwards, so tokens
+//! survive a restart. The key id (`kid`) is the key's RFC 7638
 //! thumbprint. Public keys are published as a JWK set at `/.well-known/jwks.json`.
 //!
 //! Rotation: make a new key the signing key and list the old one in
@@ -45,6 +47,17 @@ pub enum KeyError {
         /// What failed.
         source: std::io::Error,
     },
+    /// The private key file may be read by group or others (refused in production).
+    #[error(
+        "key file {path} may be read by group or others (mode {mode:o}); a signing key must be \
+         readable by its owner only: chmod 600 {path}"
+    )]
+    Exposed {
+        /// The file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The file is not an Ed25519 PEM key.
     #[error("key file {0} is not an Ed25519 key in PEM form (PKCS#8 private or SPKI public)")]
     Format(String),
@@ -54,7 +67,10 @@ impl Keys {
     /// Loads the configured key, or (development) the generated one, generating it if needed.
     pub fn load(settings: &Settings) -> Result<Self, KeyError> {
         let signing = match &settings.auth.private_key_file {
-            Some(path) => read_key(path)?,
+            Some(path) => {
+                check_private(path, settings.is_development())?;
+                read_key(path)?
+            }
             None => {
                 let path = settings.data_dir.join("keys").join("jwt-ed25519.pem");
                 if path.exists() {
@@ -69,7 +85,7 @@ impl Keys {
         };
         let mut keys = Self::from_signing_key(&signing)?;
         for path in &settings.auth.verify_key_files {
-            keys.add_verifying_key(&read_public_key(path)?)?;
+            keys.add_verifying_key(&read_public_key(path, settings.is_development())?)?;
         }
         Ok(keys)
     }
@@ -124,6 +140,30 @@ fn thumbprint(x: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
+/// Refuses (production) or warns about (development) a private key file that group or others
+/// may read.
+fn check_private(path: &Path, development: bool) -> Result<(), KeyError> {
+    let mode = crate::files::loose_mode(path).map_err(|source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    match mode {
+        None => Ok(()),
+        Some(mode) if development => {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format!("{mode:o}"),
+                "the signing key may be read by group or others; production refuses this"
+            );
+            Ok(())
+        }
+        Some(mode) => Err(KeyError::Exposed {
+            path: path.display().to_string(),
+            mode,
+        }),
+    }
+}
+
 fn read_key(path: &Path) -> Result<SigningKey, KeyError> {
     let pem = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
         path: path.display().to_string(),
@@ -133,14 +173,20 @@ fn read_key(path: &Path) -> Result<SigningKey, KeyError> {
 }
 
 /// A verification key from a PEM file holding a public key or a private key.
-fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
+/// A private key (the previous signing key during a rotation) is held to the same rule as the
+/// signing key: owner-only in production.
+fn read_public_key(path: &Path, development: bool) -> Result<VerifyingKey, KeyError> {
     let pem = std::fs::read_to_string(path).map_err(|source| KeyError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    VerifyingKey::from_public_key_pem(&pem)
-        .or_else(|_| SigningKey::from_pkcs8_pem(&pem).map(|k| k.verifying_key()))
-        .map_err(|_| KeyError::Format(path.display().to_string()))
+    if let Ok(public) = VerifyingKey::from_public_key_pem(&pem) {
+        return Ok(public);
+    }
+    let private = SigningKey::from_pkcs8_pem(&pem)
+        .map_err(|_| KeyError::Format(path.display().to_string()))?;
+    check_private(path, development)?;
+    Ok(private.verifying_key())
 }
 
 fn write_key(path: &Path, key: &SigningKey) -> Result<(), KeyError> {
@@ -149,7 +195,7 @@ fn write_key(path: &Path, key: &SigningKey) -> Result<(), KeyError> {
         source,
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::files::ensure_private_dir(dir).map_err(io)?;
     }
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)

@@ -11,6 +11,7 @@ pub mod handler;
 pub mod inputs;
 pub mod limits;
 pub mod loaders;
+pub mod order;
 pub mod pagination;
 pub mod scalars;
 pub mod websocket;
@@ -52,7 +53,8 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     .limit_directives(settings.max_directives)
     // Aliases, fields, depth on the expansion and input rules are checked by `admission`
     // before the schema sees a request.
-    .extension(LoadAccess);
+    .extension(LoadAccess)
+    .extension(order::SelectionOrder);
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -4,6 +4,8 @@
 //! Every pool gets the same metric callback (SQL statement counter) and, on SQLite, the same
 //! pragmas (WAL, foreign keys, busy timeout), so the two backends behave alike for the code
 //! above. Creating databases is idempotent: provisioning may run it again after a crash.
+//! SQLite files and their folders are owner-only ([`crate::files`]): they hold password and
+//! token hashes.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,14 +51,16 @@ impl Backend {
     pub async fn connect_control(&self) -> Result<DatabaseConnection, DbErr> {
         match &self.settings {
             DatabaseSettings::Sqlite { dir } => {
-                std::fs::create_dir_all(dir).map_err(|e| {
+                crate::files::create_private_dir(dir).map_err(|e| {
                     DbErr::Custom(format!(
                         "cannot create data directory {}: {e}",
                         dir.display()
                     ))
                 })?;
-                let url = sqlite_url(&dir.join("control.db"));
-                self.connect(&url, self.pools.control_connections).await
+                let path = dir.join("control.db");
+                private_file(&path)?;
+                self.connect(&sqlite_url(&path), self.pools.control_connections)
+                    .await
             }
             DatabaseSettings::Postgres { control_url, .. } => {
                 let name = control_url.path().trim_start_matches('/').to_owned();
@@ -69,9 +73,11 @@ impl Backend {
                     Ok(db) => Ok(db),
                     // The control database may not exist on a new server. Creating it needs a
                     // connection to another database; an operator whose role may not do that
-                    // creates it by hand, and the first error says what failed.
-                    Err(first) => {
-                        if ensure_pg_database(maintenance.as_str(), &name)
+                    // creates it by hand, and the first error says what failed. Any other
+                    // failure (server unreachable, bad password) is reported as it is, at once,
+                    // rather than after a second attempt through the maintenance database.
+                    Err(first) if is_missing_database(&first) => {
+                        if ensure_pg_database(maintenance.as_str(), &name, &self.pools)
                             .await
                             .is_err()
                         {
@@ -80,6 +86,11 @@ impl Backend {
                         self.connect(control_url.as_str(), self.pools.control_connections)
                             .await
                     }
+                    Err(first) => Err(control_unreachable(
+                        control_url,
+                        self.pools.acquire_timeout,
+                        first,
+                    )),
                 }
             }
         }
@@ -127,17 +138,16 @@ impl Backend {
         match &self.settings {
             DatabaseSettings::Sqlite { dir } => {
                 let tenants = dir.join("tenants");
-                std::fs::create_dir_all(&tenants).map_err(|e| {
+                crate::files::ensure_private_dir(&tenants).map_err(|e| {
                     DbErr::Custom(format!("cannot create {}: {e}", tenants.display()))
                 })?;
-                // Opening with mode=rwc creates the file.
-                let db = self
-                    .connect(&sqlite_url(&sqlite_tenant_path(dir, db_name)), 1)
-                    .await?;
+                let path = sqlite_tenant_path(dir, db_name);
+                private_file(&path)?;
+                let db = self.connect(&sqlite_url(&path), 1).await?;
                 db.close().await
             }
             DatabaseSettings::Postgres { .. } => {
-                ensure_pg_database(self.server_url(server)?.as_str(), db_name).await
+                ensure_pg_database(self.server_url(server)?.as_str(), db_name, &self.pools).await
             }
         }
     }
@@ -150,6 +160,10 @@ impl Backend {
         max_connections: u32,
     ) -> Result<DatabaseConnection, DbErr> {
         let url = self.tenant_url(server, db_name)?;
+        if let DatabaseSettings::Sqlite { dir } = &self.settings {
+            // Files of an older version were created readable by everyone.
+            private_file(&sqlite_tenant_path(dir, db_name))?;
+        }
         self.connect(&url, max_connections).await
     }
 
@@ -214,14 +228,65 @@ fn sqlite_tenant_path(dir: &std::path::Path, db_name: &str) -> PathBuf {
     dir.join("tenants").join(format!("{db_name}.db"))
 }
 
+/// Creates (or tightens) a SQLite file owner-only before SQLite opens it, so its `-wal` and
+/// `-shm` files, which SQLite creates with the database file's permissions, are owner-only too.
+fn private_file(path: &std::path::Path) -> Result<(), DbErr> {
+    crate::files::ensure_private_file(path)
+        .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", path.display())))
+}
+
+/// A connection failure to the control database as one message naming the server: the
+/// operator sees where it tried to connect and why it failed, once.
+fn control_unreachable(url: &Url, waited: std::time::Duration, err: DbErr) -> DbErr {
+    let cause = match err {
+        // sqlx says "pool timed out while waiting for an open connection": the server
+        // accepted the TCP connection but never completed the PostgreSQL handshake.
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
+            if matches!(*e, sea_orm::sqlx::Error::PoolTimedOut) =>
+        {
+            format!(
+                "the server did not answer within {} ms (ERP_DB_ACQUIRE_TIMEOUT_MS)",
+                waited.as_millis()
+            )
+        }
+        DbErr::Conn(inner) => inner.to_string(),
+        other => other.to_string(),
+    };
+    DbErr::Conn(sea_orm::RuntimeErr::Internal(format!(
+        "cannot connect to the control database {} at {}:{} (DATABASE_URL): {cause}",
+        url.path().trim_start_matches('/'),
+        url.host_str().unwrap_or("localhost"),
+        url.port().unwrap_or(5432),
+    )))
+}
+
+/// Whether PostgreSQL refused the connection because the database does not exist (SQLSTATE
+/// 3D000, `invalid_catalog_name`).
+fn is_missing_database(err: &DbErr) -> bool {
+    match err {
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "3D000"),
+        _ => false,
+    }
+}
+
 fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
 /// Creates database `name` through the server reached by `admin_url`, unless it exists.
-async fn ensure_pg_database(admin_url: &str, name: &str) -> Result<(), DbErr> {
+async fn ensure_pg_database(
+    admin_url: &str,
+    name: &str,
+    pools: &PoolSettings,
+) -> Result<(), DbErr> {
     let mut opts = ConnectOptions::new(admin_url.to_owned());
-    opts.max_connections(1).sqlx_logging(false);
+    opts.max_connections(1)
+        .acquire_timeout(pools.acquire_timeout)
+        .connect_timeout(pools.acquire_timeout)
+        .sqlx_logging(false);
     let admin = Database::connect(opts).await?;
     if !pg_database_exists(&admin, name).await? {
         // `name` is built from a validated slug and prefix; quoting keeps it one identifier.

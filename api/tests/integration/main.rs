@@ -19,6 +19,7 @@ mod identity;
 mod jwt;
 mod lockout;
 mod master;
+mod operations;
 mod oracles;
 mod permissions;
 mod platform;

@@ -45,9 +45,7 @@ impl Keys {
     /// Keys of a `login` to `email` in tenant `tenant` (as typed: an unknown tenant or account
     /// gets keys like any other) from `client`.
     pub fn sign_in(tenant: &str, email: &str, client: Option<IpAddr>) -> Self {
-        let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
-        let tenant = tenant.trim().to_lowercase();
-        Self::new(&format!("sign-in\n{tenant}\n{email}"), client)
+        Self::new(&sign_in_account(tenant, email), client)
     }
 
     /// Keys of a `changePassword` by `user` of `tenant` from `client`.
@@ -56,12 +54,41 @@ impl Keys {
     }
 
     fn new(account: &str, client: Option<IpAddr>) -> Self {
-        let address = address_of(client);
+        let address = secrets::hash(&format!("address\n{}", address_of(client)));
         Self {
-            account: secrets::hash(&format!("account\n{account}\n{address}")),
-            address: secrets::hash(&format!("address\n{address}")),
+            // `<account digest>:<address digest>`, so one account's locks at every address can
+            // be found by prefix (an operator's password reset lifts them all).
+            account: format!("{}:{}", account_prefix(account), &address[..32]),
+            address,
         }
     }
+}
+
+/// What a sign-in counts against: the tenant and the e-mail as typed, normalised.
+fn sign_in_account(tenant: &str, email: &str) -> String {
+    let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let tenant = tenant.trim().to_lowercase();
+    format!("sign-in\n{tenant}\n{email}")
+}
+
+/// The key prefix of an account's locks: `a:` and 128 bits of its digest.
+fn account_prefix(account: &str) -> String {
+    format!("a:{}", &secrets::hash(&format!("account\n{account}"))[..32])
+}
+
+/// Lifts the sign-in locks of `email` in tenant `tenant` at every client address (an
+/// operator's password reset); the addresses' own counts stay.
+pub async fn reset_sign_in<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    email: &str,
+) -> Result<(), AppError> {
+    let prefix = format!("{}:", account_prefix(&sign_in_account(tenant, email)));
+    sign_in_throttle::Entity::delete_many()
+        .filter(sign_in_throttle::Column::Key.starts_with(prefix))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// What counts as one client: an IPv4 address, or the /64 network of an IPv6 address.
