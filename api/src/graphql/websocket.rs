@@ -3,7 +3,8 @@
 //!
 //! - Sockets are counted per client address and in total ([`SocketSlots`]); one over either
 //!   bound is refused with 429 before the upgrade.
-//! - Messages and frames are held to the HTTP body limit.
+//! - Messages and frames are held to the HTTP body limit, and at most
+//!   [`MAX_OPERATIONS_PER_SOCKET`] operations run at once on one socket.
 //! - A socket that sends no `connection_init` within `ERP_WS_INIT_TIMEOUT_SECS` is closed
 //!   with 4408; a socket whose access token expires is closed with 4401 when it does.
 //! - The socket keeps only its credential. Every operation passes [`admission`], then gets a
@@ -14,6 +15,7 @@
 use std::any::TypeId;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
@@ -36,6 +38,10 @@ use crate::graphql::context::RequestContext;
 use crate::graphql::handler::{authenticate_until, classify_errors, refuse, run};
 use crate::server::{BODY_LIMIT, ClientAddr};
 use crate::state::AppState;
+
+/// Most operations (queries, mutations, subscriptions) running at once on one socket; one more
+/// is answered `RATE_LIMITED`.
+pub const MAX_OPERATIONS_PER_SOCKET: usize = 50;
 
 /// Open sockets, per client address and in total.
 pub struct SocketSlots {
@@ -177,6 +183,7 @@ async fn serve(
     let executor = SocketExecutor {
         state: state.clone(),
         client,
+        running: Arc::new(AtomicUsize::new(0)),
     };
     let graphql = GraphQLWebSocket::new_with_pair(outgoing, stream, executor, protocol)
         .on_connection_init(move |payload| async move {
@@ -252,6 +259,17 @@ struct SocketExecutor {
     state: AppState,
     /// The socket's client address (sign-in throttling counts by it).
     client: Option<IpAddr>,
+    /// Operations of this socket running now.
+    running: Arc<AtomicUsize>,
+}
+
+/// One running operation of a socket; dropping it (the operation's stream) frees its place.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Executor for SocketExecutor {
@@ -271,9 +289,18 @@ impl Executor for SocketExecutor {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        let running = Running(self.running.clone());
+        if self.running.fetch_add(1, Ordering::AcqRel) >= MAX_OPERATIONS_PER_SOCKET {
+            let error = AppError::RateLimited { retry_after: 1 };
+            return single(failure(&self.state, &error));
+        }
         let this = self.clone();
         futures_util::stream::once(async move { this.operation(request, session_data).await })
             .flatten()
+            .map(move |response| {
+                let _running = &running;
+                response
+            })
             .boxed()
     }
 }

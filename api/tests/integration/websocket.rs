@@ -297,3 +297,41 @@ async fn a_socket_is_closed_when_its_access_token_expires() {
     assert_eq!(close_code(&mut ws, 10).await, Some(4401));
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn a_socket_runs_at_most_fifty_operations_at_once() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let token = app.login(&t).await;
+    let mut ws = open(&app, &token).await;
+    // A burst of 200, written at once: the server starts them before any finishes.
+    for i in 0..200 {
+        let message = json!({ "id": i.to_string(), "type": "subscribe",
+                              "payload": { "query": "{ customers { totalCount } }" } });
+        ws.feed(Message::Text(message.to_string().into()))
+            .await
+            .unwrap();
+    }
+    ws.flush().await.unwrap();
+    let (mut ok, mut limited, mut completed) = (0, 0, 0);
+    while completed < 200 {
+        let reply: serde_json::Value = serde_json::from_str(&next_text(&mut ws).await).unwrap();
+        match reply["type"].as_str() {
+            Some("next") if reply["payload"]["errors"].is_null() => ok += 1,
+            Some("next") => {
+                assert_eq!(
+                    reply["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+                    "{reply}"
+                );
+                limited += 1;
+            }
+            Some("complete") => completed += 1,
+            _ => panic!("{reply}"),
+        }
+    }
+    assert_eq!(ok + limited, 200);
+    assert!(limited > 0 && ok >= 50, "{ok} answered, {limited} refused");
+    // Once they have finished, the socket takes operations again.
+    let again = operation(&mut ws, "again", "{ customers { totalCount } }").await;
+    assert!(again["errors"].is_null(), "{again}");
+}
