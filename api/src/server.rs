@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::map_response(json_refusals))
+        .layer(middleware::from_fn(contain_panics))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -90,6 +91,28 @@ async fn observe(State(state): State<AppState>, mut request: Request, next: Next
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// A panic while serving a request (a bug, ours or a library's) answers `INTERNAL` with the
+/// request id instead of dropping the connection; the panic message goes to the log.
+async fn contain_panics(request: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    let id = request.extensions().get::<RequestId>().cloned();
+    match std::panic::AssertUnwindSafe(next.run(request))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(_) => {
+            let request_id = id.map(|id| id.0).unwrap_or_default();
+            tracing::error!(%request_id, "a request panicked");
+            let body = serde_json::json!({ "errors": [{
+                "message": "internal error",
+                "extensions": { "code": "INTERNAL", "requestId": request_id },
+            }] });
+            (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+        }
+    }
 }
 
 /// Answers refused by a tower layer (413 from the body limit, 408 from the timeout) as JSON

@@ -31,8 +31,7 @@ fn harness() -> &'static Harness {
             ("ERP_DATA_DIR", dir.path().display().to_string()),
             ("ERP_BIND", "127.0.0.1:0".to_owned()),
         ]);
-        let settings =
-            Settings::from_lookup(|k| vars.get(k).cloned()).expect("fuzz settings");
+        let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("fuzz settings");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

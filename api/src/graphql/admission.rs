@@ -9,10 +9,14 @@
 //! 2. Parsing, once; the document is handed to async-graphql already parsed.
 //! 3. [`QueryLimits::check`]: aliases, fields, depth and total selections on the expanded
 //!    operation (fragment bombs, trap 13).
-//! 4. [`inputs::check`]: every string argument, literal or variable, against the input rules.
+//! 4. [`check_variable_types`]: every variable's type names a type of the schema.
+//!    async-graphql 7.2.1 panics in validation on `query($v: [Unknown] = [1])` (its
+//!    `DefaultValuesOfCorrectType` rule checks only non-list types), found by the fuzz target.
+//! 5. [`inputs::check`]: every string argument, literal or variable, against the input rules.
 //!
 //! A refusal is a `VALIDATION` error, and no resolver or SQL statement has run.
 
+use async_graphql::parser::types::{BaseType, ExecutableDocument};
 use async_graphql::{ErrorExtensionValues, Request, ServerError};
 
 use crate::config::GraphqlSettings;
@@ -32,6 +36,7 @@ pub fn admit(request: &mut Request, settings: &GraphqlSettings) -> Result<(), Se
     QueryLimits::from(settings)
         .check(&document)
         .map_err(refusal)?;
+    check_variable_types(&document).map_err(refusal)?;
     inputs::check(&document, &request.variables)
         .map_err(|e| e.to_gql().into_server_error(Default::default()))?;
     request.set_parsed_query(document);
@@ -47,6 +52,31 @@ impl From<&GraphqlSettings> for QueryLimits {
         }
     }
 }
+
+/// Refuses a variable whose type (inside any list and non-null wrappers) the schema lacks.
+pub fn check_variable_types(document: &ExecutableDocument) -> Result<(), String> {
+    for (_, operation) in document.operations.iter() {
+        for definition in &operation.node.variable_definitions {
+            let mut ty = &definition.node.var_type.node;
+            while let BaseType::List(inner) = &ty.base {
+                ty = inner;
+            }
+            if let BaseType::Named(name) = &ty.base
+                && !BUILT_IN_SCALARS.contains(&name.as_str())
+                && !crate::graphql::type_names().contains(name.as_str())
+            {
+                return Err(format!(
+                    "unknown type `{name}` of variable `${}`",
+                    definition.node.name.node
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Scalars every schema has, which the SDL does not list.
+const BUILT_IN_SCALARS: [&str; 5] = ["Int", "Float", "String", "Boolean", "ID"];
 
 fn refusal(message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
@@ -135,6 +165,29 @@ mod tests {
         }
         // An unterminated string ends at the line end, as in the parser.
         assert!(check_nesting(&format!("{{ a(x: \"\n{hidden}) }}"), 6).is_err());
+    }
+
+    #[test]
+    fn variables_of_unknown_types_are_refused_before_validation() {
+        for query in [
+            "query($v: [Hnt] = [[0]]) { __typename }",
+            "query($v: [[Nope!]!] = [[1]]) { __typename }",
+            "query($v: Nope) { __typename }",
+        ] {
+            let mut request = Request::new(query);
+            let err = admit(&mut request, &settings()).unwrap_err();
+            assert!(err.message.contains("unknown type"), "{}", err.message);
+        }
+        for query in [
+            "query($v: [Int] = [1]) { __typename }",
+            "query($v: [[ID!]]) { __typename }",
+            "query($v: CreateCustomerInput) { __typename }",
+        ] {
+            assert!(
+                admit(&mut Request::new(query), &settings()).is_ok(),
+                "{query}"
+            );
+        }
     }
 
     #[test]

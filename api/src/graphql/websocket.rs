@@ -28,8 +28,8 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{StatusCode, header};
 use axum::response::Response as HttpResponse;
-use futures_util::SinkExt;
 use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::{FutureExt, SinkExt};
 use tokio::time::Instant;
 
 use crate::error::AppError;
@@ -295,13 +295,21 @@ impl Executor for SocketExecutor {
             return single(failure(&self.state, &error));
         }
         let this = self.clone();
-        futures_util::stream::once(async move { this.operation(request, session_data).await })
-            .flatten()
-            .map(move |response| {
-                let _running = &running;
-                response
+        let state = self.state.clone();
+        let operation = std::panic::AssertUnwindSafe(this.operation(request, session_data));
+        futures_util::stream::once(async move {
+            // A panicking operation answers INTERNAL; the socket and its other operations go on.
+            operation.catch_unwind().await.unwrap_or_else(|_| {
+                tracing::error!("a WebSocket operation panicked");
+                single(failure(&state, &AppError::Internal("panic".into())))
             })
-            .boxed()
+        })
+        .flatten()
+        .map(move |response| {
+            let _running = &running;
+            response
+        })
+        .boxed()
     }
 }
 

@@ -62,6 +62,17 @@ async fn values_nested_thousands_deep_anywhere_are_refused_and_the_server_stays_
             );
         }
     }
+    // Found by the fuzz target: async-graphql's validation panics on a defaulted list variable
+    // of an unknown type. Refused before validation.
+    for query in [
+        "query($v: [Hnt] = [[0]]) { __typename }",
+        "query($v: [[X!]] = [[1]]) { __typename }",
+    ] {
+        let r = app.gql(None, query, json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.codes(), ["VALIDATION"], "{}", r.body);
+        assert!(r.body.to_string().contains("unknown type"), "{}", r.body);
+    }
     // Nesting within the bound still works.
     let r = app
         .gql(None, "{ __typename(a: [[[[1]]]]) }", json!({}))
