@@ -100,6 +100,14 @@ impl AppError {
     }
 
     /// The error as clients see it. Internal details go to the log only.
+    /// This error as a whole-request error: no position in the document (a `ServerError`
+    /// made from a position-less error would claim line 0, column 0).
+    pub fn to_server_error(&self) -> async_graphql::ServerError {
+        let mut error = self.to_gql().into_server_error(Default::default());
+        error.locations.clear();
+        error
+    }
+
     pub fn to_gql(&self) -> async_graphql::Error {
         let code = self.code();
         match self {

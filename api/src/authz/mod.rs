@@ -275,7 +275,7 @@ impl Extension for LoadAccess {
         if let Ok(request) = ctx.data::<crate::graphql::context::RequestContext>()
             && let Err(e) = request.load_access().await
         {
-            return Response::from_errors(vec![e.to_gql().into_server_error(Default::default())]);
+            return Response::from_errors(vec![e.to_server_error()]);
         }
         next.run(ctx, operation_name).await
     }

@@ -37,8 +37,7 @@ pub fn admit(request: &mut Request, settings: &GraphqlSettings) -> Result<(), Se
         .check(&document)
         .map_err(refusal)?;
     check_variable_types(&document).map_err(refusal)?;
-    inputs::check(&document, &request.variables)
-        .map_err(|e| e.to_gql().into_server_error(Default::default()))?;
+    inputs::check(&document, &request.variables).map_err(|e| e.to_server_error())?;
     request.set_parsed_query(document);
     Ok(())
 }

@@ -189,7 +189,7 @@ fn unauthenticated(state: &AppState, err: &AppError) -> Response {
     match err {
         // A database failure while checking an API key is ours, not the client's.
         AppError::Db(_) | AppError::Internal(_) => {
-            let error = err.to_gql().into_server_error(Default::default());
+            let error = err.to_server_error();
             let body = serde_json::json!({ "errors": [error] });
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
         }

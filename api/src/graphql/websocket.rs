@@ -363,8 +363,7 @@ fn single(response: Response) -> BoxStream<'static, Response> {
 }
 
 fn failure(state: &AppState, error: &AppError) -> Response {
-    let mut response =
-        Response::from_errors(vec![error.to_gql().into_server_error(Default::default())]);
+    let mut response = Response::from_errors(vec![error.to_server_error()]);
     classify_errors(state, &mut response);
     response
 }
