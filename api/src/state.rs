@@ -24,6 +24,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     schema: AppSchema,
     sockets: Arc<SocketSlots>,
+    heavy_lane: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -51,6 +52,8 @@ impl AppState {
         let schema = build_schema(&settings.graphql);
         let sockets =
             SocketSlots::new(settings.http.ws_max_per_address, settings.http.ws_max_total);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let heavy_lane = Arc::new(tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)));
         Ok(Self(Arc::new(Inner {
             settings,
             tenancy,
@@ -59,6 +62,7 @@ impl AppState {
             metrics,
             schema,
             sockets,
+            heavy_lane,
         })))
     }
 
@@ -85,6 +89,12 @@ impl AppState {
     /// The GraphQL schema.
     pub fn schema(&self) -> &AppSchema {
         &self.0.schema
+    }
+
+    /// Requests that cost milliseconds of CPU in one go (introspection, huge documents) run
+    /// one permit at a time per core but one: see `graphql::admission::admit_in_lane`.
+    pub fn heavy_lane(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.0.heavy_lane
     }
 
     /// Open WebSockets, bounded per client address and in total.

@@ -22,24 +22,57 @@ use async_graphql::{ErrorExtensionValues, Request, ServerError};
 use crate::config::GraphqlSettings;
 use crate::error::AppError;
 use crate::graphql::inputs;
-use crate::graphql::limits::QueryLimits;
+use crate::graphql::limits::{QueryLimits, Shape};
+use crate::state::AppState;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// Deepest nesting of `{`, `[` and `(` in a document. Ten levels of fields plus arguments with
 /// nested input objects and lists need about 16; GraphiQL's introspection query needs 13.
 pub const MAX_NESTING: usize = 32;
 
+/// Documents longer than this are parsed in the heavy lane.
+pub const HEAVY_DOCUMENT: usize = 64 * 1024;
+
+/// [`admit`], with the request's place in the heavy lane when it needs one: a document over
+/// [`HEAVY_DOCUMENT`] (parsing it costs milliseconds) or an introspection operation (answering
+/// one costs about 10 ms in one go). The lane has one permit fewer than the machine has cores,
+/// so however many such requests arrive, one core keeps serving everything else (`/health`,
+/// signed-in work). Hold the permit until the request is answered.
+pub async fn admit_in_lane(
+    state: &AppState,
+    request: &mut Request,
+) -> Result<Option<OwnedSemaphorePermit>, ServerError> {
+    let lane = || async {
+        state
+            .heavy_lane()
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::Internal("the heavy lane is closed".into()).to_server_error())
+    };
+    let mut permit = None;
+    if request.query.len() > HEAVY_DOCUMENT {
+        permit = Some(lane().await?);
+    }
+    let shape = admit(request, &state.settings().graphql)?;
+    if shape.introspection && permit.is_none() {
+        permit = Some(lane().await?);
+    }
+    Ok(permit)
+}
+
 /// Checks `request` and attaches its parsed document; the error is the answer to send.
-pub fn admit(request: &mut Request, settings: &GraphqlSettings) -> Result<(), ServerError> {
+pub fn admit(request: &mut Request, settings: &GraphqlSettings) -> Result<Shape, ServerError> {
     check_nesting(&request.query, MAX_NESTING).map_err(refusal)?;
     let document =
         async_graphql::parser::parse_query(&request.query).map_err(|e| refusal(e.to_string()))?;
-    QueryLimits::from(settings)
+    let shape = QueryLimits::from(settings)
         .check(&document)
         .map_err(refusal)?;
     check_variable_types(&document).map_err(refusal)?;
     inputs::check(&document, &request.variables).map_err(|e| e.to_server_error())?;
     request.set_parsed_query(document);
-    Ok(())
+    Ok(shape)
 }
 
 impl From<&GraphqlSettings> for QueryLimits {

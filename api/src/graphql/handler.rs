@@ -70,11 +70,14 @@ pub async fn post(
             );
         }
     };
-    if let Err(error) = admission::admit(&mut request, &state.settings().graphql) {
-        let mut response = async_graphql::Response::from_errors(vec![error]);
-        classify_errors(&state, &mut response);
-        return axum::Json(response).into_response();
-    }
+    let _lane = match admission::admit_in_lane(&state, &mut request).await {
+        Ok(lane) => lane,
+        Err(error) => {
+            let mut response = async_graphql::Response::from_errors(vec![error]);
+            classify_errors(&state, &mut response);
+            return axum::Json(response).into_response();
+        }
+    };
     let principal = match bearer(&headers) {
         Ok(None) => None,
         Ok(Some(token)) => match REQUEST_ID

@@ -59,7 +59,7 @@ pub struct QueryLimits {
 
 impl QueryLimits {
     /// Checks `doc`; the error is a message for the client.
-    pub fn check(&self, doc: &ExecutableDocument) -> Result<(), String> {
+    pub fn check(&self, doc: &ExecutableDocument) -> Result<Shape, String> {
         let mut walker = Expansion {
             doc,
             memo: HashMap::new(),
@@ -71,14 +71,17 @@ impl QueryLimits {
                 ops.values().map(|op| &op.node.selection_set.node).collect()
             }
         };
+        let mut shape = Shape::default();
         for set in operations {
-            self.check_totals(walker.walk(set, false)?)?;
+            let totals = walker.walk(set, false)?;
+            self.check_totals(totals)?;
+            shape.introspection |= totals.introspection_roots > 0;
         }
         // Fragments no operation uses are still walked by validation.
         for fragment in doc.fragments.values() {
             self.check_totals(walker.walk(&fragment.node.selection_set.node, false)?)?;
         }
-        Ok(())
+        Ok(shape)
     }
 
     fn check_totals(&self, totals: Totals) -> Result<(), String> {
@@ -118,6 +121,13 @@ impl QueryLimits {
     }
 }
 
+/// What an admitted document does, as far as its cost is concerned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// An operation selects `__schema` or `__type` (directly or through fragments).
+    pub introspection: bool,
+}
+
 /// What a selection set expands to. Sums saturate, so a fragment bomb reads as `u64::MAX`.
 #[derive(Clone, Copy, Debug, Default)]
 struct Totals {
@@ -131,6 +141,8 @@ struct Totals {
     selections: u64,
     /// `__schema` selections.
     schemas: u64,
+    /// `__schema` and `__type` selections outside introspection.
+    introspection_roots: u64,
     /// Deepest nesting of introspection list fields.
     introspection_lists: usize,
 }
@@ -142,6 +154,9 @@ impl Totals {
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.selections = self.selections.saturating_add(other.selections);
         self.schemas = self.schemas.saturating_add(other.schemas);
+        self.introspection_roots = self
+            .introspection_roots
+            .saturating_add(other.introspection_roots);
         self.introspection_lists = self.introspection_lists.max(other.introspection_lists);
     }
 }
@@ -169,6 +184,9 @@ impl<'a> Expansion<'a> {
                     if entering {
                         below.depth = 0;
                         below.schemas = below.schemas.saturating_add(u64::from(name == "__schema"));
+                        below.introspection_roots = below
+                            .introspection_roots
+                            .saturating_add(u64::from(!introspection));
                         if introspection && INTROSPECTION_LISTS.contains(&name) {
                             below.introspection_lists += 1;
                         }
@@ -215,7 +233,7 @@ mod tests {
         max_fields: 300,
     };
 
-    fn check(query: &str) -> Result<(), String> {
+    fn check(query: &str) -> Result<Shape, String> {
         LIMITS.check(&async_graphql::parser::parse_query(query).unwrap())
     }
 
@@ -295,6 +313,19 @@ mod tests {
         let err = check(&bomb(60, "me")).unwrap_err();
         assert!(err.contains("5000"), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn introspection_is_recognised_through_fragments() {
+        assert!(!check("{ a { b } }").unwrap().introspection);
+        assert!(!check("{ __typename }").unwrap().introspection);
+        assert!(
+            check("{ a __type(name: \"Q\") { name } }")
+                .unwrap()
+                .introspection
+        );
+        let q = "{ ...F } fragment F on Q { ... on Q { __schema { types { name } } } }";
+        assert!(check(q).unwrap().introspection);
     }
 
     #[test]

@@ -325,11 +325,14 @@ impl SocketExecutor {
             .and_then(|data| data.get(&TypeId::of::<SocketCredential>()))
             .and_then(|value| value.downcast_ref::<SocketCredential>())
             .and_then(|c| c.0.clone());
-        if let Err(error) = admission::admit(&mut request, &state.settings().graphql) {
-            let mut response = Response::from_errors(vec![error]);
-            classify_errors(&state, &mut response);
-            return single(response);
-        }
+        let lane = match admission::admit_in_lane(&state, &mut request).await {
+            Ok(lane) => lane,
+            Err(error) => {
+                let mut response = Response::from_errors(vec![error]);
+                classify_errors(&state, &mut response);
+                return single(response);
+            }
+        };
         let principal = match credential {
             None => None,
             Some(credential) => match authenticate_until(&state, &credential).await {
@@ -341,6 +344,7 @@ impl SocketExecutor {
         let request = request
             .data(RequestContext::new(state.clone(), principal).with_client_addr(self.client));
         if subscription {
+            drop(lane); // a subscription waits for events; it holds no lane while it waits
             return state
                 .schema()
                 .execute_stream_with_session_data(request, session.unwrap_or_default());
