@@ -102,6 +102,18 @@ pub struct Gql {
 }
 
 impl Gql {
+    /// The (access token, refresh token) pair answered by `field` (`login`, `refreshSession`).
+    pub fn tokens(&self, field: &str) -> (String, String) {
+        let p: &Value = &self.body["data"][field];
+        (
+            p["accessToken"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{field}: {}", self.body))
+                .to_owned(),
+            p["refreshToken"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// `extensions.code` of every error.
     pub fn codes(&self) -> Vec<String> {
         self.body["errors"]
@@ -282,6 +294,17 @@ impl TestApp {
             json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
         )
         .await
+    }
+
+    /// Signs in with `t`'s credentials; (access token, refresh token).
+    pub async fn login_pair(&self, t: &TestTenant) -> (String, String) {
+        self.gql(
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }",
+            json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
+        )
+        .await
+        .tokens("login")
     }
 
     /// Signs in as the tenant's admin; the access token.

@@ -5,39 +5,15 @@
 use std::time::{Duration, Instant};
 
 use api::tenancy::lifecycle::history;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{Gql, TestApp, TestTenant};
 
-const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }";
 const REFRESH: &str =
     "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }";
 const ME: &str = "{ me { user { email } } }";
 const WRITE: &str =
     "mutation { createCustomer(input: { name: \"Late Writer Ltd\", currency: \"USD\" }) { id } }";
-
-/// Signs in; (access token, refresh token).
-async fn login(app: &TestApp, t: &TestTenant) -> (String, String) {
-    let r = app
-        .gql(
-            None,
-            LOGIN,
-            json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
-        )
-        .await;
-    pair(&r, "login")
-}
-
-fn pair(r: &Gql, field: &str) -> (String, String) {
-    let p: &Value = &r.body["data"][field];
-    (
-        p["accessToken"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{field}: {}", r.body))
-            .to_owned(),
-        p["refreshToken"].as_str().unwrap().to_owned(),
-    )
-}
 
 async fn me(app: &TestApp, token: &str) -> Gql {
     app.gql(Some(token), ME, json!({})).await
@@ -88,8 +64,8 @@ fn erp_err(app: &TestApp, args: &[&str]) -> String {
 async fn after_logout_the_sessions_access_token_is_refused_and_other_sessions_go_on() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    let (access, _) = login(&app, &t).await;
-    let (other, _) = login(&app, &t).await;
+    let (access, _) = app.login_pair(&t).await;
+    let (other, _) = app.login_pair(&t).await;
     assert_works(&app, &access, &t.email).await;
 
     let r = app
@@ -105,8 +81,8 @@ async fn after_logout_the_sessions_access_token_is_refused_and_other_sessions_go
 async fn a_password_change_ends_the_access_tokens_of_the_users_other_sessions_at_once() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    let (current, _) = login(&app, &t).await;
-    let (elsewhere, _) = login(&app, &t).await;
+    let (current, _) = app.login_pair(&t).await;
+    let (elsewhere, _) = app.login_pair(&t).await;
 
     let r = app
         .gql(
@@ -125,10 +101,10 @@ async fn a_password_change_ends_the_access_tokens_of_the_users_other_sessions_at
 async fn replaying_a_rotated_refresh_token_ends_every_access_token_of_that_session() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    let (first_access, first_refresh) = login(&app, &t).await;
-    let (unrelated, _) = login(&app, &t).await;
+    let (first_access, first_refresh) = app.login_pair(&t).await;
+    let (unrelated, _) = app.login_pair(&t).await;
     let rotated = app.gql(None, REFRESH, json!({ "t": first_refresh })).await;
-    let (second_access, _) = pair(&rotated, "refreshSession");
+    let (second_access, _) = rotated.tokens("refreshSession");
     assert_works(&app, &first_access, &t.email).await;
     assert_works(&app, &second_access, &t.email).await;
 
@@ -150,7 +126,7 @@ async fn the_session_check_rides_in_the_access_query_without_an_extra_statement(
         .spawn()
         .await;
     let t = app.create_tenant("acme").await;
-    let (access, _) = login(&app, &t).await;
+    let (access, _) = app.login_pair(&t).await;
     let r = app.gql(Some(&access), "{ __typename }", json!({})).await;
     assert_eq!(r.body["data"]["__typename"], "QueryRoot", "{}", r.body);
     // One statement loads the grants and checks the user and the session together.
@@ -165,7 +141,7 @@ async fn suspending_a_tenant_ends_its_sessions_and_api_keys_until_it_is_resumed(
         .await;
     let t = app.create_tenant("acme").await;
     let neighbour = app.create_tenant("beta").await;
-    let (access, refresh) = login(&app, &t).await;
+    let (access, refresh) = app.login_pair(&t).await;
     let roles = app.role_ids(&access).await;
     let key = app
         .gql(
@@ -305,7 +281,7 @@ async fn suspending_a_tenant_ends_its_sessions_and_api_keys_until_it_is_resumed(
 async fn a_closed_tenant_stays_closed_and_its_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    let (access, refresh) = login(&app, &t).await;
+    let (access, refresh) = app.login_pair(&t).await;
 
     let out = erp_ok(
         &app,

@@ -1,34 +1,11 @@
 //! Refresh-token rotation, reuse detection, logout and password changes.
 
 use futures_util::future::join_all;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{Gql, TestApp, TestTenant};
+use crate::helpers::{Gql, TestApp};
 
-const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }";
 const REFRESH: &str = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken user { email } } }";
-
-async fn login(app: &TestApp, t: &TestTenant) -> (String, String) {
-    let r = app
-        .gql(
-            None,
-            LOGIN,
-            json!({ "i": { "tenant": t.slug, "email": t.email, "password": t.password } }),
-        )
-        .await;
-    tokens(&r, "login")
-}
-
-fn tokens(r: &Gql, field: &str) -> (String, String) {
-    let p: &Value = &r.body["data"][field];
-    (
-        p["accessToken"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{field}: {}", r.body))
-            .to_owned(),
-        p["refreshToken"].as_str().unwrap().to_owned(),
-    )
-}
 
 async fn refresh(app: &TestApp, token: &str) -> Gql {
     app.gql(None, REFRESH, json!({ "t": token })).await
@@ -38,26 +15,26 @@ async fn refresh(app: &TestApp, token: &str) -> Gql {
 async fn refresh_tokens_rotate_and_a_replay_ends_the_whole_session() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    let (_, r1) = login(&app, &t).await;
+    let (_, r1) = app.login_pair(&t).await;
 
     let first = refresh(&app, &r1).await;
     assert_eq!(
         first.body["data"]["refreshSession"]["user"]["email"],
         t.email.as_str()
     );
-    let (access2, r2) = tokens(&first, "refreshSession");
+    let (access2, r2) = first.tokens("refreshSession");
     let me = app
         .gql(Some(&access2), "{ me { user { email } } }", json!({}))
         .await;
     assert_eq!(me.body["data"]["me"]["user"]["email"], t.email.as_str());
-    let (_, r3) = tokens(&refresh(&app, &r2).await, "refreshSession");
+    let (_, r3) = refresh(&app, &r2).await.tokens("refreshSession");
 
     // Replaying the first, already rotated token fails and revokes the family…
     assert_eq!(refresh(&app, &r1).await.codes(), ["UNAUTHENTICATED"]);
     // …so even the newest token of that session no longer works.
     assert_eq!(refresh(&app, &r3).await.codes(), ["UNAUTHENTICATED"]);
     // Another session of the same user is untouched.
-    let (_, other) = login(&app, &t).await;
+    let (_, other) = app.login_pair(&t).await;
     assert!(refresh(&app, &other).await.body["data"]["refreshSession"].is_object());
 }
 
@@ -66,7 +43,7 @@ async fn of_two_concurrent_refreshes_of_one_token_exactly_one_succeeds() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
     for round in 0..5 {
-        let (_, token) = login(&app, &t).await;
+        let (_, token) = app.login_pair(&t).await;
         let answers = join_all([refresh(&app, &token), refresh(&app, &token)]).await;
         let ok = answers
             .iter()
@@ -100,7 +77,7 @@ async fn garbage_and_foreign_refresh_tokens_are_unauthenticated() {
 async fn logout_ends_the_session() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    let (access, refresh_token) = login(&app, &t).await;
+    let (access, refresh_token) = app.login_pair(&t).await;
     let r = app
         .gql(Some(&access), "mutation { logout }", json!({}))
         .await;
@@ -115,8 +92,8 @@ async fn logout_ends_the_session() {
 async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
-    let (access, own_refresh) = login(&app, &t).await;
-    let (_, other_refresh) = login(&app, &t).await;
+    let (access, own_refresh) = app.login_pair(&t).await;
+    let (_, other_refresh) = app.login_pair(&t).await;
     let change = "mutation($i: ChangePasswordInput!) { changePassword(input: $i) }";
 
     let wrong = app

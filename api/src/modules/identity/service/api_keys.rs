@@ -15,7 +15,7 @@ use crate::authz::Access;
 use crate::authz::catalog::{API_KEY_READ, API_KEY_WRITE};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::identity::service::roles;
+use crate::modules::identity::service::escalation;
 use crate::state::AppState;
 
 /// A created key and its secret (shown once).
@@ -54,7 +54,7 @@ pub async fn create(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::validation("input.roleId", "no such role"))?;
-    roles::check_role_grantable(&txn, access, &role).await?;
+    escalation::check_role_grantable(&txn, access, &role).await?;
     let id = Uuid::now_v7();
     let (full, secret) = secrets::new_api_key(tenant_id, id);
     let key = api_key::ActiveModel {

@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod escalation;
 pub mod references;
 pub mod roles;
 pub mod session;

@@ -6,7 +6,7 @@
 //! permissions the caller holds with at least the same scope (`identity.escalation`). The same
 //! rule guards the other side of account management: roles are assigned to or taken from, and
 //! users changed, deactivated or reactivated, only when everything the target user holds is
-//! held by the caller too ([`check_user_manageable`]), so `hr` cannot turn on an admin.
+//! held by the caller too (`escalation.rs`), so `hr` cannot turn on an admin.
 
 use chrono::Utc;
 use entities::identity::{api_key, role, role_grant, user_account, user_role};
@@ -17,12 +17,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, AuditActor, Changes};
-use crate::authz::catalog::{
-    OWNER_ROLE, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, SYSTEM_ROLES, is_known,
-};
+use crate::authz::catalog::{OWNER_ROLE, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, SYSTEM_ROLES};
 use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
+use crate::modules::identity::service::escalation;
 
 /// A role's content.
 #[derive(Debug, Clone)]
@@ -86,7 +85,7 @@ pub async fn create(
 ) -> Result<role::Model, AppError> {
     access.require(ROLE_WRITE)?;
     let name = role_name(&input.name)?;
-    check_grants(access, &input.grants, "input.grants")?;
+    escalation::check_grants(access, &input.grants, "input.grants")?;
     let txn = begin_write(db).await?;
     ensure_name_free(&txn, &name, None).await?;
     let now = Utc::now();
@@ -129,7 +128,7 @@ pub async fn update(
     access.require(ROLE_WRITE)?;
     let name = patch.name.as_deref().map(role_name).transpose()?;
     if let Some(grants) = &patch.grants {
-        check_grants(access, grants, "input.grants")?;
+        escalation::check_grants(access, grants, "input.grants")?;
     }
     let txn = begin_write(db).await?;
     let before = custom_role(&txn, id).await?;
@@ -262,8 +261,8 @@ pub async fn assign_in<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(AppError::NotFound { entity: "role" })?;
-    check_role_grantable(db, access, &role).await?;
-    check_user_manageable(db, access, user_id).await?;
+    escalation::check_role_grantable(db, access, &role).await?;
+    escalation::check_user_manageable(db, access, user_id).await?;
     let held = user_role::Entity::find_by_id((user_id, role_id))
         .one(db)
         .await?
@@ -308,8 +307,8 @@ pub async fn unassign(
         .await?
         .ok_or(AppError::NotFound { entity: "role" })?;
     // Taking a role away needs the same standing as giving it.
-    check_role_grantable(&txn, access, &role).await?;
-    check_user_manageable(&txn, access, user_id).await?;
+    escalation::check_role_grantable(&txn, access, &role).await?;
+    escalation::check_user_manageable(&txn, access, user_id).await?;
     if user_role::Entity::find_by_id((user_id, role_id))
         .one(&txn)
         .await?
@@ -369,87 +368,6 @@ pub async fn ensure_not_last_owner<C: ConnectionTrait>(
             rule: "identity.last_owner",
             message: "the tenant's last active owner keeps the owner role".into(),
         });
-    }
-    Ok(())
-}
-
-/// `BUSINESS_RULE identity.escalation` unless `access` holds every grant of `role`.
-pub async fn check_role_grantable<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    role: &role::Model,
-) -> Result<(), AppError> {
-    let grants: Vec<(String, Scope)> = grants_of(db, &[role.id])
-        .await?
-        .into_iter()
-        .filter_map(|g| Scope::parse(&g.scope).map(|s| (g.permission, s)))
-        .collect();
-    check_escalation(access, &grants)
-}
-
-/// `BUSINESS_RULE identity.escalation` unless `access` holds every grant of user `user_id`'s
-/// roles with at least the same scope. Every change to a user other than creating one (details,
-/// deactivation, reactivation, role assignment or removal) passes this check: account
-/// management never reaches a user who may do more than the caller. Callers manage themselves.
-pub async fn check_user_manageable<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    user_id: Uuid,
-) -> Result<(), AppError> {
-    if access.user_id() == Some(user_id) {
-        return Ok(());
-    }
-    let role_ids: Vec<Uuid> = user_role::Entity::find()
-        .filter(user_role::Column::UserId.eq(user_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.role_id)
-        .collect();
-    for grant in grants_of(db, &role_ids).await? {
-        let Some(scope) = Scope::parse(&grant.scope) else {
-            continue;
-        };
-        if access
-            .scope(&grant.permission)
-            .is_none_or(|held| held < scope)
-        {
-            return Err(AppError::BusinessRule {
-                rule: "identity.escalation",
-                message: format!(
-                    "you cannot manage this user: they hold `{}` with scope {} and you do not",
-                    grant.permission,
-                    scope.as_str()
-                ),
-            });
-        }
-    }
-    Ok(())
-}
-
-fn check_grants(access: &Access, grants: &[(String, Scope)], field: &str) -> Result<(), AppError> {
-    for (i, (permission, _)) in grants.iter().enumerate() {
-        if !is_known(permission) {
-            return Err(AppError::validation(
-                format!("{field}[{i}].permission"),
-                format!("`{permission}` is not a permission (see the `permissions` query)"),
-            ));
-        }
-    }
-    check_escalation(access, grants)
-}
-
-fn check_escalation(access: &Access, grants: &[(String, Scope)]) -> Result<(), AppError> {
-    for (permission, scope) in grants {
-        if access.scope(permission).is_none_or(|held| held < *scope) {
-            return Err(AppError::BusinessRule {
-                rule: "identity.escalation",
-                message: format!(
-                    "you cannot grant `{permission}` with scope {}: you do not hold it",
-                    scope.as_str()
-                ),
-            });
-        }
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::modules::common::{create_with_client_id, escape_like};
-use crate::modules::identity::service::{roles, session};
+use crate::modules::identity::service::{escalation, roles, session};
 use crate::tenancy::provision::normalize_email;
 
 /// Filter of the `users` list.
@@ -348,7 +348,7 @@ pub(super) async fn writable<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(AppError::NotFound { entity: "user" })?;
-    roles::check_user_manageable(db, access, id).await?;
+    escalation::check_user_manageable(db, access, id).await?;
     Ok(user)
 }
 
