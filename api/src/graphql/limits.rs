@@ -77,9 +77,12 @@ impl QueryLimits {
             self.check_totals(totals)?;
             shape.introspection |= totals.introspection_roots > 0;
         }
-        // Fragments no operation uses are still walked by validation.
+        // Fragments no operation uses are still walked by validation. A fragment on an
+        // introspection type (`__Type`, `__InputValue`…) selects introspection fields.
         for fragment in doc.fragments.values() {
-            self.check_totals(walker.walk(&fragment.node.selection_set.node, false)?)?;
+            let on = fragment.node.type_condition.node.on.node.as_str();
+            let totals = walker.walk(&fragment.node.selection_set.node, on.starts_with("__"))?;
+            self.check_totals(totals)?;
         }
         Ok(shape)
     }
@@ -313,6 +316,15 @@ mod tests {
         let err = check(&bomb(60, "me")).unwrap_err();
         assert!(err.contains("5000"), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn fragments_on_introspection_types_are_held_to_the_introspection_bounds() {
+        let type_ref = "kind name ".to_owned() + &"ofType { kind name ".repeat(9) + &"}".repeat(9);
+        let q = format!(
+            "{{ __schema {{ types {{ ...T }} }} }} fragment T on __Type {{ fields {{ type {{ ...R }} }} }} fragment R on __Type {{ {type_ref} }}"
+        );
+        assert!(check(&q).unwrap().introspection);
     }
 
     #[test]

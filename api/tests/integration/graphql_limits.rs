@@ -143,6 +143,35 @@ async fn a_query_at_the_depth_limit_and_graphiql_introspection_pass() {
             .len()
             > 5
     );
+    // The full query of the bundled GraphiQL (graphql-js `getIntrospectionQuery` with every
+    // option): fragments on introspection types, `TypeRef` nested ten deep.
+    let type_ref = "kind name ".to_owned() + &"ofType { kind name ".repeat(9) + &"}".repeat(9);
+    let full = format!(
+        "query IntrospectionQuery {{
+          __schema {{ description queryType {{ name kind }} mutationType {{ name kind }}
+            subscriptionType {{ name kind }} types {{ ...FullType }}
+            directives {{ name description isRepeatable locations
+              args(includeDeprecated: true) {{ ...InputValue }} }} }} }}
+        fragment FullType on __Type {{ kind name description specifiedByURL isOneOf
+          fields(includeDeprecated: true) {{ name description
+            args(includeDeprecated: true) {{ ...InputValue }} type {{ ...TypeRef }}
+            isDeprecated deprecationReason }}
+          inputFields(includeDeprecated: true) {{ ...InputValue }} interfaces {{ ...TypeRef }}
+          enumValues(includeDeprecated: true) {{ name description isDeprecated deprecationReason }}
+          possibleTypes {{ ...TypeRef }} }}
+        fragment InputValue on __InputValue {{ name description type {{ ...TypeRef }}
+          defaultValue isDeprecated deprecationReason }}
+        fragment TypeRef on __Type {{ {type_ref} }}"
+    );
+    let r = app.gql(None, &full, json!({})).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    assert!(
+        r.body["data"]["__schema"]["types"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 50
+    );
 }
 
 #[tokio::test]
