@@ -141,11 +141,9 @@ pub fn classify_errors(state: &AppState, response: &mut async_graphql::Response)
 /// The principal of a bearer credential: an API key (`erpk_…`, checked against its tenant's
 /// database) or an access token (checked by signature alone, no database).
 pub async fn authenticate(state: &AppState, credential: &str) -> Result<Principal, AppError> {
-    if credential.starts_with(API_KEY_PREFIX) {
-        api_keys::verify(state, credential).await
-    } else {
-        state.tokens().verify(credential)
-    }
+    authenticate_until(state, credential)
+        .await
+        .map(|(principal, _)| principal)
 }
 
 /// async-graphql's own message without the Rust types it names: its coercion errors end in

@@ -55,6 +55,9 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     // before the schema sees a request.
     .extension(LoadAccess)
     .extension(order::SelectionOrder);
+    // Admission checks variable types against these names: build them now, not on the first
+    // request that needs them.
+    type_names();
     if !settings.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -138,6 +138,18 @@ async fn a_fragment_bomb_is_refused_on_its_expansion_while_health_keeps_answerin
 const CREATE_CUSTOMER: &str =
     "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id name } }";
 
+/// Creates a USD customer named `name`; its id.
+async fn create_customer(app: &TestApp, token: &str, name: &str) -> serde_json::Value {
+    let r = app
+        .gql(
+            Some(token),
+            CREATE_CUSTOMER,
+            json!({ "i": { "name": name, "currency": "USD" } }),
+        )
+        .await;
+    r.body["data"]["createCustomer"]["id"].clone()
+}
+
 #[tokio::test]
 async fn control_characters_and_oversized_texts_are_refused_naming_the_field() {
     let app = TestApp::spawn().await;
@@ -283,15 +295,7 @@ async fn amounts_are_bounded_so_no_total_can_overflow() {
     let app = TestApp::spawn().await;
     let tenant = app.create_tenant("acme").await;
     let token = app.login(&tenant).await;
-    let customer = app
-        .gql(
-            Some(&token),
-            CREATE_CUSTOMER,
-            json!({ "i": { "name": "Big Buyer", "currency": "USD" } }),
-        )
-        .await
-        .body["data"]["createCustomer"]["id"]
-        .clone();
+    let customer = create_customer(&app, &token, "Big Buyer").await;
     let create = "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { id } }";
     let opportunity = |amount: &str| json!({ "i": { "title": "Deal", "customerId": customer, "amount": { "amount": amount, "currency": "USD" } } });
     let r = app
@@ -325,15 +329,7 @@ async fn a_mutation_field_sees_what_an_earlier_mutation_field_changed() {
     let app = TestApp::spawn().await;
     let tenant = app.create_tenant("acme").await;
     let token = app.login(&tenant).await;
-    let customer = app
-        .gql(
-            Some(&token),
-            CREATE_CUSTOMER,
-            json!({ "i": { "name": "Old Name", "currency": "USD" } }),
-        )
-        .await
-        .body["data"]["createCustomer"]["id"]
-        .clone();
+    let customer = create_customer(&app, &token, "Old Name").await;
     let r = app
         .gql(
             Some(&token),
