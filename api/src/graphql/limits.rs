@@ -78,8 +78,11 @@ impl QueryLimits {
             shape.introspection |= totals.introspection_roots > 0;
         }
         // Fragments no operation uses are still walked by validation. A fragment on an
-        // introspection type (`__Type`, `__InputValue`…) selects introspection fields.
-        for fragment in doc.fragments.values() {
+        // introspection type (`__Type`, `__InputValue`…) selects introspection fields. They are
+        // walked in document order, so the same document always gets the same answer.
+        let mut fragments: Vec<_> = doc.fragments.values().collect();
+        fragments.sort_by_key(|f| (f.pos.line, f.pos.column));
+        for fragment in fragments {
             let on = fragment.node.type_condition.node.on.node.as_str();
             let totals = walker.walk(&fragment.node.selection_set.node, on.starts_with("__"))?;
             self.check_totals(totals)?;
