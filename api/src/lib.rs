@@ -16,6 +16,7 @@ pub mod demo_data;
 pub mod error;
 pub mod files;
 pub mod graphql;
+pub mod kit;
 pub mod metrics;
 pub mod modules;
 pub mod money;

@@ -25,6 +25,7 @@ struct Inner {
     schema: AppSchema,
     sockets: Arc<SocketSlots>,
     heavy_lane: Arc<tokio::sync::Semaphore>,
+    events: crate::kit::events::EventBus,
 }
 
 impl AppState {
@@ -63,7 +64,13 @@ impl AppState {
             schema,
             sockets,
             heavy_lane,
+            events: crate::kit::events::EventBus::default(),
         })))
+    }
+
+    /// Where committed writes announce their domain events.
+    pub fn events(&self) -> &crate::kit::events::EventBus {
+        &self.0.events
     }
 
     /// The configuration.

@@ -107,6 +107,15 @@ impl RequestContext {
         AuditActor(self.principal.as_ref().map(|p| p.actor))
     }
 
+    /// Begins the write of a mutation (see [`crate::kit::write`]): the caller's transaction,
+    /// grants and audit name. Drops the request's loader caches like [`Self::audit_actor`].
+    pub async fn write(&self) -> Result<crate::kit::Write<'_>, AppError> {
+        let actor = self.audit_actor();
+        let access = self.access()?;
+        let db = self.tenant_db().await?;
+        crate::kit::Write::begin(db.conn(), access, actor, Some(self.state.events().clone())).await
+    }
+
     /// The request's DataLoaders, bound to the caller's tenant database.
     pub async fn loaders(&self) -> Result<Arc<Loaders>, AppError> {
         let db = self.tenant_db().await?;

@@ -21,6 +21,8 @@ pub struct Loaders {
     pub master: MasterLoaders,
     /// CRM: stages, opportunities, activities.
     pub crm: CrmLoaders,
+    /// The kit's generic loaders (by id of any resource), created on first use.
+    pub kit: crate::kit::read::KitLoaders,
 }
 
 impl Loaders {
@@ -30,6 +32,7 @@ impl Loaders {
             identity: IdentityLoaders::new(db.clone()),
             master: MasterLoaders::new(db.clone()),
             crm: CrmLoaders::new(db),
+            kit: crate::kit::read::KitLoaders::default(),
         }
     }
 }

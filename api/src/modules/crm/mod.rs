@@ -7,4 +7,5 @@
 
 pub mod graphql;
 pub mod loaders;
+pub mod resources;
 pub mod service;

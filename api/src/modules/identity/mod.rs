@@ -6,4 +6,5 @@
 
 pub mod graphql;
 pub mod loaders;
+pub mod resources;
 pub mod service;

@@ -7,5 +7,6 @@
 
 pub mod graphql;
 pub mod loaders;
+pub mod resources;
 pub mod seed;
 pub mod service;

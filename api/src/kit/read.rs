@@ -1,0 +1,130 @@
+//! Reads through the resource's rules: by id, and relation fields through per-request
+//! DataLoaders created on first use (no registry to edit when a resource is added).
+//!
+//! A relation field (`Lead.customer`) answers exactly what `customer(id:)` would: `FORBIDDEN`
+//! (and `null`) without the resource's read permission, `null` for a row outside the caller's
+//! scope. The loader fetches by id once per request and batch; the rule is applied to each
+//! caller's row afterwards, so the cache never widens what anyone sees.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter};
+use uuid::Uuid;
+
+use crate::authz::Access;
+use crate::error::AppError;
+use crate::graphql::loaders::{LoadError, spawner};
+use crate::kit::resource::{Resource, can_read, id_column, id_of, visible};
+
+/// One row of `R` by id, if `access` may read it (`FORBIDDEN` without the permission).
+pub async fn get<R: Resource, C: ConnectionTrait>(
+    db: &C,
+    access: &Access,
+    id: Uuid,
+) -> Result<Option<R::Model>, AppError> {
+    Ok(visible::<R>(access)?
+        .filter(id_column::<R>().eq(id))
+        .one(db)
+        .await?)
+}
+
+/// Id → row of `R`, unscoped: callers filter with [`can_read`] (see [`relation`]).
+pub struct ById<R>(DatabaseConnection, PhantomData<fn() -> R>);
+
+impl<R> Loader<Uuid> for ById<R>
+where
+    R: Resource,
+    R::Model: Sync,
+{
+    type Value = R::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, R::Model>, LoadError> {
+        Ok(R::find()
+            .filter(id_column::<R>().is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .map(|row| (id_of::<R>(&row), row))
+            .collect())
+    }
+}
+
+/// The request's generic loaders, one per type, created on first use.
+#[derive(Default)]
+pub struct KitLoaders(Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl KitLoaders {
+    /// The request's by-id loader of `R`.
+    pub fn by_id<R>(&self, db: &DatabaseConnection) -> Arc<DataLoader<ById<R>, HashMapCache>>
+    where
+        R: Resource,
+        R::Model: Sync,
+    {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.entry(TypeId::of::<ById<R>>())
+            .or_insert_with(|| {
+                Arc::new(DataLoader::with_cache(
+                    ById::<R>(db.clone(), PhantomData),
+                    spawner(),
+                    HashMapCache::default(),
+                ))
+            })
+            .clone()
+            .downcast()
+            .unwrap_or_else(|_| unreachable!("the map holds one loader type per key"))
+    }
+}
+
+/// The row a relation field points at, under the same rules as [`get`]: `FORBIDDEN` without
+/// the read permission, `None` outside the caller's scope or when absent.
+pub async fn relation<R>(
+    ctx: &async_graphql::Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<R::Model>>
+where
+    R: Resource,
+    R::Model: Sync,
+{
+    use crate::error::GqlResult;
+    use crate::graphql::context::ContextExt;
+    let req = ctx.request()?;
+    let access = req.access().gql()?;
+    access.require(R::INFO.read).gql()?;
+    let Some(id) = id else { return Ok(None) };
+    let loader = req
+        .loaders()
+        .await
+        .gql()?
+        .kit
+        .by_id::<R>(&req.tenant_db().await.gql()?.conn().clone());
+    let row = loader
+        .load_one(id)
+        .await
+        .map_err(crate::graphql::loaders::load_failed)?;
+    Ok(row.filter(|row| can_read::<R>(access, row)))
+}
+
+/// Feeds rows a list already holds into the by-id loader of `R`, so relations back to them
+/// cost nothing.
+pub async fn feed<'a, R>(ctx: &async_graphql::Context<'_>, rows: impl Iterator<Item = &'a R::Model>)
+where
+    R: Resource,
+    R::Model: Sync + 'a,
+{
+    use crate::graphql::context::ContextExt;
+    let Ok(req) = ctx.request() else { return };
+    let (Ok(loaders), Ok(db)) = (req.loaders().await, req.tenant_db().await) else {
+        return;
+    };
+    loaders
+        .kit
+        .by_id::<R>(db.conn())
+        .feed_many(rows.map(|row| (id_of::<R>(row), row.clone())))
+        .await;
+}

@@ -1,0 +1,179 @@
+//! One declaration per entity ([`Resource`]): who reads and writes it, whose rows scope `OWN`
+//! reaches, which fields need their own permission and which are never audited. Every read
+//! path (lists, by id, counts, relation fields, loaders, the audit log) asks the same
+//! functions here, so no path can show a row or a field another path hides.
+
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn,
+    QueryFilter, Select, Value,
+};
+use uuid::Uuid;
+
+use crate::authz::{Access, Scope};
+use crate::error::AppError;
+
+/// What the kit knows about one entity. Column names are the entity's (snake case).
+#[derive(Debug)]
+pub struct ResourceInfo {
+    /// Name in audit entries and errors, e.g. `customer`.
+    pub name: &'static str,
+    /// Reads rows (list, by id, count, relation fields).
+    pub read: &'static str,
+    /// Creates, changes and archives rows.
+    pub write: &'static str,
+    /// Columns naming users whose rows scope `OWN` reaches (owner, assignee). None: a grant
+    /// with scope `OWN` on `read` or `write` is refused.
+    pub owners: &'static [&'static str],
+    /// Fields that need a permission of their own to read, everywhere they show (the type's
+    /// field and the audit log).
+    pub sensitive: &'static [(&'static str, &'static str)],
+    /// Fields never written to the audit log (only that they changed).
+    pub secret: &'static [&'static str],
+}
+
+impl ResourceInfo {
+    /// The permission reading `field` (snake or camel case) needs beyond `read`, if any.
+    pub fn sensitive_permission(&self, field: &str) -> Option<&'static str> {
+        self.sensitive
+            .iter()
+            .find(|(name, _)| *name == field || camel_case(name) == field)
+            .map(|(_, permission)| *permission)
+    }
+}
+
+/// An entity declared to the kit.
+pub trait Resource: EntityTrait {
+    /// The declaration.
+    const INFO: ResourceInfo;
+}
+
+/// `snake_case` as `camelCase` (audit keys and GraphQL field names).
+pub fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The column of `R` named `name`.
+///
+/// # Panics
+/// When `R` has no such column: a wrong [`ResourceInfo`], caught by the kit's tests of every
+/// registered resource.
+pub fn column<R: Resource>(name: &str) -> R::Column {
+    R::Column::iter()
+        .find(|c| c.as_str() == name)
+        .unwrap_or_else(|| panic!("{} has no column {name}", R::INFO.name))
+}
+
+/// The primary-key column of `R` (the kit's resources have a single UUID key).
+pub fn id_column<R: Resource>() -> R::Column {
+    R::PrimaryKey::iter()
+        .next()
+        .map(PrimaryKeyToColumn::into_column)
+        .unwrap_or_else(|| panic!("{} has no primary key", R::INFO.name))
+}
+
+/// A UUID held in `value`, if any.
+pub fn uuid_value(value: Value) -> Option<Uuid> {
+    match value {
+        Value::Uuid(id) => id,
+        _ => None,
+    }
+}
+
+/// The id of `row`.
+pub fn id_of<R: Resource>(row: &R::Model) -> Uuid {
+    uuid_value(row.get(id_column::<R>())).unwrap_or_default()
+}
+
+/// The users `row` belongs to by the resource's owner columns.
+pub fn owners_of<R: Resource>(row: &R::Model) -> Vec<Uuid> {
+    R::INFO
+        .owners
+        .iter()
+        .filter_map(|name| uuid_value(row.get(column::<R>(name))))
+        .collect()
+}
+
+/// The rows of `R` that `permission` (held by `access`) reaches: all of them, or with scope
+/// `OWN` those where an owner column names the caller (an API key owns nothing). `FORBIDDEN`
+/// without the permission.
+pub fn scope_condition<R: Resource>(
+    access: &Access,
+    permission: &str,
+) -> Result<Condition, AppError> {
+    Ok(match access.require(permission)? {
+        Scope::All => Condition::all(),
+        Scope::Own => {
+            let me = access.user_id().unwrap_or(Uuid::nil());
+            R::INFO.owners.iter().fold(
+                // Without owner columns scope OWN reaches nothing (such grants are refused).
+                Condition::any().add(Expr::val(1).eq(0)),
+                |c, name| c.add(column::<R>(name).eq(me).into_condition()),
+            )
+        }
+    })
+}
+
+/// The rows of `R` `access` may read: the one query every read path starts from.
+pub fn visible<R: Resource>(access: &Access) -> Result<Select<R>, AppError> {
+    Ok(R::find().filter(scope_condition::<R>(access, R::INFO.read)?))
+}
+
+/// Whether `permission` of `access` reaches `row` (see [`scope_condition`]).
+pub fn reaches<R: Resource>(access: &Access, permission: &str, row: &R::Model) -> bool {
+    match access.scope(permission) {
+        Some(Scope::All) => true,
+        Some(Scope::Own) => access
+            .user_id()
+            .is_some_and(|me| owners_of::<R>(row).contains(&me)),
+        None => false,
+    }
+}
+
+/// Whether `access` may read `row`: the same rule as [`visible`], for a row already loaded.
+pub fn can_read<R: Resource>(access: &Access, row: &R::Model) -> bool {
+    reaches::<R>(access, R::INFO.read, row)
+}
+
+/// Whether `access` may change `row`: it must both see it and hold `write` reaching it.
+pub fn can_write<R: Resource>(access: &Access, row: &R::Model) -> bool {
+    can_read::<R>(access, row) && reaches::<R>(access, R::INFO.write, row)
+}
+
+/// The owner a new row gets: the one asked for, or the caller. With scope `OWN` on `write`
+/// nobody creates rows for someone else.
+pub fn new_owner<R: Resource>(
+    access: &Access,
+    asked: Option<Uuid>,
+) -> Result<Option<Uuid>, AppError> {
+    let me = access.user_id();
+    if access.require(R::INFO.write)? == Scope::Own && asked.is_some() && asked != me {
+        return Err(AppError::Forbidden {
+            permission: R::INFO.write.to_owned(),
+        });
+    }
+    Ok(asked.or(me))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::camel_case;
+
+    #[test]
+    fn snake_to_camel() {
+        assert_eq!(camel_case("cost_price_micros"), "costPriceMicros");
+        assert_eq!(camel_case("name"), "name");
+    }
+}

@@ -1,0 +1,324 @@
+//! The write context and the generic writes every module uses.
+//!
+//! A mutation opens one [`Write`] (`req.write().await?`), passes it to its service calls and
+//! ends with [`Write::commit`]: one transaction, an audit entry per change written by the
+//! helpers below from the rows themselves, and domain events handed to listeners only after
+//! the commit (a rolled-back write announces nothing). Dropping a `Write` without committing
+//! rolls everything back.
+//!
+//! - [`insert`]: a create. With a client-chosen id it is idempotent: the same id with the same
+//!   content (every column compared) returns the stored row, other content is `CONFLICT`. Two
+//!   concurrent creates of one id or one unique value: the loser's insert fails inside a
+//!   savepoint, which is rolled back and the stored row compared as a replay, or the
+//!   violation is answered `CONFLICT`. Never `INTERNAL`.
+//! - [`update`]: a versioned change (stale `expectedVersion`: `CONFLICT`), audited as the diff
+//!   of the row before and after.
+//! - [`archive`]: `is_active = false` through [`update`].
+//! - [`find_for_write`] and [`require_reference`]: rows the caller may change or refer to;
+//!   what the caller may not see answers exactly as what does not exist.
+
+use std::sync::{Mutex, PoisonError};
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    DbErr, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter, SqlErr,
+    TransactionTrait, Value,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditActor};
+use crate::authz::Access;
+use crate::db::begin_write;
+use crate::error::AppError;
+use crate::kit::audit::{diff, is_bookkeeping};
+use crate::kit::events::{DomainEvent, EventBus};
+use crate::kit::resource::{Resource, can_read, can_write, column, id_column, id_of};
+
+/// One mutation's transaction, caller and pending events.
+pub struct Write<'a> {
+    tx: DatabaseTransaction,
+    access: &'a Access,
+    actor: AuditActor,
+    events: Mutex<Vec<DomainEvent>>,
+    bus: Option<EventBus>,
+}
+
+impl<'a> Write<'a> {
+    /// Begins a write on `db` for `access` (events go to `bus` after the commit).
+    pub async fn begin(
+        db: &DatabaseConnection,
+        access: &'a Access,
+        actor: AuditActor,
+        bus: Option<EventBus>,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            tx: begin_write(db).await?,
+            access,
+            actor,
+            events: Mutex::new(Vec::new()),
+            bus,
+        })
+    }
+
+    /// The transaction: every statement of the write runs on it.
+    pub fn tx(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// The caller's grants.
+    pub fn access(&self) -> &'a Access {
+        self.access
+    }
+
+    /// Who the audit trail names.
+    pub fn actor(&self) -> AuditActor {
+        self.actor
+    }
+
+    /// Queues a domain event, published after the commit.
+    pub fn emit(&self, entity: &'static str, id: Uuid, action: &str) {
+        self.events
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(DomainEvent {
+                entity,
+                id,
+                action: action.to_owned(),
+            });
+    }
+
+    /// Writes one audit entry about `entity` `id` and queues the matching event.
+    pub async fn record(
+        &self,
+        entity: &'static str,
+        id: Uuid,
+        action: &str,
+        changes: audit::Changes,
+    ) -> Result<(), AppError> {
+        audit::record(&self.tx, self.actor, entity, id, action, changes).await?;
+        self.emit(entity, id, action);
+        Ok(())
+    }
+
+    /// Commits, then hands the write's events to the listeners.
+    pub async fn commit(self) -> Result<(), AppError> {
+        self.tx.commit().await?;
+        let events = self
+            .events
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(bus) = &self.bus {
+            for event in events {
+                bus.publish(event);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `e` breaks a unique index or the primary key.
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// The `CONFLICT` of a unique value `R` already holds.
+pub fn unique_conflict<R: Resource>() -> AppError {
+    AppError::Conflict(format!(
+        "another {} already has that unique value",
+        R::INFO.name
+    ))
+}
+
+/// Whether `row` (a new row about to be inserted) holds what `stored` holds, every column but
+/// bookkeeping compared.
+fn same_content<R: Resource>(row: &R::ActiveModel, stored: &R::Model) -> bool
+where
+    R::ActiveModel: ActiveModelTrait<Entity = R>,
+{
+    R::Column::iter().all(|col| {
+        if is_bookkeeping::<R>(col.as_str()) {
+            return true;
+        }
+        match row.get(col).into_value() {
+            Some(value) => value == stored.get(col),
+            None => true,
+        }
+    })
+}
+
+async fn find_by_id<R: Resource>(w: &Write<'_>, id: Uuid) -> Result<Option<R::Model>, AppError> {
+    Ok(R::find()
+        .filter(id_column::<R>().eq(id))
+        .one(w.tx())
+        .await?)
+}
+
+/// The stored row under a replayed client id: itself when the content is the same, otherwise
+/// `CONFLICT`.
+fn replay<R: Resource>(row: &R::ActiveModel, stored: R::Model) -> Result<R::Model, AppError>
+where
+    R::ActiveModel: ActiveModelTrait<Entity = R>,
+{
+    if same_content::<R>(row, &stored) {
+        Ok(stored)
+    } else {
+        Err(AppError::Conflict(format!(
+            "another {} already has id {}",
+            R::INFO.name,
+            id_of::<R>(&stored)
+        )))
+    }
+}
+
+/// Inserts `row` and audits it as `create`. `client_id`: the id was chosen by the client, so
+/// a row already stored under it is a replay (see the module header).
+pub async fn insert<R>(
+    w: &Write<'_>,
+    row: R::ActiveModel,
+    client_id: bool,
+) -> Result<R::Model, AppError>
+where
+    R: Resource,
+    R::ActiveModel: ActiveModelTrait<Entity = R> + ActiveModelBehavior + Send,
+    R::Model: IntoActiveModel<R::ActiveModel>,
+{
+    let id = match row.get(id_column::<R>()).into_value() {
+        Some(Value::Uuid(Some(id))) => id,
+        _ => return Err(AppError::Internal(format!("{} without id", R::INFO.name))),
+    };
+    if client_id && let Some(stored) = find_by_id::<R>(w, id).await? {
+        return replay::<R>(&row, stored);
+    }
+    let savepoint = w.tx().begin().await?;
+    let inserted = match row.clone().insert(&savepoint).await {
+        Ok(inserted) => {
+            savepoint.commit().await?;
+            inserted
+        }
+        Err(e) if is_unique_violation(&e) => {
+            savepoint.rollback().await?;
+            // A concurrent create of the same id won the race: answer as a replay.
+            if client_id && let Some(stored) = find_by_id::<R>(w, id).await? {
+                return replay::<R>(&row, stored);
+            }
+            return Err(unique_conflict::<R>());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    w.record(R::INFO.name, id, "create", diff::<R>(None, &inserted))
+        .await?;
+    Ok(inserted)
+}
+
+/// The row `id` of `R` for a change by the caller: `NOT_FOUND` when it does not exist or the
+/// caller may not see or change it (the answer does not tell which).
+pub async fn find_for_write<R: Resource>(w: &Write<'_>, id: Uuid) -> Result<R::Model, AppError> {
+    w.access().require(R::INFO.write)?;
+    match find_by_id::<R>(w, id).await? {
+        Some(row) if can_write::<R>(w.access(), &row) => Ok(row),
+        _ => Err(AppError::NotFound {
+            entity: R::INFO.name,
+        }),
+    }
+}
+
+/// A row named by an input field (`field`, e.g. `input.leadId`): it must exist and be
+/// readable by the caller, else `VALIDATION` "no such …", the same for both.
+pub async fn require_reference<R: Resource>(
+    w: &Write<'_>,
+    id: Option<Uuid>,
+    field: &str,
+) -> Result<Option<R::Model>, AppError> {
+    let Some(id) = id else { return Ok(None) };
+    match find_by_id::<R>(w, id).await? {
+        Some(row)
+            if w.access().scope(R::INFO.read).is_some() && can_read::<R>(w.access(), &row) =>
+        {
+            Ok(Some(row))
+        }
+        _ => Err(AppError::validation(
+            field,
+            format!("no such {}", R::INFO.name.replace('_', " ")),
+        )),
+    }
+}
+
+/// Writes `row` (changes on top of `before`) if the stored version is still
+/// `expected_version`, bumps the version, and audits the difference as `action`. Stale:
+/// `CONFLICT`; a unique value another row holds: `CONFLICT`.
+pub async fn update<R>(
+    w: &Write<'_>,
+    before: &R::Model,
+    mut row: R::ActiveModel,
+    expected_version: i32,
+    action: &str,
+) -> Result<R::Model, AppError>
+where
+    R: Resource,
+    R::ActiveModel: ActiveModelTrait<Entity = R> + Send,
+{
+    let version = column::<R>("version");
+    let stale = || {
+        AppError::Conflict(format!(
+            "the {} was changed by someone else (expected version {expected_version}); reload and retry",
+            R::INFO.name
+        ))
+    };
+    if before.get(version) != Value::Int(Some(expected_version)) {
+        return Err(stale());
+    }
+    let id = id_of::<R>(before);
+    row.set(version, Value::Int(Some(expected_version + 1)));
+    if let Some(updated_at) = R::Column::iter().find(|c| c.as_str() == "updated_at") {
+        row.set(updated_at, Value::ChronoDateTimeUtc(Some(Utc::now())));
+    }
+    let savepoint = w.tx().begin().await?;
+    let result = R::update_many()
+        .set(row)
+        .filter(id_column::<R>().eq(id))
+        .filter(version.eq(expected_version))
+        .exec(&savepoint)
+        .await;
+    match result {
+        Ok(r) if r.rows_affected == 1 => savepoint.commit().await?,
+        Ok(_) => return Err(stale()),
+        Err(e) if is_unique_violation(&e) => {
+            savepoint.rollback().await?;
+            return Err(unique_conflict::<R>());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let after = find_by_id::<R>(w, id).await?.ok_or(AppError::NotFound {
+        entity: R::INFO.name,
+    })?;
+    w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
+        .await?;
+    Ok(after)
+}
+
+/// Archives `before` (`is_active = false`), audited as `archive`; an archived row is returned
+/// as it is.
+pub async fn archive<R>(w: &Write<'_>, before: R::Model) -> Result<R::Model, AppError>
+where
+    R: Resource,
+    R::ActiveModel: ActiveModelTrait<Entity = R> + Send,
+    R::Model: IntoActiveModel<R::ActiveModel>,
+{
+    let active = column::<R>("is_active");
+    if before.get(active) == Value::Bool(Some(false)) {
+        return Ok(before);
+    }
+    let version = match before.get(column::<R>("version")) {
+        Value::Int(Some(v)) => v,
+        _ => {
+            return Err(AppError::Internal(format!(
+                "{} without version",
+                R::INFO.name
+            )));
+        }
+    };
+    let mut row = <R::ActiveModel as ActiveModelTrait>::default();
+    row.set(active, Value::Bool(Some(false)));
+    update::<R>(w, &before, row, version, "archive").await
+}

@@ -1,0 +1,61 @@
+//! The CRM's resources, declared to the kit (see `crate::kit::resource`).
+
+use entities::crm::{activity, lead, opportunity, pipeline_stage};
+
+use crate::authz::catalog::{
+    ACTIVITY_READ, ACTIVITY_WRITE, LEAD_READ, LEAD_WRITE, OPPORTUNITY_READ, OPPORTUNITY_WRITE,
+    PIPELINE_WRITE,
+};
+use crate::kit::{Resource, ResourceInfo};
+
+impl Resource for lead::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "lead",
+        read: LEAD_READ,
+        write: LEAD_WRITE,
+        owners: &["owner_id"],
+        sensitive: &[],
+        secret: &[],
+    };
+}
+
+impl Resource for opportunity::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "opportunity",
+        read: OPPORTUNITY_READ,
+        write: OPPORTUNITY_WRITE,
+        owners: &["owner_id"],
+        sensitive: &[],
+        secret: &[],
+    };
+}
+
+impl Resource for activity::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "activity",
+        read: ACTIVITY_READ,
+        write: ACTIVITY_WRITE,
+        owners: &["owner_id", "assignee_id"],
+        sensitive: &[],
+        secret: &[],
+    };
+}
+
+impl Resource for pipeline_stage::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "pipeline_stage",
+        read: OPPORTUNITY_READ,
+        write: PIPELINE_WRITE,
+        owners: &[],
+        sensitive: &[],
+        secret: &[],
+    };
+}
+
+/// The CRM's resources.
+pub const RESOURCES: &[&ResourceInfo] = &[
+    &<lead::Entity as Resource>::INFO,
+    &<opportunity::Entity as Resource>::INFO,
+    &<activity::Entity as Resource>::INFO,
+    &<pipeline_stage::Entity as Resource>::INFO,
+];

@@ -1,0 +1,83 @@
+//! Master data's resources, declared to the kit (see `crate::kit::resource`).
+
+use entities::master::{
+    customer, payment_term, product, product_category, supplier, tax_rate, warehouse,
+};
+
+use crate::authz::catalog::{
+    CUSTOMER_READ, CUSTOMER_WRITE, DATA_READ, DATA_WRITE, PRODUCT_COST_READ, PRODUCT_READ,
+    PRODUCT_WRITE, SUPPLIER_READ, SUPPLIER_WRITE,
+};
+use crate::kit::{Resource, ResourceInfo};
+
+impl Resource for customer::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "customer",
+        read: CUSTOMER_READ,
+        write: CUSTOMER_WRITE,
+        owners: &["owner_id"],
+        sensitive: &[],
+        secret: &[],
+    };
+}
+
+impl Resource for supplier::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "supplier",
+        read: SUPPLIER_READ,
+        write: SUPPLIER_WRITE,
+        owners: &["owner_id"],
+        sensitive: &[],
+        secret: &[],
+    };
+}
+
+impl Resource for product::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "product",
+        read: PRODUCT_READ,
+        write: PRODUCT_WRITE,
+        owners: &[],
+        sensitive: &[("cost_price_micros", PRODUCT_COST_READ)],
+        secret: &[],
+    };
+}
+
+/// A reference-data resource: read with `master.data.read`, kept with `master.data.write`.
+const fn reference(name: &'static str) -> ResourceInfo {
+    ResourceInfo {
+        name,
+        read: DATA_READ,
+        write: DATA_WRITE,
+        owners: &[],
+        sensitive: &[],
+        secret: &[],
+    }
+}
+
+impl Resource for tax_rate::Entity {
+    const INFO: ResourceInfo = reference("tax_rate");
+}
+
+impl Resource for payment_term::Entity {
+    const INFO: ResourceInfo = reference("payment_term");
+}
+
+impl Resource for product_category::Entity {
+    const INFO: ResourceInfo = reference("product_category");
+}
+
+impl Resource for warehouse::Entity {
+    const INFO: ResourceInfo = reference("warehouse");
+}
+
+/// Master data's resources.
+pub const RESOURCES: &[&ResourceInfo] = &[
+    &<customer::Entity as Resource>::INFO,
+    &<supplier::Entity as Resource>::INFO,
+    &<product::Entity as Resource>::INFO,
+    &<tax_rate::Entity as Resource>::INFO,
+    &<payment_term::Entity as Resource>::INFO,
+    &<product_category::Entity as Resource>::INFO,
+    &<warehouse::Entity as Resource>::INFO,
+];
