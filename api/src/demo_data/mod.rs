@@ -31,9 +31,9 @@ use uuid::Uuid;
 use crate::audit::AuditActor;
 use crate::auth::{Actor, Principal};
 use crate::authz::{Access, load_access};
-use crate::db::begin_write;
 use crate::demo::DEMO_EMAIL;
 use crate::error::AppError;
+use crate::kit::Write;
 use crate::modules::crm::service::activities::{self, ActivityInput};
 use crate::modules::crm::service::conversion::{self, ConvertInput};
 use crate::modules::crm::service::leads::{self, Action, LeadInput};
@@ -324,15 +324,14 @@ impl Ctx<'_> {
             let contacts: Vec<ContactInput> = (0..1 + self.rng.below(2))
                 .map(|_| self.contact(&site))
                 .collect();
-            let txn = begin_write(self.db).await?;
-            let customer =
-                customers::create_in(&txn, &self.access, self.actor, None, input).await?;
+            let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+            let customer = customers::create(&w, None, input).await?;
             for contact in contacts {
-                contacts::create_contact_in(&txn, &self.access, self.actor, customer.id, contact)
+                contacts::create_contact_in(w.tx(), &self.access, self.actor, customer.id, contact)
                     .await?;
                 self.counts.contacts += 1;
             }
-            txn.commit().await?;
+            w.commit().await?;
             self.counts.customers += 1;
             created.push(Customer {
                 id: customer.id,
@@ -460,10 +459,9 @@ impl Ctx<'_> {
                 self.advance(lead.id, Action::Qualify, None).await?;
                 let amount = money(self.rng.range(10, 400) * 10_000);
                 let stage = *self.rng.pick(&stage_ids[..stage_ids.len().min(2)]);
+                let w = Write::begin(self.db, &self.access, self.actor, None).await?;
                 conversion::convert(
-                    self.db,
-                    &self.access,
-                    self.actor,
+                    &w,
                     lead.id,
                     ConvertInput {
                         amount: Some(amount),
@@ -472,6 +470,7 @@ impl Ctx<'_> {
                     },
                 )
                 .await?;
+                w.commit().await?;
                 self.counts.converted_leads += 1;
                 self.counts.customers += 1;
                 self.counts.contacts += 1;

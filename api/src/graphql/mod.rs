@@ -101,6 +101,26 @@ pub fn parse_id(id: &ID, field: &str) -> Result<Uuid, AppError> {
     Uuid::try_parse(id.as_str()).map_err(|_| AppError::validation(field, "not an id (UUID)"))
 }
 
+/// A patch field as the services take it: omitted (`None`: unchanged), `null` (`Some(None)`:
+/// cleared) or a value.
+pub fn patch<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+/// [`patch`] of an id field, parsed.
+pub fn patch_id(
+    value: async_graphql::MaybeUndefined<ID>,
+    field: &str,
+) -> Result<Option<Option<Uuid>>, AppError> {
+    patch(value)
+        .map(|id| id.map(|id| parse_id(&id, field)).transpose())
+        .transpose()
+}
+
 /// The UUIDs of a list of `ID`s.
 pub fn parse_ids(ids: &[ID], field: &str) -> Result<Vec<Uuid>, AppError> {
     ids.iter()

@@ -97,12 +97,8 @@ where
     let access = req.access().gql()?;
     access.require(R::INFO.read).gql()?;
     let Some(id) = id else { return Ok(None) };
-    let loader = req
-        .loaders()
-        .await
-        .gql()?
-        .kit
-        .by_id::<R>(&req.tenant_db().await.gql()?.conn().clone());
+    let db = req.tenant_db().await.gql()?;
+    let loader = req.loaders().await.gql()?.kit.by_id::<R>(db.conn());
     let row = loader
         .load_one(id)
         .await
@@ -127,4 +123,29 @@ where
         .by_id::<R>(db.conn())
         .feed_many(rows.map(|row| (id_of::<R>(row), row.clone())))
         .await;
+}
+
+/// Loads the rows `ids` of `R` in one batch into the request's loader (a list resolver calls
+/// it for a relation its page selects, so the statements do not depend on batch timing).
+pub async fn prefetch<R>(
+    ctx: &async_graphql::Context<'_>,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> async_graphql::Result<()>
+where
+    R: Resource,
+    R::Model: Sync,
+{
+    use crate::error::GqlResult;
+    use crate::graphql::context::ContextExt;
+    let req = ctx.request()?;
+    let db = req.tenant_db().await.gql()?;
+    req.loaders()
+        .await
+        .gql()?
+        .kit
+        .by_id::<R>(db.conn())
+        .load_many(ids)
+        .await
+        .map_err(crate::graphql::loaders::load_failed)?;
+    Ok(())
 }

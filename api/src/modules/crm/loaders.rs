@@ -14,8 +14,6 @@ use crate::graphql::loaders::{LoadError, spawner};
 pub struct CrmLoaders {
     /// A stage by id.
     pub stage_by_id: DataLoader<StageByIdLoader, HashMapCache>,
-    /// An opportunity by id.
-    pub opportunity_by_id: DataLoader<OpportunityByIdLoader, HashMapCache>,
     /// The activities of an opportunity (unscoped; resolvers apply the caller's scope).
     pub activities_by_opportunity_id: DataLoader<ActivitiesByOpportunityIdLoader, HashMapCache>,
     /// The opportunities of a customer (unscoped; resolvers apply the caller's scope).
@@ -28,11 +26,6 @@ impl CrmLoaders {
         Self {
             stage_by_id: DataLoader::with_cache(
                 StageByIdLoader(db.clone()),
-                spawner(),
-                HashMapCache::default(),
-            ),
-            opportunity_by_id: DataLoader::with_cache(
-                OpportunityByIdLoader(db.clone()),
                 spawner(),
                 HashMapCache::default(),
             ),
@@ -65,25 +58,6 @@ impl Loader<Uuid> for StageByIdLoader {
             .map_err(AppError::from)?
             .into_iter()
             .map(|s| (s.id, s))
-            .collect())
-    }
-}
-
-/// Opportunity id → opportunity.
-pub struct OpportunityByIdLoader(DatabaseConnection);
-
-impl Loader<Uuid> for OpportunityByIdLoader {
-    type Value = opportunity::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(opportunity::Entity::find()
-            .filter(opportunity::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|o| (o.id, o))
             .collect())
     }
 }

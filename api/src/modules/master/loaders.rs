@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entities::master::{contact, currency, customer, payment_term, product_category, tax_rate};
+use entities::master::{contact, currency, payment_term, product_category, tax_rate};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -12,8 +12,6 @@ use crate::graphql::loaders::{LoadError, spawner};
 
 /// The request's master-data loaders.
 pub struct MasterLoaders {
-    /// A customer by id.
-    pub customer_by_id: DataLoader<CustomerByIdLoader, HashMapCache>,
     /// The contacts of a customer.
     pub contacts_by_customer_id: DataLoader<ContactsByCustomerIdLoader, HashMapCache>,
     /// A currency by code (for minor digits).
@@ -30,11 +28,6 @@ impl MasterLoaders {
     /// Loaders on `db`.
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
-            customer_by_id: DataLoader::with_cache(
-                CustomerByIdLoader(db.clone()),
-                spawner(),
-                HashMapCache::default(),
-            ),
             contacts_by_customer_id: DataLoader::with_cache(
                 ContactsByCustomerIdLoader(db.clone()),
                 spawner(),
@@ -61,25 +54,6 @@ impl MasterLoaders {
                 HashMapCache::default(),
             ),
         }
-    }
-}
-
-/// Customer id → customer.
-pub struct CustomerByIdLoader(DatabaseConnection);
-
-impl Loader<Uuid> for CustomerByIdLoader {
-    type Value = customer::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(customer::Entity::find()
-            .filter(customer::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect())
     }
 }
 

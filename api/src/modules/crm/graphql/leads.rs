@@ -203,16 +203,9 @@ impl LeadsMutation {
                 .transpose()
                 .gql()?,
         };
-        let db = req.tenant_db().await.gql()?;
-        let done = conversion::convert(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            convert,
-        )
-        .await
-        .gql()?;
+        let w = req.write().await.gql()?;
+        let done = conversion::convert(&w, id, convert).await.gql()?;
+        w.commit().await.gql()?;
         Ok(ConvertLeadPayload {
             lead: Lead(done.lead),
             customer: Customer(done.customer),

@@ -105,18 +105,13 @@ async fn prefetch<'a>(
     rows: impl Iterator<Item = &'a opportunity::Model> + Clone,
 ) -> Result<()> {
     let loaders = ctx.request()?.loaders().await.gql()?;
-    loaders
-        .crm
-        .opportunity_by_id
-        .feed_many(rows.clone().map(|o| (o.id, o.clone())))
-        .await;
+    crate::kit::read::feed::<opportunity::Entity>(ctx, rows.clone()).await;
     if selects_on_nodes(ctx, "customer") {
-        loaders
-            .master
-            .customer_by_id
-            .load_many(rows.clone().map(|o| o.customer_id))
-            .await
-            .map_err(load_failed)?;
+        crate::kit::read::prefetch::<entities::master::customer::Entity>(
+            ctx,
+            rows.clone().map(|o| o.customer_id),
+        )
+        .await?;
     }
     if selects_on_nodes(ctx, "stage") {
         loaders

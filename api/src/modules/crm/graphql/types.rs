@@ -8,10 +8,12 @@ use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
 use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::kit::read::relation;
 use crate::modules::crm::service::activities::can_see;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::types::{Customer, money, user};
 use crate::money::MICRO_SCALE;
+use entities::master::customer;
 
 /// A stage of the sales pipeline.
 #[derive(Clone)]
@@ -117,30 +119,14 @@ impl Lead {
     }
     /// The customer it became (after conversion).
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        let Some(id) = self.0.customer_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .customer_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
+        Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
+            .await?
             .map(Customer))
     }
     /// The opportunity it became (after conversion).
     async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
-        let Some(id) = self.0.opportunity_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .crm
-            .opportunity_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
+        Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
+            .await?
             .map(Opportunity))
     }
     /// When it was converted.
@@ -180,13 +166,8 @@ impl Opportunity {
     }
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .customer_by_id
-            .load_one(self.0.customer_id)
-            .await
-            .map_err(load_failed)?
+        Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
+            .await?
             .map(Customer))
     }
     /// Expected amount.

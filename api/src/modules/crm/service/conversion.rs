@@ -6,13 +6,12 @@
 use chrono::Utc;
 use entities::crm::lead;
 use entities::master::{contact, customer};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
-use crate::authz::Access;
-use crate::db::begin_write;
+use crate::audit::{self, Changes};
 use crate::error::AppError;
+use crate::kit::{Write, write};
 use crate::modules::common::save_versioned;
 use crate::modules::crm::service::leads::{Action, Status, writable};
 use crate::modules::crm::service::opportunities::{self, OpportunityInput};
@@ -48,15 +47,9 @@ pub struct Converted {
 }
 
 /// Converts a lead in one transaction.
-pub async fn convert(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Uuid,
-    input: ConvertInput,
-) -> Result<Converted, AppError> {
-    let txn = begin_write(db).await?;
-    let lead = writable(&txn, access, id).await?;
+pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Converted, AppError> {
+    let (txn, access, actor) = (w.tx(), w.access(), w.actor());
+    let lead = writable(txn, access, id).await?;
     let from = Status::parse(&lead.status)
         .ok_or_else(|| AppError::Internal("unknown lead status".into()))?;
     from.after(Action::Convert)?;
@@ -69,27 +62,21 @@ pub async fn convert(
         duplicates = duplicates.add(customer::Column::TaxId.eq(tax_id.as_str()));
     }
     let mut possible_duplicates = if lead.email.is_some() || lead.tax_id.is_some() {
-        customer::Entity::find()
-            .filter(duplicates)
-            .all(&txn)
-            .await?
+        customer::Entity::find().filter(duplicates).all(txn).await?
     } else {
         Vec::new()
     };
     let currency = match input.currency {
         Some(c) => c,
-        None => base_currency(&txn).await?,
+        None => base_currency(txn).await?,
     };
     let customer = match input.customer_id {
-        Some(cid) => customer::Entity::find_by_id(cid)
-            .one(&txn)
+        Some(cid) => write::require_reference::<customer::Entity>(w, Some(cid), "input.customerId")
             .await?
             .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?,
         None => {
-            customers::create_in(
-                &txn,
-                access,
-                actor,
+            customers::create(
+                w,
                 None,
                 CustomerInput {
                     name: lead
@@ -109,7 +96,7 @@ pub async fn convert(
     };
     possible_duplicates.retain(|d| d.id != customer.id);
     let contact = contacts::create_contact_in(
-        &txn,
+        txn,
         access,
         actor,
         customer.id,
@@ -122,7 +109,7 @@ pub async fn convert(
     )
     .await?;
     let opportunity = opportunities::create_in(
-        &txn,
+        txn,
         access,
         actor,
         None,
@@ -146,7 +133,7 @@ pub async fn convert(
     row.version = Set(lead.version + 1);
     row.updated_at = Set(Utc::now());
     save_versioned(
-        &txn,
+        txn,
         row,
         id,
         lead::Column::Id,
@@ -156,7 +143,7 @@ pub async fn convert(
     )
     .await?;
     audit::record(
-        &txn,
+        txn,
         actor,
         "lead",
         id,
@@ -167,9 +154,8 @@ pub async fn convert(
             .field("opportunityId", None::<Uuid>, Some(opportunity.id)),
     )
     .await?;
-    txn.commit().await?;
     let lead = lead::Entity::find_by_id(id)
-        .one(db)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound { entity: "lead" })?;
     Ok(Converted {

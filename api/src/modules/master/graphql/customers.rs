@@ -1,6 +1,6 @@
 //! `customers`, `customer`, `createCustomer`, `updateCustomer`, `archiveCustomer`.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use entities::master::customer;
 
 use crate::authz::Require;
@@ -10,10 +10,12 @@ use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page_sort
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
 use crate::graphql::scalars::MoneyInput;
+use crate::graphql::{parse_id, patch, patch_id};
 use crate::modules::master::graphql::types::Customer;
-use crate::modules::master::service::customers::{self, CustomerFilter, CustomerInput};
+use crate::modules::master::service::customers::{
+    self, CustomerFilter, CustomerInput, CustomerPatch,
+};
 
 /// Customer queries.
 #[derive(Default)]
@@ -99,11 +101,7 @@ async fn prefetch<'a>(
     rows: impl Iterator<Item = &'a customer::Model> + Clone,
 ) -> Result<()> {
     let loaders = ctx.request()?.loaders().await.gql()?;
-    loaders
-        .master
-        .customer_by_id
-        .feed_many(rows.clone().map(|c| (c.id, c.clone())))
-        .await;
+    crate::kit::read::feed::<customer::Entity>(ctx, rows.clone()).await;
     if selects_on_nodes(ctx, "owner") {
         loaders
             .identity
@@ -145,7 +143,6 @@ impl CustomersMutation {
         ctx: &Context<'_>,
         input: CreateCustomerInput,
     ) -> Result<Customer> {
-        let req = ctx.request()?;
         let id = input
             .id
             .as_ref()
@@ -153,20 +150,14 @@ impl CustomersMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = customers::create(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            content,
-        )
-        .await
-        .gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = customers::create(&w, id, content).await.gql()?;
+        w.commit().await.gql()?;
         Ok(Customer(row))
     }
 
-    /// Replaces a customer's details. A stale `expectedVersion` is a `CONFLICT`.
+    /// Changes the fields you give of a customer (omitted: unchanged, `null`: cleared). A
+    /// stale `expectedVersion` is a `CONFLICT`.
     #[graphql(guard = "Require(CUSTOMER_WRITE)")]
     async fn update_customer(
         &self,
@@ -174,20 +165,14 @@ impl CustomersMutation {
         #[graphql(desc = "The customer's id.")] id: ID,
         input: UpdateCustomerInput,
     ) -> Result<Customer> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = customers::update(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            content,
-            input.expected_version,
-        )
-        .await
-        .gql()?;
+        let expected_version = input.expected_version;
+        let patch = input.into_service().gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = customers::update(&w, id, patch, expected_version)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(Customer(row))
     }
 
@@ -198,14 +183,11 @@ impl CustomersMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The customer's id.")] id: ID,
     ) -> Result<Customer> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Customer(
-            customers::archive(db.conn(), req.access().gql()?, req.audit_actor(), id)
-                .await
-                .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = customers::archive(&w, id).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Customer(row))
     }
 }
 
@@ -325,12 +307,55 @@ pub struct CreateCustomerInput {
     pub content: CustomerFields,
 }
 
-/// Input of `updateCustomer`: the full details and the version you last read.
+/// Input of `updateCustomer`: the fields to change (omitted: unchanged, `null`: cleared) and
+/// the version you last read.
 #[derive(InputObject)]
 pub struct UpdateCustomerInput {
-    /// The details.
-    #[graphql(flatten)]
-    pub content: CustomerFields,
+    /// Legal name.
+    pub name: Option<String>,
+    /// Tax id.
+    pub tax_id: MaybeUndefined<String>,
+    /// Email.
+    pub email: MaybeUndefined<String>,
+    /// Phone.
+    pub phone: MaybeUndefined<String>,
+    /// Billing address.
+    pub billing_address: MaybeUndefined<String>,
+    /// Shipping address.
+    pub shipping_address: MaybeUndefined<String>,
+    /// The customer's currency (ISO 4217); changing it needs the credit limit in it.
+    pub currency: Option<String>,
+    /// Credit limit, in the customer's currency.
+    pub credit_limit: MaybeUndefined<MoneyInput>,
+    /// Responsible user.
+    pub owner_id: MaybeUndefined<ID>,
+    /// Payment terms.
+    pub payment_term_id: MaybeUndefined<ID>,
     /// The `version` you last read.
     pub expected_version: i32,
+}
+
+impl UpdateCustomerInput {
+    fn into_service(self) -> Result<CustomerPatch, crate::error::AppError> {
+        if let (MaybeUndefined::Value(limit), Some(currency)) = (&self.credit_limit, &self.currency)
+            && !limit.currency.trim().eq_ignore_ascii_case(currency.trim())
+        {
+            return Err(crate::error::AppError::validation(
+                "input.creditLimit.currency",
+                "the credit limit is in the customer's currency",
+            ));
+        }
+        Ok(CustomerPatch {
+            name: self.name,
+            tax_id: patch(self.tax_id),
+            email: patch(self.email),
+            phone: patch(self.phone),
+            billing_address: patch(self.billing_address),
+            shipping_address: patch(self.shipping_address),
+            currency: self.currency,
+            credit_limit: patch(self.credit_limit).map(|l| l.map(|m| m.amount.as_str().to_owned())),
+            owner_id: patch_id(self.owner_id, "input.ownerId")?,
+            payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
+        })
+    }
 }

@@ -12,6 +12,7 @@ use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
 use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::kit::read::relation;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
 use crate::money::MICRO_SCALE;
@@ -286,16 +287,8 @@ impl Contact {
     }
     /// The customer the contact works at.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        let Some(id) = self.0.customer_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .customer_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
+        Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
+            .await?
             .map(Customer))
     }
     /// Optimistic-locking version.

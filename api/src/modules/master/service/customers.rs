@@ -1,33 +1,27 @@
 //! Customers (their contacts are in `contacts.rs`).
 //!
-//! The patterns every module copies: a create with an optional client-chosen id is
-//! idempotent (same id and content: the existing row; other content: `CONFLICT`); updates carry
-//! `expectedVersion` (stale: `CONFLICT`); customers are archived, not deleted, because
-//! documents refer to them; each change writes an audit entry in its transaction.
+//! Built on the module kit (`crate::kit`): reads start from `kit::resource::visible` (scope
+//! `OWN` reaches the customers a user owns), writes go through `kit::write` (idempotent create
+//! with every column compared, versioned update and archive audited as row diffs). Updates are
+//! patches: an omitted field is unchanged, an explicit `null` clears it. Customers are
+//! archived, not deleted, because documents refer to them.
 
 use chrono::Utc;
-use entities::master::customer;
+use entities::master::{customer, payment_term};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::authz::Access;
-use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
-use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::common::escape_like;
-use crate::modules::common::{
-    create_with_client_id, optional_email, optional_text, save_versioned, text,
-};
+use crate::kit::resource::{new_owner, visible as scoped};
+use crate::kit::{Write, write};
+use crate::modules::common::{escape_like, optional_email, optional_text, text};
 use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
 
-/// A customer's content, as given by a client.
+/// A new customer's content, as given by a client.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerInput {
     /// Legal name.
@@ -52,6 +46,48 @@ pub struct CustomerInput {
     pub payment_term_id: Option<Uuid>,
 }
 
+/// A change of a customer: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerPatch {
+    /// Legal name.
+    pub name: Option<String>,
+    /// Tax id.
+    pub tax_id: Option<Option<String>>,
+    /// Email.
+    pub email: Option<Option<String>>,
+    /// Phone.
+    pub phone: Option<Option<String>>,
+    /// Billing address.
+    pub billing_address: Option<Option<String>>,
+    /// Shipping address.
+    pub shipping_address: Option<Option<String>>,
+    /// Currency code.
+    pub currency: Option<String>,
+    /// Credit limit as decimal text in the (new) currency.
+    pub credit_limit: Option<Option<String>>,
+    /// Responsible user.
+    pub owner_id: Option<Option<Uuid>>,
+    /// Payment terms.
+    pub payment_term_id: Option<Option<Uuid>>,
+}
+
+impl From<CustomerInput> for CustomerPatch {
+    fn from(i: CustomerInput) -> Self {
+        Self {
+            name: Some(i.name),
+            tax_id: Some(i.tax_id),
+            email: Some(i.email),
+            phone: Some(i.phone),
+            billing_address: Some(i.billing_address),
+            shipping_address: Some(i.shipping_address),
+            currency: Some(i.currency),
+            credit_limit: Some(i.credit_limit),
+            owner_id: Some(i.owner_id),
+            payment_term_id: Some(i.payment_term_id),
+        }
+    }
+}
+
 /// Filter of the customer list.
 #[derive(Debug, Default)]
 pub struct CustomerFilter {
@@ -68,8 +104,7 @@ pub fn visible(
     access: &Access,
     filter: &CustomerFilter,
 ) -> Result<Select<customer::Entity>, AppError> {
-    access.require(CUSTOMER_READ)?;
-    let mut query = customer::Entity::find();
+    let mut query = scoped::<customer::Entity>(access)?;
     if let Some(active) = filter.is_active {
         query = query.filter(customer::Column::IsActive.eq(active));
     }
@@ -94,45 +129,54 @@ pub fn visible(
     Ok(query)
 }
 
-/// One customer.
+/// One customer, if `access` may see it.
 pub async fn get<C: ConnectionTrait>(
     db: &C,
     access: &Access,
     id: Uuid,
 ) -> Result<Option<customer::Model>, AppError> {
-    access.require(CUSTOMER_READ)?;
-    Ok(customer::Entity::find_by_id(id).one(db).await?)
+    crate::kit::read::get::<customer::Entity, _>(db, access, id).await
 }
 
-/// Validated content, ready to store.
-struct Clean {
-    name: String,
-    tax_id: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    billing_address: Option<String>,
-    shipping_address: Option<String>,
-    currency: String,
-    credit_limit_minor: Option<i64>,
-}
-
-async fn clean<C: ConnectionTrait>(db: &C, input: &CustomerInput) -> Result<Clean, AppError> {
-    let (currency, digits) = currency_digits(db, &input.currency, "input.currency").await?;
-    if let Some(id) = input.payment_term_id
-        && entities::master::payment_term::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_none()
-    {
-        return Err(AppError::validation(
-            "input.paymentTermId",
-            "no such payment term",
-        ));
+/// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
+/// a new customer).
+async fn apply(
+    w: &Write<'_>,
+    patch: CustomerPatch,
+    stored: Option<&customer::Model>,
+    row: &mut customer::ActiveModel,
+) -> Result<(), AppError> {
+    let db = w.tx();
+    if let Some(name) = &patch.name {
+        row.name = Set(text(name, "input.name", 200)?);
     }
-    let credit_limit_minor = match &input.credit_limit {
-        None => None,
-        Some(text) => {
-            let minor = Dec::parse(text)
+    if let Some(v) = &patch.tax_id {
+        row.tax_id = Set(optional_text(v.as_deref(), "input.taxId", 50)?);
+    }
+    if let Some(v) = &patch.email {
+        row.email = Set(optional_email(v.as_deref(), "input.email")?);
+    }
+    if let Some(v) = &patch.phone {
+        row.phone = Set(optional_text(v.as_deref(), "input.phone", 40)?);
+    }
+    if let Some(v) = &patch.billing_address {
+        row.billing_address = Set(optional_text(v.as_deref(), "input.billingAddress", 1000)?);
+    }
+    if let Some(v) = &patch.shipping_address {
+        row.shipping_address = Set(optional_text(v.as_deref(), "input.shippingAddress", 1000)?);
+    }
+    let currency = match (&patch.currency, stored) {
+        (Some(code), _) => code.clone(),
+        (None, Some(s)) => s.currency.clone(),
+        (None, None) => return Err(AppError::validation("input.currency", "required")),
+    };
+    let (currency, digits) = currency_digits(db, &currency, "input.currency").await?;
+    let currency_changed = stored.is_some_and(|s| s.currency != currency);
+    row.currency = Set(currency);
+    match &patch.credit_limit {
+        Some(None) => row.credit_limit_minor = Set(None),
+        Some(Some(amount)) => {
+            let minor = Dec::parse(amount)
                 .and_then(|d| d.to_scaled(digits))
                 .map_err(|e| AppError::validation("input.creditLimit", e))?;
             if minor < 0 {
@@ -141,251 +185,74 @@ async fn clean<C: ConnectionTrait>(db: &C, input: &CustomerInput) -> Result<Clea
                     "a credit limit is not negative",
                 ));
             }
-            Some(minor)
+            row.credit_limit_minor = Set(Some(minor));
         }
-    };
-    Ok(Clean {
-        name: text(&input.name, "input.name", 200)?,
-        tax_id: optional_text(input.tax_id.as_deref(), "input.taxId", 50)?,
-        email: optional_email(input.email.as_deref(), "input.email")?,
-        phone: optional_text(input.phone.as_deref(), "input.phone", 40)?,
-        billing_address: optional_text(
-            input.billing_address.as_deref(),
-            "input.billingAddress",
-            1000,
-        )?,
-        shipping_address: optional_text(
-            input.shipping_address.as_deref(),
-            "input.shippingAddress",
-            1000,
-        )?,
-        currency,
-        credit_limit_minor,
-    })
-}
-
-fn same_content(row: &customer::Model, c: &Clean, owner: Option<Uuid>) -> bool {
-    row.name == c.name
-        && row.tax_id == c.tax_id
-        && row.email == c.email
-        && row.phone == c.phone
-        && row.billing_address == c.billing_address
-        && row.shipping_address == c.shipping_address
-        && row.currency == c.currency
-        && row.credit_limit_minor == c.credit_limit_minor
-        && row.owner_id == owner
+        None if currency_changed && stored.is_some_and(|s| s.credit_limit_minor.is_some()) => {
+            return Err(AppError::validation(
+                "input.creditLimit",
+                "give the credit limit in the new currency",
+            ));
+        }
+        None => {}
+    }
+    if let Some(owner) = patch.owner_id {
+        let owner = new_owner::<customer::Entity>(w.access(), owner)?;
+        require_active_user(db, owner, "input.ownerId").await?;
+        row.owner_id = Set(owner);
+    }
+    if let Some(term) = patch.payment_term_id {
+        if let Some(id) = term
+            && payment_term::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none()
+        {
+            return Err(AppError::validation(
+                "input.paymentTermId",
+                "no such payment term",
+            ));
+        }
+        row.payment_term_id = Set(term);
+    }
+    Ok(())
 }
 
 /// Creates a customer (idempotent with a client-chosen `id`).
 pub async fn create(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Option<Uuid>,
     input: CustomerInput,
 ) -> Result<customer::Model, AppError> {
-    create_with_client_id(id, "customer", || async {
-        let txn = begin_write(db).await?;
-        require_active_user(&txn, input.owner_id, "input.ownerId").await?;
-        let row = create_in(&txn, access, actor, id, input.clone()).await?;
-        txn.commit().await?;
-        Ok(row)
-    })
-    .await
-}
-
-/// [`create`] inside the caller's transaction (used by `convertLead`).
-pub async fn create_in<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    actor: AuditActor,
-    id: Option<Uuid>,
-    input: CustomerInput,
-) -> Result<customer::Model, AppError> {
-    access.require(CUSTOMER_WRITE)?;
-    let c = clean(db, &input).await?;
-    let owner = input.owner_id.or(access.user_id());
-    if let Some(id) = id
-        && let Some(existing) = customer::Entity::find_by_id(id).one(db).await?
-    {
-        return if same_content(&existing, &c, owner) {
-            Ok(existing)
-        } else {
-            Err(AppError::Conflict(format!(
-                "another customer already has id {id}"
-            )))
-        };
-    }
+    w.access().require(crate::authz::catalog::CUSTOMER_WRITE)?;
     let now = Utc::now();
-    let row = customer::ActiveModel {
+    let mut row = customer::ActiveModel {
         id: Set(id.unwrap_or_else(Uuid::now_v7)),
-        name: Set(c.name),
-        tax_id: Set(c.tax_id),
-        email: Set(c.email),
-        phone: Set(c.phone),
-        billing_address: Set(c.billing_address),
-        shipping_address: Set(c.shipping_address),
-        payment_term_id: Set(input.payment_term_id),
-        currency: Set(c.currency),
-        credit_limit_minor: Set(c.credit_limit_minor),
-        owner_id: Set(owner),
         is_active: Set(true),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "customer",
-        row.id,
-        "create",
-        Changes::new()
-            .field("name", None::<String>, &row.name)
-            .field("taxId", None::<String>, &row.tax_id)
-            .field("email", None::<String>, &row.email)
-            .field("currency", None::<String>, &row.currency)
-            .field("creditLimitMinor", None::<i64>, row.credit_limit_minor)
-            .field("ownerId", None::<Uuid>, row.owner_id),
-    )
-    .await?;
-    Ok(row)
+        ..Default::default()
+    };
+    apply(w, input.into(), None, &mut row).await?;
+    write::insert::<customer::Entity>(w, row, id.is_some()).await
 }
 
-/// Replaces a customer's content if `expected_version` is current.
+/// Changes the fields `patch` gives if `expected_version` is current.
 pub async fn update(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
-    input: CustomerInput,
+    patch: CustomerPatch,
     expected_version: i32,
 ) -> Result<customer::Model, AppError> {
-    access.require(CUSTOMER_WRITE)?;
-    let txn = begin_write(db).await?;
-    let before = customer::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "customer" })?;
-    let c = clean(&txn, &input).await?;
-    require_active_user(&txn, input.owner_id, "input.ownerId").await?;
-    let mut row: customer::ActiveModel = before.clone().into();
-    row.name = Set(c.name);
-    row.tax_id = Set(c.tax_id);
-    row.email = Set(c.email);
-    row.phone = Set(c.phone);
-    row.billing_address = Set(c.billing_address);
-    row.shipping_address = Set(c.shipping_address);
-    row.currency = Set(c.currency);
-    row.credit_limit_minor = Set(c.credit_limit_minor);
-    row.payment_term_id = Set(input.payment_term_id);
-    if let Some(owner) = input.owner_id {
-        row.owner_id = Set(Some(owner));
-    }
-    row.version = Set(expected_version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        customer::Column::Id,
-        customer::Column::Version,
-        expected_version,
-        "customer",
-    )
-    .await?;
-    let after = customer::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "customer" })?;
-    audit::record(
-        &txn,
-        actor,
-        "customer",
-        id,
-        "update",
-        changes(&before, &after),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    let before = write::find_for_write::<customer::Entity>(w, id).await?;
+    let mut row = customer::ActiveModel::default();
+    apply(w, patch, Some(&before), &mut row).await?;
+    write::update::<customer::Entity>(w, &before, row, expected_version, "update").await
 }
 
 /// Archives a customer: it stays for the documents that refer to it, but leaves lists of
 /// active customers.
-pub async fn archive(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Uuid,
-) -> Result<customer::Model, AppError> {
-    access.require(CUSTOMER_WRITE)?;
-    let txn = begin_write(db).await?;
-    let before = customer::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "customer" })?;
-    if !before.is_active {
-        return Ok(before);
-    }
-    let mut row: customer::ActiveModel = before.clone().into();
-    row.is_active = Set(false);
-    row.version = Set(before.version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        customer::Column::Id,
-        customer::Column::Version,
-        before.version,
-        "customer",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "customer",
-        id,
-        "archive",
-        Changes::new().field("isActive", true, false),
-    )
-    .await?;
-    txn.commit().await?;
-    customer::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound { entity: "customer" })
-}
-
-fn changes(before: &customer::Model, after: &customer::Model) -> Changes {
-    Changes::new()
-        .field("name", &before.name, &after.name)
-        .field("taxId", &before.tax_id, &after.tax_id)
-        .field("email", &before.email, &after.email)
-        .field("phone", &before.phone, &after.phone)
-        .field(
-            "billingAddress",
-            &before.billing_address,
-            &after.billing_address,
-        )
-        .field(
-            "shippingAddress",
-            &before.shipping_address,
-            &after.shipping_address,
-        )
-        .field("currency", &before.currency, &after.currency)
-        .field(
-            "creditLimitMinor",
-            before.credit_limit_minor,
-            after.credit_limit_minor,
-        )
-        .field("ownerId", before.owner_id, after.owner_id)
-        .field(
-            "paymentTermId",
-            before.payment_term_id,
-            after.payment_term_id,
-        )
+pub async fn archive(w: &Write<'_>, id: Uuid) -> Result<customer::Model, AppError> {
+    let before = write::find_for_write::<customer::Entity>(w, id).await?;
+    write::archive::<customer::Entity>(w, before).await
 }
