@@ -3,7 +3,7 @@
 //! path (lists, by id, counts, relation fields, loaders, the audit log) asks the same
 //! functions here, so no path can show a row or a field another path hides.
 
-use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::sea_query::IntoCondition;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn,
     QueryFilter, Select, Value,
@@ -107,22 +107,36 @@ pub fn owners_of<R: Resource>(row: &R::Model) -> Vec<Uuid> {
 }
 
 /// The rows of `R` that `permission` (held by `access`) reaches: all of them, or with scope
-/// `OWN` those where an owner column names the caller (an API key owns nothing). `FORBIDDEN`
-/// without the permission.
+/// `OWN` those where an owner column names the caller (an API key owns nothing). A resource
+/// without owner columns (pipeline stages, read with the opportunities' permission) has no
+/// owned rows: any scope reaches all of them. `FORBIDDEN` without the permission.
 pub fn scope_condition<R: Resource>(
     access: &Access,
     permission: &str,
 ) -> Result<Condition, AppError> {
     Ok(match access.require(permission)? {
-        Scope::All => Condition::all(),
-        Scope::Own => {
+        Scope::Own if !R::INFO.owners.is_empty() => {
             let me = access.user_id().unwrap_or(Uuid::nil());
-            R::INFO.owners.iter().fold(
-                // Without owner columns scope OWN reaches nothing (such grants are refused).
-                Condition::any().add(Expr::val(1).eq(0)),
-                |c, name| c.add(column::<R>(name).eq(me).into_condition()),
-            )
+            R::INFO.owners.iter().fold(Condition::any(), |c, name| {
+                c.add(column::<R>(name).eq(me).into_condition())
+            })
         }
+        _ => Condition::all(),
+    })
+}
+
+/// Whether scope `OWN` means anything for `permission`: some resource with owner columns is
+/// read or written with it (or one of its sensitive fields is read with it). Granting `OWN`
+/// on any other permission is refused: it would silently mean `ALL`.
+pub fn own_scope_applies(
+    resources: impl IntoIterator<Item = &'static ResourceInfo>,
+    permission: &str,
+) -> bool {
+    resources.into_iter().any(|r| {
+        !r.owners.is_empty()
+            && (r.read == permission
+                || r.write == permission
+                || r.sensitive.iter().any(|(_, p)| *p == permission))
     })
 }
 
@@ -135,6 +149,7 @@ pub fn visible<R: Resource>(access: &Access) -> Result<Select<R>, AppError> {
 pub fn reaches<R: Resource>(access: &Access, permission: &str, row: &R::Model) -> bool {
     match access.scope(permission) {
         Some(Scope::All) => true,
+        Some(Scope::Own) if R::INFO.owners.is_empty() => true,
         Some(Scope::Own) => access
             .user_id()
             .is_some_and(|me| owners_of::<R>(row).contains(&me)),

@@ -71,11 +71,19 @@ pub(super) fn check_grants(
     grants: &[(String, Scope)],
     field: &str,
 ) -> Result<(), AppError> {
-    for (i, (permission, _)) in grants.iter().enumerate() {
+    for (i, (permission, scope)) in grants.iter().enumerate() {
         if !is_known(permission) {
             return Err(AppError::validation(
                 format!("{field}[{i}].permission"),
                 format!("`{permission}` is not a permission (see the `permissions` query)"),
+            ));
+        }
+        if *scope == Scope::Own
+            && !crate::kit::resource::own_scope_applies(crate::modules::resources(), permission)
+        {
+            return Err(AppError::validation(
+                format!("{field}[{i}].scope"),
+                format!("`{permission}` reaches rows nobody owns: grant it with scope ALL"),
             ));
         }
     }
