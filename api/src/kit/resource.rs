@@ -182,6 +182,27 @@ pub fn new_owner<R: Resource>(
     Ok(asked.or(me))
 }
 
+/// Checks `R`'s declaration against its entity: every named column exists, the key is a
+/// single column. Each module's tests run it for each of its resources.
+pub fn check_declaration<R: Resource>() -> Result<(), String> {
+    let names: Vec<&str> = R::Column::iter().map(|c| c.as_str()).collect();
+    let info = &R::INFO;
+    for name in info
+        .owners
+        .iter()
+        .chain(info.secret)
+        .chain(info.sensitive.iter().map(|(n, _)| n))
+    {
+        if !names.contains(name) {
+            return Err(format!("{} has no column {name}", info.name));
+        }
+    }
+    if R::PrimaryKey::iter().count() != 1 {
+        return Err(format!("{} needs a single-column key", info.name));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::camel_case;

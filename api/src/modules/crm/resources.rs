@@ -59,3 +59,17 @@ pub const RESOURCES: &[&ResourceInfo] = &[
     &<activity::Entity as Resource>::INFO,
     &<pipeline_stage::Entity as Resource>::INFO,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kit::resource::check_declaration;
+
+    #[test]
+    fn every_declaration_names_real_columns() {
+        assert_eq!(check_declaration::<lead::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<opportunity::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<activity::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<pipeline_stage::Entity>(), Ok(()));
+    }
+}

@@ -18,3 +18,14 @@ impl Resource for user_account::Entity {
 
 /// Identity's resources.
 pub const RESOURCES: &[&ResourceInfo] = &[&<user_account::Entity as Resource>::INFO];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kit::resource::check_declaration;
+
+    #[test]
+    fn every_declaration_names_real_columns() {
+        assert_eq!(check_declaration::<user_account::Entity>(), Ok(()));
+    }
+}

@@ -81,3 +81,20 @@ pub const RESOURCES: &[&ResourceInfo] = &[
     &<product_category::Entity as Resource>::INFO,
     &<warehouse::Entity as Resource>::INFO,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kit::resource::check_declaration;
+
+    #[test]
+    fn every_declaration_names_real_columns() {
+        assert_eq!(check_declaration::<customer::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<supplier::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<product::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<tax_rate::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<payment_term::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<product_category::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<warehouse::Entity>(), Ok(()));
+    }
+}
