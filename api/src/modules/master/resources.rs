@@ -1,7 +1,7 @@
 //! Master data's resources, declared to the kit (see `crate::kit::resource`).
 
 use entities::master::{
-    customer, payment_term, product, product_category, supplier, tax_rate, warehouse,
+    customer, exchange_rate, payment_term, product, product_category, supplier, tax_rate, warehouse,
 };
 
 use crate::authz::catalog::{
@@ -71,6 +71,10 @@ impl Resource for warehouse::Entity {
     const INFO: ResourceInfo = reference("warehouse");
 }
 
+impl Resource for exchange_rate::Entity {
+    const INFO: ResourceInfo = reference("exchange_rate");
+}
+
 /// Master data's resources.
 pub const RESOURCES: &[&ResourceInfo] = &[
     &<customer::Entity as Resource>::INFO,
@@ -80,4 +84,5 @@ pub const RESOURCES: &[&ResourceInfo] = &[
     &<payment_term::Entity as Resource>::INFO,
     &<product_category::Entity as Resource>::INFO,
     &<warehouse::Entity as Resource>::INFO,
+    &<exchange_rate::Entity as Resource>::INFO,
 ];
