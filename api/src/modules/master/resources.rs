@@ -1,7 +1,8 @@
 //! Master data's resources, declared to the kit (see `crate::kit::resource`).
 
 use entities::master::{
-    customer, exchange_rate, payment_term, product, product_category, supplier, tax_rate, warehouse,
+    contact, customer, exchange_rate, payment_term, product, product_category, supplier, tax_rate,
+    warehouse,
 };
 
 use crate::authz::catalog::{
@@ -73,6 +74,21 @@ impl Resource for warehouse::Entity {
 
 impl Resource for exchange_rate::Entity {
     const INFO: ResourceInfo = reference("exchange_rate");
+}
+
+/// Contacts are declared for the kit's audit diff and versioned update only. They are not
+/// registered in [`RESOURCES`]: a contact is read and changed through its customer or
+/// supplier, whose permissions it shares, so it has no grants or scope of its own (the
+/// contact service checks the permission of the side it belongs to).
+impl Resource for contact::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "contact",
+        read: CUSTOMER_READ,
+        write: CUSTOMER_WRITE,
+        owners: &[],
+        sensitive: &[],
+        secret: &[],
+    };
 }
 
 /// Master data's resources.
