@@ -265,8 +265,9 @@ impl Ctx<'_> {
     async fn exchange_rates(&mut self) -> Result<(), AppError> {
         let from = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or_else(|| internal("rate date"))?;
         for (currency, rate) in [("EUR", "1.08"), ("GBP", "1.27")] {
-            reference::set_exchange_rate(self.db, &self.access, self.actor, currency, rate, from)
-                .await?;
+            let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+            reference::set_exchange_rate(&w, currency, rate, from).await?;
+            w.commit().await?;
             self.counts.exchange_rates += 1;
         }
         Ok(())
@@ -385,10 +386,9 @@ impl Ctx<'_> {
             // Most prices in USD, some in EUR; costs are 55-80 % of the price.
             let currency = if self.rng.chance(80) { "USD" } else { "EUR" };
             let cost = cents * self.rng.range(55, 80) / 100;
+            let w = Write::begin(self.db, &self.access, self.actor, None).await?;
             products::create(
-                self.db,
-                &self.access,
-                self.actor,
+                &w,
                 None,
                 ProductInput {
                     sku,
@@ -404,6 +404,7 @@ impl Ctx<'_> {
                 },
             )
             .await?;
+            w.commit().await?;
             self.counts.products += 1;
             names.push(name);
         }

@@ -1,7 +1,8 @@
 //! Master data's resources, declared to the kit (see `crate::kit::resource`).
 
 use entities::master::{
-    customer, payment_term, product, product_category, supplier, tax_rate, warehouse,
+    contact, customer, exchange_rate, payment_term, product, product_category, supplier, tax_rate,
+    warehouse,
 };
 
 use crate::authz::catalog::{
@@ -71,6 +72,25 @@ impl Resource for warehouse::Entity {
     const INFO: ResourceInfo = reference("warehouse");
 }
 
+impl Resource for exchange_rate::Entity {
+    const INFO: ResourceInfo = reference("exchange_rate");
+}
+
+/// Contacts are declared for the kit's audit diff and versioned update only. They are not
+/// registered in [`RESOURCES`]: a contact is read and changed through its customer or
+/// supplier, whose permissions it shares, so it has no grants or scope of its own (the
+/// contact service checks the permission of the side it belongs to).
+impl Resource for contact::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "contact",
+        read: CUSTOMER_READ,
+        write: CUSTOMER_WRITE,
+        owners: &[],
+        sensitive: &[],
+        secret: &[],
+    };
+}
+
 /// Master data's resources.
 pub const RESOURCES: &[&ResourceInfo] = &[
     &<customer::Entity as Resource>::INFO,
@@ -80,6 +100,7 @@ pub const RESOURCES: &[&ResourceInfo] = &[
     &<payment_term::Entity as Resource>::INFO,
     &<product_category::Entity as Resource>::INFO,
     &<warehouse::Entity as Resource>::INFO,
+    &<exchange_rate::Entity as Resource>::INFO,
 ];
 
 #[cfg(test)]
@@ -96,5 +117,7 @@ mod tests {
         assert_eq!(check_declaration::<payment_term::Entity>(), Ok(()));
         assert_eq!(check_declaration::<product_category::Entity>(), Ok(()));
         assert_eq!(check_declaration::<warehouse::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<exchange_rate::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<contact::Entity>(), Ok(()));
     }
 }

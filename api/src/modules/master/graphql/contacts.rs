@@ -1,18 +1,17 @@
 //! `contacts`, `createContact`, `updateContact`: people at customers and suppliers.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entities::master::contact;
 
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::authz::{Require, SignedIn};
-use crate::db::begin_write;
 use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
+use crate::graphql::{parse_id, patch};
 use crate::modules::master::graphql::types::Contact;
-use crate::modules::master::service::contacts::{self, ContactInput};
+use crate::modules::master::service::contacts::{self, ContactInput, ContactPatch};
 
 /// Contact queries.
 #[derive(Default)]
@@ -90,32 +89,15 @@ impl ContactsMutation {
             .map(|id| parse_id(id, "input.supplierId"))
             .transpose()
             .gql()?;
-        let access = req.access().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let txn = begin_write(db.conn())
-            .await
-            .map_err(crate::error::AppError::from)
-            .gql()?;
+        let w = req.write().await.gql()?;
+        let content = input.content.into_service();
         let row = match (customer_id, supplier_id) {
             (Some(c), None) => {
-                contacts::create_contact_in(
-                    &txn,
-                    access,
-                    req.audit_actor(),
-                    c,
-                    input.content.into_service(),
-                )
-                .await
+                contacts::create_contact_in(w.tx(), w.access(), w.actor(), c, content).await
             }
             (None, Some(s)) => {
-                contacts::create_supplier_contact_in(
-                    &txn,
-                    access,
-                    req.audit_actor(),
-                    s,
-                    input.content.into_service(),
-                )
-                .await
+                contacts::create_supplier_contact_in(w.tx(), w.access(), w.actor(), s, content)
+                    .await
             }
             _ => Err(crate::error::AppError::validation(
                 "input",
@@ -123,14 +105,12 @@ impl ContactsMutation {
             )),
         }
         .gql()?;
-        txn.commit()
-            .await
-            .map_err(crate::error::AppError::from)
-            .gql()?;
+        w.commit().await.gql()?;
         Ok(Contact(row))
     }
 
-    /// Updates a contact. A stale `expectedVersion` is a `CONFLICT`.
+    /// Changes the fields you give of a contact (omitted: unchanged, `null`: cleared). A stale
+    /// `expectedVersion` is a `CONFLICT`.
     #[graphql(guard = "Require(CUSTOMER_WRITE)")]
     async fn update_contact(
         &self,
@@ -138,19 +118,19 @@ impl ContactsMutation {
         #[graphql(desc = "The contact's id.")] id: ID,
         input: UpdateContactInput,
     ) -> Result<Contact> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = contacts::update_contact(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            input.content.into_service(),
-            input.expected_version,
-        )
-        .await
-        .gql()?;
+        let expected_version = input.expected_version;
+        let patch = ContactPatch {
+            name: input.name,
+            email: patch(input.email),
+            phone: patch(input.phone),
+            job_title: patch(input.job_title),
+        };
+        let w = ctx.request()?.write().await.gql()?;
+        let row = contacts::update_contact(&w, id, patch, expected_version)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(Contact(row))
     }
 }
@@ -191,12 +171,18 @@ pub struct CreateContactInput {
     pub content: ContactFields,
 }
 
-/// Input of `updateContact`.
+/// Input of `updateContact`: the fields to change (omitted: unchanged, `null`: cleared) and
+/// the version you last read.
 #[derive(InputObject)]
 pub struct UpdateContactInput {
-    /// The details.
-    #[graphql(flatten)]
-    pub content: ContactFields,
+    /// Name.
+    pub name: Option<String>,
+    /// Email.
+    pub email: MaybeUndefined<String>,
+    /// Phone.
+    pub phone: MaybeUndefined<String>,
+    /// Job title.
+    pub job_title: MaybeUndefined<String>,
     /// The `version` you last read.
     pub expected_version: i32,
 }

@@ -1,18 +1,22 @@
 //! `products`, `product`, `createProduct`, `updateProduct`, `archiveProduct`.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use entities::master::product;
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
+use entities::master::{product, product_category, tax_rate};
 
 use crate::authz::Require;
 use crate::authz::catalog::{PRODUCT_READ, PRODUCT_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page_sorted};
 use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
 use crate::graphql::scalars::Decimal;
+use crate::graphql::{parse_id, patch, patch_id};
+use crate::kit::read::{feed, prefetch};
 use crate::modules::master::graphql::types::{Product, ProductKind};
-use crate::modules::master::service::products::{self, Kind, ProductFilter, ProductInput};
+use crate::modules::master::service::products::{
+    self, Kind, ProductFilter, ProductInput, ProductPatch,
+};
 
 /// Product queries.
 #[derive(Default)]
@@ -61,7 +65,7 @@ impl ProductsQuery {
         };
         let db = req.tenant_db().await.gql()?;
         let args = PageArgs::new(ctx, first, after, last, before);
-        page_sorted(
+        let page = page_sorted(
             db.conn(),
             query,
             product::Column::Id,
@@ -72,7 +76,9 @@ impl ProductsQuery {
             Product,
         )
         .await
-        .gql()
+        .gql()?;
+        prefetch_page(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
+        Ok(page)
     }
 
     /// One product, or `null`.
@@ -92,6 +98,22 @@ impl ProductsQuery {
     }
 }
 
+/// Loads, in one batch each, the relations the request selects on a page of products, and
+/// feeds the products themselves into the by-id loader.
+async fn prefetch_page<'a>(
+    ctx: &Context<'_>,
+    rows: impl Iterator<Item = &'a product::Model> + Clone,
+) -> Result<()> {
+    feed::<product::Entity>(ctx, rows.clone()).await;
+    if selects_on_nodes(ctx, "taxRate") {
+        prefetch::<tax_rate::Entity>(ctx, rows.clone().filter_map(|p| p.tax_rate_id)).await?;
+    }
+    if selects_on_nodes(ctx, "category") {
+        prefetch::<product_category::Entity>(ctx, rows.filter_map(|p| p.category_id)).await?;
+    }
+    Ok(())
+}
+
 /// Product mutations.
 #[derive(Default)]
 pub struct ProductsMutation;
@@ -105,7 +127,6 @@ impl ProductsMutation {
         ctx: &Context<'_>,
         input: CreateProductInput,
     ) -> Result<Product> {
-        let req = ctx.request()?;
         let id = input
             .id
             .as_ref()
@@ -113,21 +134,14 @@ impl ProductsMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Product(
-            products::create(
-                db.conn(),
-                req.access().gql()?,
-                req.audit_actor(),
-                id,
-                content,
-            )
-            .await
-            .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = products::create(&w, id, content).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Product(row))
     }
 
-    /// Replaces a product's details. A stale `expectedVersion` is a `CONFLICT`.
+    /// Changes the fields you give of a product (omitted: unchanged, `null`: cleared; an
+    /// omitted `costPrice` keeps the cost price). A stale `expectedVersion` is a `CONFLICT`.
     #[graphql(guard = "Require(PRODUCT_WRITE)")]
     async fn update_product(
         &self,
@@ -135,20 +149,14 @@ impl ProductsMutation {
         #[graphql(desc = "The product's id.")] id: ID,
         input: UpdateProductInput,
     ) -> Result<Product> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = products::update(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            content,
-            input.expected_version,
-        )
-        .await
-        .gql()?;
+        let expected_version = input.expected_version;
+        let patch = input.into_service().gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = products::update(&w, id, patch, expected_version)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(Product(row))
     }
 
@@ -159,14 +167,11 @@ impl ProductsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The product's id.")] id: ID,
     ) -> Result<Product> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Product(
-            products::archive(db.conn(), req.access().gql()?, req.audit_actor(), id)
-                .await
-                .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = products::archive(&w, id).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Product(row))
     }
 }
 
@@ -232,10 +237,7 @@ impl ProductFields {
         Ok(ProductInput {
             sku: self.sku,
             name: self.name,
-            kind: match self.kind {
-                ProductKind::Goods => Kind::Goods,
-                ProductKind::Service => Kind::Service,
-            },
+            kind: kind(self.kind),
             unit: self.unit,
             currency: self.currency,
             sale_price: self.sale_price.as_str().to_owned(),
@@ -265,12 +267,54 @@ pub struct CreateProductInput {
     pub content: ProductFields,
 }
 
-/// Input of `updateProduct`.
+fn kind(kind: ProductKind) -> Kind {
+    match kind {
+        ProductKind::Goods => Kind::Goods,
+        ProductKind::Service => Kind::Service,
+    }
+}
+
+/// Input of `updateProduct`: the fields to change (omitted: unchanged, `null`: cleared) and
+/// the version you last read.
 #[derive(InputObject)]
 pub struct UpdateProductInput {
-    /// The details.
-    #[graphql(flatten)]
-    pub content: ProductFields,
+    /// Stock-keeping unit, unique.
+    pub sku: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Goods or service.
+    pub kind: Option<ProductKind>,
+    /// Unit code (see `units`).
+    pub unit: Option<String>,
+    /// Currency of the prices.
+    pub currency: Option<String>,
+    /// Sale price per unit, at most 6 decimals, not negative.
+    pub sale_price: Option<Decimal>,
+    /// Cost price per unit, at most 6 decimals, not negative; omitted: unchanged.
+    pub cost_price: MaybeUndefined<Decimal>,
+    /// Tax rate of sales.
+    pub tax_rate_id: MaybeUndefined<ID>,
+    /// Category.
+    pub category_id: MaybeUndefined<ID>,
+    /// Whether each unit has a serial number.
+    pub serial_tracked: Option<bool>,
     /// The `version` you last read.
     pub expected_version: i32,
+}
+
+impl UpdateProductInput {
+    fn into_service(self) -> Result<ProductPatch, AppError> {
+        Ok(ProductPatch {
+            sku: self.sku,
+            name: self.name,
+            kind: self.kind.map(kind),
+            unit: self.unit,
+            currency: self.currency,
+            sale_price: self.sale_price.map(|p| p.as_str().to_owned()),
+            cost_price: patch(self.cost_price).map(|c| c.map(|c| c.as_str().to_owned())),
+            tax_rate_id: patch_id(self.tax_rate_id, "input.taxRateId")?,
+            category_id: patch_id(self.category_id, "input.categoryId")?,
+            serial_tracked: self.serial_tracked,
+        })
+    }
 }

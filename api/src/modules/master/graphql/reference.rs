@@ -119,18 +119,16 @@ impl ReferenceMutation {
         ctx: &Context<'_>,
         input: SetExchangeRateInput,
     ) -> Result<ExchangeRate> {
-        let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
+        let w = ctx.request()?.write().await.gql()?;
         let row = reference::set_exchange_rate(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
+            &w,
             &input.currency,
             input.rate.as_str(),
             input.valid_from.0,
         )
         .await
         .gql()?;
+        w.commit().await.gql()?;
         Ok(ExchangeRate(row))
     }
 
@@ -141,12 +139,9 @@ impl ReferenceMutation {
         ctx: &Context<'_>,
         input: CreateTaxRateInput,
     ) -> Result<TaxRate> {
-        let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
+        let w = ctx.request()?.write().await.gql()?;
         let row = reference::create_tax_rate(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
+            &w,
             NewTaxRate {
                 code: input.code,
                 name: input.name,
@@ -158,6 +153,7 @@ impl ReferenceMutation {
         )
         .await
         .gql()?;
+        w.commit().await.gql()?;
         Ok(TaxRate(row))
     }
 }

@@ -119,18 +119,11 @@ impl SetupMutation {
         ctx: &Context<'_>,
         input: CreatePaymentTermInput,
     ) -> Result<PaymentTerm> {
-        let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = reference::create_payment_term(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            &input.code,
-            &input.name,
-            input.due_days,
-        )
-        .await
-        .gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = reference::create_payment_term(&w, &input.code, &input.name, input.due_days)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(PaymentTerm(row))
     }
 
@@ -141,16 +134,11 @@ impl SetupMutation {
         ctx: &Context<'_>,
         input: CreateProductCategoryInput,
     ) -> Result<ProductCategory> {
-        let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = reference::create_product_category(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            &input.name,
-        )
-        .await
-        .gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = reference::create_product_category(&w, &input.name)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(ProductCategory(row))
     }
 
@@ -161,18 +149,12 @@ impl SetupMutation {
         ctx: &Context<'_>,
         input: CreateWarehouseInput,
     ) -> Result<Warehouse> {
-        let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = reference::create_warehouse(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            &input.code,
-            &input.name,
-            input.address.as_deref(),
-        )
-        .await
-        .gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row =
+            reference::create_warehouse(&w, &input.code, &input.name, input.address.as_deref())
+                .await
+                .gql()?;
+        w.commit().await.gql()?;
         Ok(Warehouse(row))
     }
 }

@@ -1,21 +1,21 @@
 //! `suppliers`, `supplier`, `createSupplier`, `updateSupplier`, `archiveSupplier`.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-
-use crate::graphql::loaders::load_failed;
-use crate::modules::identity::graphql::types::User;
-use crate::modules::master::graphql::setup::PaymentTerm;
-use crate::modules::master::graphql::types::user;
-use entities::master::supplier;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entities::master::{payment_term, supplier};
 
 use crate::authz::Require;
 use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
-use crate::modules::master::service::suppliers::{self, SupplierInput};
+use crate::graphql::{parse_id, patch, patch_id};
+use crate::kit::read::{feed, prefetch, relation};
+use crate::modules::identity::graphql::types::User;
+use crate::modules::master::graphql::setup::PaymentTerm;
+use crate::modules::master::graphql::types::user;
+use crate::modules::master::service::suppliers::{self, SupplierInput, SupplierPatch};
 
 /// Supplier queries.
 #[derive(Default)]
@@ -43,7 +43,7 @@ impl SuppliersQuery {
         let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active).gql()?;
         let db = req.tenant_db().await.gql()?;
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
+        let page = page(
             db.conn(),
             query,
             supplier::Column::Id,
@@ -52,7 +52,9 @@ impl SuppliersQuery {
             Supplier,
         )
         .await
-        .gql()
+        .gql()?;
+        prefetch_page(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
+        Ok(page)
     }
 
     /// One supplier, or `null`.
@@ -72,6 +74,30 @@ impl SuppliersQuery {
     }
 }
 
+/// Loads, in one batch each, the relations the request selects on a page of suppliers, and
+/// feeds the suppliers themselves into the by-id loader.
+async fn prefetch_page<'a>(
+    ctx: &Context<'_>,
+    rows: impl Iterator<Item = &'a supplier::Model> + Clone,
+) -> Result<()> {
+    feed::<supplier::Entity>(ctx, rows.clone()).await;
+    if selects_on_nodes(ctx, "owner") {
+        ctx.request()?
+            .loaders()
+            .await
+            .gql()?
+            .identity
+            .user_by_id
+            .load_many(rows.clone().filter_map(|s| s.owner_id))
+            .await
+            .map_err(load_failed)?;
+    }
+    if selects_on_nodes(ctx, "paymentTerm") {
+        prefetch::<payment_term::Entity>(ctx, rows.filter_map(|s| s.payment_term_id)).await?;
+    }
+    Ok(())
+}
+
 /// Supplier mutations.
 #[derive(Default)]
 pub struct SuppliersMutation;
@@ -85,7 +111,6 @@ impl SuppliersMutation {
         ctx: &Context<'_>,
         input: CreateSupplierInput,
     ) -> Result<Supplier> {
-        let req = ctx.request()?;
         let id = input
             .id
             .as_ref()
@@ -93,21 +118,14 @@ impl SuppliersMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Supplier(
-            suppliers::create(
-                db.conn(),
-                req.access().gql()?,
-                req.audit_actor(),
-                id,
-                content,
-            )
-            .await
-            .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = suppliers::create(&w, id, content).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Supplier(row))
     }
 
-    /// Replaces a supplier's details. A stale `expectedVersion` is a `CONFLICT`.
+    /// Changes the fields you give of a supplier (omitted: unchanged, `null`: cleared). A
+    /// stale `expectedVersion` is a `CONFLICT`.
     #[graphql(guard = "Require(SUPPLIER_WRITE)")]
     async fn update_supplier(
         &self,
@@ -115,20 +133,14 @@ impl SuppliersMutation {
         #[graphql(desc = "The supplier's id.")] id: ID,
         input: UpdateSupplierInput,
     ) -> Result<Supplier> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = suppliers::update(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            content,
-            input.expected_version,
-        )
-        .await
-        .gql()?;
+        let expected_version = input.expected_version;
+        let patch = input.into_service().gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = suppliers::update(&w, id, patch, expected_version)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(Supplier(row))
     }
 
@@ -139,14 +151,11 @@ impl SuppliersMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The supplier's id.")] id: ID,
     ) -> Result<Supplier> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Supplier(
-            suppliers::archive(db.conn(), req.access().gql()?, req.audit_actor(), id)
-                .await
-                .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = suppliers::archive(&w, id).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Supplier(row))
     }
 }
 
@@ -204,14 +213,43 @@ pub struct CreateSupplierInput {
     pub content: SupplierFields,
 }
 
-/// Input of `updateSupplier`.
+/// Input of `updateSupplier`: the fields to change (omitted: unchanged, `null`: cleared) and
+/// the version you last read.
 #[derive(InputObject)]
 pub struct UpdateSupplierInput {
-    /// The details.
-    #[graphql(flatten)]
-    pub content: SupplierFields,
+    /// Legal name.
+    pub name: Option<String>,
+    /// Tax id.
+    pub tax_id: MaybeUndefined<String>,
+    /// Email.
+    pub email: MaybeUndefined<String>,
+    /// Phone.
+    pub phone: MaybeUndefined<String>,
+    /// Address.
+    pub address: MaybeUndefined<String>,
+    /// Payment terms of the supplier's bills.
+    pub payment_term_id: MaybeUndefined<ID>,
+    /// Currency of the supplier's bills (ISO 4217).
+    pub currency: Option<String>,
+    /// Responsible user.
+    pub owner_id: MaybeUndefined<ID>,
     /// The `version` you last read.
     pub expected_version: i32,
+}
+
+impl UpdateSupplierInput {
+    fn into_service(self) -> Result<SupplierPatch, AppError> {
+        Ok(SupplierPatch {
+            name: self.name,
+            tax_id: patch(self.tax_id),
+            email: patch(self.email),
+            phone: patch(self.phone),
+            address: patch(self.address),
+            payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
+            currency: self.currency,
+            owner_id: patch_id(self.owner_id, "input.ownerId")?,
+        })
+    }
 }
 
 /// A supplier.
@@ -254,17 +292,11 @@ impl Supplier {
     }
     /// Payment terms of the supplier's bills.
     async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
-        let Some(id) = self.0.payment_term_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .payment_term_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
-            .map(PaymentTerm))
+        Ok(
+            relation::<payment_term::Entity>(ctx, self.0.payment_term_id)
+                .await?
+                .map(PaymentTerm),
+        )
     }
     /// Archived suppliers stay for their documents but leave active lists.
     async fn is_active(&self) -> bool {

@@ -3,7 +3,8 @@
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::master::{
-    contact, currency, customer, exchange_rate, product, tax_rate, unit_of_measure,
+    contact, currency, customer, exchange_rate, payment_term, product, product_category, tax_rate,
+    unit_of_measure,
 };
 
 use crate::authz::catalog::PRODUCT_COST_READ;
@@ -206,17 +207,11 @@ impl Customer {
     }
     /// Payment terms of the customer's invoices.
     async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
-        let Some(id) = self.0.payment_term_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .payment_term_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
-            .map(PaymentTerm))
+        Ok(
+            relation::<payment_term::Entity>(ctx, self.0.payment_term_id)
+                .await?
+                .map(PaymentTerm),
+        )
     }
     /// The customer's opportunities that you may see, oldest first.
     async fn opportunities(
@@ -362,31 +357,17 @@ impl Product {
     }
     /// Tax rate of sales.
     async fn tax_rate(&self, ctx: &Context<'_>) -> Result<Option<TaxRate>> {
-        let Some(id) = self.0.tax_rate_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .tax_rate_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
+        Ok(relation::<tax_rate::Entity>(ctx, self.0.tax_rate_id)
+            .await?
             .map(TaxRate))
     }
     /// Category.
     async fn category(&self, ctx: &Context<'_>) -> Result<Option<ProductCategory>> {
-        let Some(id) = self.0.category_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .category_by_id
-            .load_one(id)
-            .await
-            .map_err(load_failed)?
-            .map(ProductCategory))
+        Ok(
+            relation::<product_category::Entity>(ctx, self.0.category_id)
+                .await?
+                .map(ProductCategory),
+        )
     }
     /// Whether each unit has a serial number.
     async fn serial_tracked(&self) -> bool {

@@ -1,21 +1,26 @@
 //! Contacts: people at a customer or a supplier.
+//!
+//! A contact's rows are reached through its customer or supplier: reading and changing it
+//! takes that side's permission (`master.customer.*` or `master.supplier.*`). Audit entries
+//! are the kit's row diffs (`kit::audit::diff`), the update is the kit's versioned update,
+//! and updates are patches: an omitted field is unchanged, an explicit `null` clears it.
 
 use chrono::Utc;
 use entities::master::{contact, customer, supplier};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, Set,
 };
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
+use crate::audit::{self, AuditActor};
 use crate::authz::Access;
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE, SUPPLIER_READ, SUPPLIER_WRITE};
-use crate::db::begin_write;
 use crate::error::AppError;
-use crate::modules::common::{optional_email, optional_text, save_versioned, text};
+use crate::kit::audit::diff;
+use crate::kit::{Write, write};
+use crate::modules::common::{optional_email, optional_text, text};
 
-/// A contact's content.
+/// A new contact's content.
 #[derive(Debug, Clone, Default)]
 pub struct ContactInput {
     /// Name.
@@ -26,6 +31,30 @@ pub struct ContactInput {
     pub phone: Option<String>,
     /// Job title.
     pub job_title: Option<String>,
+}
+
+/// A change of a contact: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ContactPatch {
+    /// Name.
+    pub name: Option<String>,
+    /// Email.
+    pub email: Option<Option<String>>,
+    /// Phone.
+    pub phone: Option<Option<String>>,
+    /// Job title.
+    pub job_title: Option<Option<String>>,
+}
+
+impl From<ContactInput> for ContactPatch {
+    fn from(i: ContactInput) -> Self {
+        Self {
+            name: Some(i.name),
+            email: Some(i.email),
+            phone: Some(i.phone),
+            job_title: Some(i.job_title),
+        }
+    }
 }
 
 /// Contacts `access` may see: of customers (or one customer), or of one supplier.
@@ -46,7 +75,58 @@ pub fn visible(
     Ok(query)
 }
 
-/// Adds a contact to customer `customer_id`.
+/// Validates the fields `patch` gives and sets them on `row`.
+fn apply(patch: ContactPatch, row: &mut contact::ActiveModel) -> Result<(), AppError> {
+    if let Some(name) = &patch.name {
+        row.name = Set(text(name, "input.name", 200)?);
+    }
+    if let Some(v) = &patch.email {
+        row.email = Set(optional_email(v.as_deref(), "input.email")?);
+    }
+    if let Some(v) = &patch.phone {
+        row.phone = Set(optional_text(v.as_deref(), "input.phone", 40)?);
+    }
+    if let Some(v) = &patch.job_title {
+        row.job_title = Set(optional_text(v.as_deref(), "input.jobTitle", 100)?);
+    }
+    Ok(())
+}
+
+/// Inserts a new contact at `customer_id` or `supplier_id`, audited as the row.
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    actor: AuditActor,
+    customer_id: Option<Uuid>,
+    supplier_id: Option<Uuid>,
+    input: ContactInput,
+) -> Result<contact::Model, AppError> {
+    let now = Utc::now();
+    let mut row = contact::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(customer_id),
+        supplier_id: Set(supplier_id),
+        is_active: Set(true),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(input.into(), &mut row)?;
+    let row = row.insert(db).await?;
+    audit::record(
+        db,
+        actor,
+        "contact",
+        row.id,
+        "create",
+        diff::<contact::Entity>(None, &row),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Adds a contact to customer `customer_id`, in the caller's transaction `db` (lead
+/// conversion and demo data call it inside their own writes).
 pub async fn create_contact_in<C: ConnectionTrait>(
     db: &C,
     access: &Access,
@@ -59,42 +139,10 @@ pub async fn create_contact_in<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?;
-    let now = Utc::now();
-    let row = contact::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        customer_id: Set(Some(customer_id)),
-        supplier_id: Set(None),
-        name: Set(text(&input.name, "input.name", 200)?),
-        email: Set(optional_email(input.email.as_deref(), "input.email")?),
-        phone: Set(optional_text(input.phone.as_deref(), "input.phone", 40)?),
-        job_title: Set(optional_text(
-            input.job_title.as_deref(),
-            "input.jobTitle",
-            100,
-        )?),
-        is_active: Set(true),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "contact",
-        row.id,
-        "create",
-        Changes::new()
-            .field("customerId", None::<Uuid>, row.customer_id)
-            .field("name", None::<String>, &row.name)
-            .field("email", None::<String>, &row.email),
-    )
-    .await?;
-    Ok(row)
+    insert(db, actor, Some(customer_id), None, input).await
 }
 
-/// Adds a contact to supplier `supplier_id`.
+/// Adds a contact to supplier `supplier_id`, in the caller's transaction `db`.
 pub async fn create_supplier_contact_in<C: ConnectionTrait>(
     db: &C,
     access: &Access,
@@ -107,96 +155,25 @@ pub async fn create_supplier_contact_in<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| AppError::validation("input.supplierId", "no such supplier"))?;
-    let now = Utc::now();
-    let row = contact::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        customer_id: Set(None),
-        supplier_id: Set(Some(supplier_id)),
-        name: Set(text(&input.name, "input.name", 200)?),
-        email: Set(optional_email(input.email.as_deref(), "input.email")?),
-        phone: Set(optional_text(input.phone.as_deref(), "input.phone", 40)?),
-        job_title: Set(optional_text(
-            input.job_title.as_deref(),
-            "input.jobTitle",
-            100,
-        )?),
-        is_active: Set(true),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "contact",
-        row.id,
-        "create",
-        Changes::new()
-            .field("supplierId", None::<Uuid>, row.supplier_id)
-            .field("name", None::<String>, &row.name),
-    )
-    .await?;
-    Ok(row)
+    insert(db, actor, None, Some(supplier_id), input).await
 }
 
-/// Updates a contact if `expected_version` is current.
+/// Changes the fields `patch` gives of a contact if `expected_version` is current.
 pub async fn update_contact(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
-    input: ContactInput,
+    patch: ContactPatch,
     expected_version: i32,
 ) -> Result<contact::Model, AppError> {
-    access.require(CUSTOMER_WRITE)?;
-    let txn = begin_write(db).await?;
+    w.access().require(CUSTOMER_WRITE)?;
     let before = contact::Entity::find_by_id(id)
-        .one(&txn)
+        .one(w.tx())
         .await?
         .ok_or(AppError::NotFound { entity: "contact" })?;
     if before.supplier_id.is_some() {
-        access.require(SUPPLIER_WRITE)?;
+        w.access().require(SUPPLIER_WRITE)?;
     }
-    let mut row: contact::ActiveModel = before.clone().into();
-    row.name = Set(text(&input.name, "input.name", 200)?);
-    row.email = Set(optional_email(input.email.as_deref(), "input.email")?);
-    row.phone = Set(optional_text(input.phone.as_deref(), "input.phone", 40)?);
-    row.job_title = Set(optional_text(
-        input.job_title.as_deref(),
-        "input.jobTitle",
-        100,
-    )?);
-    row.version = Set(expected_version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        contact::Column::Id,
-        contact::Column::Version,
-        expected_version,
-        "contact",
-    )
-    .await?;
-    let after = contact::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "contact" })?;
-    audit::record(
-        &txn,
-        actor,
-        "contact",
-        id,
-        "update",
-        Changes::new()
-            .field("name", &before.name, &after.name)
-            .field("email", &before.email, &after.email)
-            .field("phone", &before.phone, &after.phone)
-            .field("jobTitle", &before.job_title, &after.job_title),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    let mut row: contact::ActiveModel = Default::default();
+    apply(patch, &mut row)?;
+    write::update::<contact::Entity>(w, &before, row, expected_version, "update").await
 }

@@ -1,23 +1,25 @@
 //! Products: unique SKU, exact prices (`*_micros` per unit), a cost price that only holders of
 //! `master.product.cost.read` see, archived rather than deleted.
+//!
+//! Built on the module kit (`crate::kit`): reads start from `kit::resource::visible`, writes
+//! go through `kit::write` (idempotent create with every column compared, a SKU taken
+//! concurrently answered `CONFLICT`, versioned update and archive audited as row diffs, the
+//! cost price shown in the audit log only to those who may read it). Updates are patches: an
+//! omitted field is unchanged (a role that cannot see the cost price does not wipe it by
+//! saving a product), an explicit `null` clears it.
 
 use chrono::Utc;
-use entities::master::{product, tax_rate, unit_of_measure};
+use entities::master::{product, product_category, tax_rate, unit_of_measure};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::authz::Access;
-use crate::authz::catalog::{PRODUCT_READ, PRODUCT_WRITE};
-use crate::db::begin_write;
+use crate::authz::catalog::PRODUCT_WRITE;
 use crate::error::AppError;
-use crate::modules::common::{
-    create_with_client_id, escape_like, save_versioned, text, unique_conflict,
-};
+use crate::kit::resource::visible as scoped;
+use crate::kit::{Write, write};
+use crate::modules::common::{escape_like, text};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::{Dec, MICRO_SCALE};
 
@@ -40,7 +42,7 @@ impl Kind {
     }
 }
 
-/// A product's content.
+/// A new product's content, as given by a client.
 #[derive(Debug, Clone)]
 pub struct ProductInput {
     /// Unique SKU.
@@ -65,6 +67,48 @@ pub struct ProductInput {
     pub serial_tracked: bool,
 }
 
+/// A change of a product: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ProductPatch {
+    /// Unique SKU.
+    pub sku: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Goods or service.
+    pub kind: Option<Kind>,
+    /// Unit code.
+    pub unit: Option<String>,
+    /// Price currency.
+    pub currency: Option<String>,
+    /// Sale price per unit, decimal text.
+    pub sale_price: Option<String>,
+    /// Cost price per unit, decimal text.
+    pub cost_price: Option<Option<String>>,
+    /// Tax rate.
+    pub tax_rate_id: Option<Option<Uuid>>,
+    /// Category.
+    pub category_id: Option<Option<Uuid>>,
+    /// Serial numbers tracked per unit.
+    pub serial_tracked: Option<bool>,
+}
+
+impl From<ProductInput> for ProductPatch {
+    fn from(i: ProductInput) -> Self {
+        Self {
+            sku: Some(i.sku),
+            name: Some(i.name),
+            kind: Some(i.kind),
+            unit: Some(i.unit),
+            currency: Some(i.currency),
+            sale_price: Some(i.sale_price),
+            cost_price: Some(i.cost_price),
+            tax_rate_id: Some(i.tax_rate_id),
+            category_id: Some(i.category_id),
+            serial_tracked: Some(i.serial_tracked),
+        }
+    }
+}
+
 /// Filter of the product list.
 #[derive(Debug, Default)]
 pub struct ProductFilter {
@@ -79,8 +123,7 @@ pub fn visible(
     access: &Access,
     filter: &ProductFilter,
 ) -> Result<Select<product::Entity>, AppError> {
-    access.require(PRODUCT_READ)?;
-    let mut query = product::Entity::find();
+    let mut query = scoped::<product::Entity>(access)?;
     if let Some(active) = filter.is_active {
         query = query.filter(product::Column::IsActive.eq(active));
     }
@@ -101,14 +144,13 @@ pub fn visible(
     Ok(query)
 }
 
-/// One product.
+/// One product, if `access` may see it.
 pub async fn get<C: ConnectionTrait>(
     db: &C,
     access: &Access,
     id: Uuid,
 ) -> Result<Option<product::Model>, AppError> {
-    access.require(PRODUCT_READ)?;
-    Ok(product::Entity::find_by_id(id).one(db).await?)
+    crate::kit::read::get::<product::Entity, _>(db, access, id).await
 }
 
 fn price(text: &str, field: &str) -> Result<i64, AppError> {
@@ -119,56 +161,6 @@ fn price(text: &str, field: &str) -> Result<i64, AppError> {
         return Err(AppError::validation(field, "a price is not negative"));
     }
     Ok(micros)
-}
-
-struct Clean {
-    sku: String,
-    name: String,
-    unit: String,
-    currency: String,
-    sale_price_micros: i64,
-    cost_price_micros: Option<i64>,
-}
-
-async fn clean<C: ConnectionTrait>(db: &C, input: &ProductInput) -> Result<Clean, AppError> {
-    let sku = text(&input.sku, "input.sku", 64)?;
-    let (currency, _) = currency_digits(db, &input.currency, "input.currency").await?;
-    let unit = input.unit.trim().to_owned();
-    if unit_of_measure::Entity::find_by_id(unit.clone())
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::validation(
-            "input.unit",
-            format!("`{unit}` is not a unit of measure"),
-        ));
-    }
-    if let Some(id) = input.tax_rate_id
-        && tax_rate::Entity::find_by_id(id).one(db).await?.is_none()
-    {
-        return Err(AppError::validation("input.taxRateId", "no such tax rate"));
-    }
-    if let Some(id) = input.category_id
-        && entities::master::product_category::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_none()
-    {
-        return Err(AppError::validation("input.categoryId", "no such category"));
-    }
-    Ok(Clean {
-        sku,
-        name: text(&input.name, "input.name", 200)?,
-        unit,
-        currency,
-        sale_price_micros: price(&input.sale_price, "input.salePrice")?,
-        cost_price_micros: input
-            .cost_price
-            .as_deref()
-            .map(|p| price(p, "input.costPrice"))
-            .transpose()?,
-    })
 }
 
 async fn ensure_sku_free<C: ConnectionTrait>(
@@ -188,202 +180,139 @@ async fn ensure_sku_free<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Creates a product (idempotent with a client-chosen `id`, also under concurrent replays).
-pub async fn create(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Option<Uuid>,
-    input: ProductInput,
-) -> Result<product::Model, AppError> {
-    create_with_client_id(id, "product", || {
-        create_once(db, access, actor, id, input.clone())
-    })
-    .await
+/// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
+/// a new product, every field required).
+async fn apply(
+    w: &Write<'_>,
+    patch: ProductPatch,
+    stored: Option<&product::Model>,
+    row: &mut product::ActiveModel,
+) -> Result<(), AppError> {
+    let db = w.tx();
+    let required = |field: &str| AppError::validation(field, "required");
+    match (&patch.sku, stored) {
+        (Some(sku), _) => {
+            let sku = text(sku, "input.sku", 64)?;
+            // The row itself (a replayed create too) does not hold the SKU against itself.
+            let this = stored
+                .map(|s| s.id)
+                .or_else(|| row.id.try_as_ref().copied());
+            ensure_sku_free(db, &sku, this).await?;
+            row.sku = Set(sku);
+        }
+        (None, Some(_)) => {}
+        (None, None) => return Err(required("input.sku")),
+    }
+    match (&patch.name, stored) {
+        (Some(name), _) => row.name = Set(text(name, "input.name", 200)?),
+        (None, Some(_)) => {}
+        (None, None) => return Err(required("input.name")),
+    }
+    match (patch.kind, stored) {
+        (Some(kind), _) => row.kind = Set(kind.as_str().to_owned()),
+        (None, Some(_)) => {}
+        (None, None) => return Err(required("input.kind")),
+    }
+    match (&patch.unit, stored) {
+        (Some(unit), _) => {
+            let unit = unit.trim().to_owned();
+            if unit_of_measure::Entity::find_by_id(unit.clone())
+                .one(db)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::validation(
+                    "input.unit",
+                    format!("`{unit}` is not a unit of measure"),
+                ));
+            }
+            row.unit = Set(unit);
+        }
+        (None, Some(_)) => {}
+        (None, None) => return Err(required("input.unit")),
+    }
+    match (&patch.currency, stored) {
+        (Some(code), _) => {
+            let (currency, _) = currency_digits(db, code, "input.currency").await?;
+            row.currency = Set(currency);
+        }
+        (None, Some(_)) => {}
+        (None, None) => return Err(required("input.currency")),
+    }
+    match (&patch.sale_price, stored) {
+        (Some(p), _) => row.sale_price_micros = Set(price(p, "input.salePrice")?),
+        (None, Some(_)) => {}
+        (None, None) => return Err(required("input.salePrice")),
+    }
+    if let Some(cost) = &patch.cost_price {
+        row.cost_price_micros = Set(cost
+            .as_deref()
+            .map(|p| price(p, "input.costPrice"))
+            .transpose()?);
+    }
+    if let Some(rate) = patch.tax_rate_id {
+        if let Some(id) = rate
+            && tax_rate::Entity::find_by_id(id).one(db).await?.is_none()
+        {
+            return Err(AppError::validation("input.taxRateId", "no such tax rate"));
+        }
+        row.tax_rate_id = Set(rate);
+    }
+    if let Some(category) = patch.category_id {
+        if let Some(id) = category
+            && product_category::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none()
+        {
+            return Err(AppError::validation("input.categoryId", "no such category"));
+        }
+        row.category_id = Set(category);
+    }
+    match (patch.serial_tracked, stored) {
+        (Some(tracked), _) => row.serial_tracked = Set(tracked),
+        (None, Some(_)) => {}
+        (None, None) => row.serial_tracked = Set(false),
+    }
+    Ok(())
 }
 
-// One attempt of `create` (see `create_with_client_id`).
-async fn create_once(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+/// Creates a product (idempotent with a client-chosen `id`, also under concurrent replays).
+pub async fn create(
+    w: &Write<'_>,
     id: Option<Uuid>,
     input: ProductInput,
 ) -> Result<product::Model, AppError> {
-    access.require(PRODUCT_WRITE)?;
-    let txn = begin_write(db).await?;
-    let c = clean(&txn, &input).await?;
-    if let Some(id) = id
-        && let Some(existing) = product::Entity::find_by_id(id).one(&txn).await?
-    {
-        let same = existing.sku == c.sku
-            && existing.name == c.name
-            && existing.kind == input.kind.as_str()
-            && existing.unit == c.unit
-            && existing.currency == c.currency
-            && existing.sale_price_micros == c.sale_price_micros
-            && existing.cost_price_micros == c.cost_price_micros
-            && existing.tax_rate_id == input.tax_rate_id
-            && existing.category_id == input.category_id
-            && existing.serial_tracked == input.serial_tracked;
-        return if same {
-            Ok(existing)
-        } else {
-            Err(AppError::Conflict(format!(
-                "another product already has id {id}"
-            )))
-        };
-    }
-    ensure_sku_free(&txn, &c.sku, None).await?;
+    w.access().require(PRODUCT_WRITE)?;
     let now = Utc::now();
-    let row = product::ActiveModel {
+    let mut row = product::ActiveModel {
         id: Set(id.unwrap_or_else(Uuid::now_v7)),
-        sku: Set(c.sku),
-        name: Set(c.name),
-        kind: Set(input.kind.as_str().to_owned()),
-        unit: Set(c.unit),
-        category_id: Set(input.category_id),
-        currency: Set(c.currency),
-        sale_price_micros: Set(c.sale_price_micros),
-        cost_price_micros: Set(c.cost_price_micros),
-        tax_rate_id: Set(input.tax_rate_id),
-        serial_tracked: Set(input.serial_tracked),
         is_active: Set(true),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| unique_conflict(e, "product"))?;
-    audit::record(
-        &txn,
-        actor,
-        "product",
-        row.id,
-        "create",
-        Changes::new()
-            .field("sku", None::<String>, &row.sku)
-            .field("name", None::<String>, &row.name)
-            .field("salePriceMicros", None::<i64>, row.sale_price_micros)
-            .field("costPriceMicros", None::<i64>, row.cost_price_micros),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+        ..Default::default()
+    };
+    apply(w, input.into(), None, &mut row).await?;
+    write::insert::<product::Entity>(w, row, id.is_some()).await
 }
 
-/// Replaces a product's content if `expected_version` is current.
+/// Changes the fields `patch` gives if `expected_version` is current.
 pub async fn update(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
-    input: ProductInput,
+    patch: ProductPatch,
     expected_version: i32,
 ) -> Result<product::Model, AppError> {
-    access.require(PRODUCT_WRITE)?;
-    let txn = begin_write(db).await?;
-    let before = product::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "product" })?;
-    let c = clean(&txn, &input).await?;
-    ensure_sku_free(&txn, &c.sku, Some(id)).await?;
-    let mut row: product::ActiveModel = before.clone().into();
-    row.sku = Set(c.sku);
-    row.name = Set(c.name);
-    row.kind = Set(input.kind.as_str().to_owned());
-    row.unit = Set(c.unit);
-    row.currency = Set(c.currency);
-    row.sale_price_micros = Set(c.sale_price_micros);
-    row.cost_price_micros = Set(c.cost_price_micros);
-    row.tax_rate_id = Set(input.tax_rate_id);
-    row.category_id = Set(input.category_id);
-    row.serial_tracked = Set(input.serial_tracked);
-    row.version = Set(expected_version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        product::Column::Id,
-        product::Column::Version,
-        expected_version,
-        "product",
-    )
-    .await?;
-    let after = product::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "product" })?;
-    audit::record(
-        &txn,
-        actor,
-        "product",
-        id,
-        "update",
-        Changes::new()
-            .field("sku", &before.sku, &after.sku)
-            .field("name", &before.name, &after.name)
-            .field(
-                "salePriceMicros",
-                before.sale_price_micros,
-                after.sale_price_micros,
-            )
-            .field(
-                "costPriceMicros",
-                before.cost_price_micros,
-                after.cost_price_micros,
-            ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    let before = write::find_for_write::<product::Entity>(w, id).await?;
+    let mut row = product::ActiveModel::default();
+    apply(w, patch, Some(&before), &mut row).await?;
+    write::update::<product::Entity>(w, &before, row, expected_version, "update").await
 }
 
-/// Archives a product.
-pub async fn archive(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Uuid,
-) -> Result<product::Model, AppError> {
-    access.require(PRODUCT_WRITE)?;
-    let txn = begin_write(db).await?;
-    let before = product::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "product" })?;
-    if !before.is_active {
-        return Ok(before);
-    }
-    let mut row: product::ActiveModel = before.clone().into();
-    row.is_active = Set(false);
-    row.version = Set(before.version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        product::Column::Id,
-        product::Column::Version,
-        before.version,
-        "product",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "product",
-        id,
-        "archive",
-        Changes::new().field("isActive", true, false),
-    )
-    .await?;
-    txn.commit().await?;
-    product::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound { entity: "product" })
+/// Archives a product: it stays for the documents that refer to it, but leaves lists of
+/// active products.
+pub async fn archive(w: &Write<'_>, id: Uuid) -> Result<product::Model, AppError> {
+    let before = write::find_for_write::<product::Entity>(w, id).await?;
+    write::archive::<product::Entity>(w, before).await
 }

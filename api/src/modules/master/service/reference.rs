@@ -1,5 +1,12 @@
 //! Reference data: currencies, dated exchange rates, units, tax rates, payment terms, product
 //! categories, warehouses.
+//!
+//! Tax rates, payment terms, categories, warehouses and exchange rates are kit resources
+//! (`crate::kit`): reads start from `kit::resource::visible`, creates go through
+//! `kit::write::insert` (a unique code or name taken, also by a concurrent create, is a
+//! `CONFLICT`, never `INTERNAL`), and every audit entry is the row diff. These tables have no
+//! `version` column, so the one change there is (an exchange rate set again for its date) is
+//! written here and audited with `kit::audit::diff`.
 
 use chrono::{NaiveDate, Utc};
 use entities::master::{
@@ -7,16 +14,17 @@ use entities::master::{
 };
 use entities::platform::tenant_setting;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    Set,
 };
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::authz::Access;
 use crate::authz::catalog::{DATA_READ, DATA_WRITE};
-use crate::db::begin_write;
 use crate::error::AppError;
+use crate::kit::audit::diff;
+use crate::kit::resource::visible;
+use crate::kit::{Write, write};
 use crate::modules::common::text;
 use crate::modules::master::seed::BASE_CURRENCY_KEY;
 use crate::money::{Dec, MICRO_SCALE};
@@ -78,22 +86,19 @@ pub fn exchange_rates(
     access: &Access,
     currency: &str,
 ) -> Result<Select<exchange_rate::Entity>, AppError> {
-    access.require(DATA_READ)?;
-    Ok(exchange_rate::Entity::find()
+    Ok(visible::<exchange_rate::Entity>(access)?
         .filter(exchange_rate::Column::Currency.eq(currency.trim().to_uppercase())))
 }
 
 /// Sets the rate of `currency` (in base-currency units per unit) from `valid_from` on,
 /// replacing a rate set for that same date.
 pub async fn set_exchange_rate(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     currency: &str,
     rate: &str,
     valid_from: NaiveDate,
 ) -> Result<exchange_rate::Model, AppError> {
-    access.require(DATA_WRITE)?;
+    w.access().require(DATA_WRITE)?;
     let rate_micros = Dec::parse(rate)
         .and_then(|d| d.to_scaled(MICRO_SCALE))
         .map_err(|e| AppError::validation("input.rate", e))?;
@@ -103,9 +108,9 @@ pub async fn set_exchange_rate(
             "a rate is greater than zero",
         ));
     }
-    let txn = begin_write(db).await?;
-    let (code, _) = currency_digits(&txn, currency, "input.currency").await?;
-    if code == base_currency(&txn).await? {
+    let db = w.tx();
+    let (code, _) = currency_digits(db, currency, "input.currency").await?;
+    if code == base_currency(db).await? {
         return Err(AppError::validation(
             "input.currency",
             "the base currency has no exchange rate",
@@ -114,40 +119,33 @@ pub async fn set_exchange_rate(
     let existing = exchange_rate::Entity::find()
         .filter(exchange_rate::Column::Currency.eq(code.as_str()))
         .filter(exchange_rate::Column::ValidFrom.eq(valid_from))
-        .one(&txn)
+        .one(db)
         .await?;
-    let before = existing.as_ref().map(|r| r.rate_micros);
-    let row = match existing {
+    let row = match &existing {
         Some(r) => {
-            let mut row: exchange_rate::ActiveModel = r.into();
+            let mut row: exchange_rate::ActiveModel = r.clone().into();
             row.rate_micros = Set(rate_micros);
-            row.update(&txn).await?
+            row.update(db).await?
         }
         None => {
             exchange_rate::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                currency: Set(code.clone()),
+                currency: Set(code),
                 rate_micros: Set(rate_micros),
                 valid_from: Set(valid_from),
                 created_at: Set(Utc::now()),
             }
-            .insert(&txn)
+            .insert(db)
             .await?
         }
     };
-    audit::record(
-        &txn,
-        actor,
+    w.record(
         "exchange_rate",
         row.id,
         "set",
-        Changes::new()
-            .field("currency", None::<String>, &code)
-            .field("validFrom", None::<String>, valid_from.to_string())
-            .field("rateMicros", before, row.rate_micros),
+        diff::<exchange_rate::Entity>(existing.as_ref(), &row),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 
@@ -185,18 +183,15 @@ pub struct NewTaxRate {
 
 /// The tax rates visible to `access`.
 pub fn tax_rates(access: &Access) -> Result<Select<tax_rate::Entity>, AppError> {
-    access.require(DATA_READ)?;
-    Ok(tax_rate::Entity::find())
+    visible::<tax_rate::Entity>(access)
 }
 
 /// Creates a tax rate.
 pub async fn create_tax_rate(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     input: NewTaxRate,
 ) -> Result<tax_rate::Model, AppError> {
-    access.require(DATA_WRITE)?;
+    w.access().require(DATA_WRITE)?;
     let code = text(&input.code, "input.code", 32)?.to_uppercase();
     let name = text(&input.name, "input.name", 100)?;
     let rate_micros = Dec::parse(&input.rate)
@@ -214,10 +209,9 @@ pub async fn create_tax_rate(
             "ends before it starts",
         ));
     }
-    let txn = begin_write(db).await?;
     if tax_rate::Entity::find()
         .filter(tax_rate::Column::Code.eq(code.as_str()))
-        .one(&txn)
+        .one(w.tx())
         .await?
         .is_some()
     {
@@ -234,40 +228,23 @@ pub async fn create_tax_rate(
         valid_from: Set(input.valid_from),
         valid_to: Set(input.valid_to),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "tax_rate",
-        row.id,
-        "create",
-        Changes::new()
-            .field("code", None::<String>, &row.code)
-            .field("rateMicros", None::<i64>, row.rate_micros),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    write::insert::<tax_rate::Entity>(w, row, false).await
 }
 
 /// Payment terms visible to `access`.
 pub fn payment_terms(access: &Access) -> Result<Select<payment_term::Entity>, AppError> {
-    access.require(DATA_READ)?;
-    Ok(payment_term::Entity::find())
+    visible::<payment_term::Entity>(access)
 }
 
 /// Creates payment terms: invoices fall due `due_days` after their date.
 pub async fn create_payment_term(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     code: &str,
     name: &str,
     due_days: i32,
 ) -> Result<payment_term::Model, AppError> {
-    access.require(DATA_WRITE)?;
+    w.access().require(DATA_WRITE)?;
     let code = text(code, "input.code", 32)?.to_uppercase();
     let name = text(name, "input.name", 100)?;
     if !(0..=3650).contains(&due_days) {
@@ -276,10 +253,9 @@ pub async fn create_payment_term(
             "between 0 and 3650 days",
         ));
     }
-    let txn = begin_write(db).await?;
     if payment_term::Entity::find()
         .filter(payment_term::Column::Code.eq(code.as_str()))
-        .one(&txn)
+        .one(w.tx())
         .await?
         .is_some()
     {
@@ -293,43 +269,25 @@ pub async fn create_payment_term(
         name: Set(name),
         due_days: Set(due_days),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "payment_term",
-        row.id,
-        "create",
-        Changes::new()
-            .field("code", None::<String>, &row.code)
-            .field("dueDays", None::<i32>, row.due_days),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    write::insert::<payment_term::Entity>(w, row, false).await
 }
 
 /// Product categories visible to `access`.
 pub fn product_categories(access: &Access) -> Result<Select<product_category::Entity>, AppError> {
-    access.require(DATA_READ)?;
-    Ok(product_category::Entity::find())
+    visible::<product_category::Entity>(access)
 }
 
 /// Creates a product category (names are unique).
 pub async fn create_product_category(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     name: &str,
 ) -> Result<product_category::Model, AppError> {
-    access.require(DATA_WRITE)?;
+    w.access().require(DATA_WRITE)?;
     let name = text(name, "input.name", 100)?;
-    let txn = begin_write(db).await?;
     if product_category::Entity::find()
         .filter(product_category::Column::Name.eq(name.as_str()))
-        .one(&txn)
+        .one(w.tx())
         .await?
         .is_some()
     {
@@ -341,45 +299,29 @@ pub async fn create_product_category(
         id: Set(Uuid::now_v7()),
         name: Set(name),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "product_category",
-        row.id,
-        "create",
-        Changes::new().field("name", None::<String>, &row.name),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    write::insert::<product_category::Entity>(w, row, false).await
 }
 
 /// Warehouses visible to `access`.
 pub fn warehouses(access: &Access) -> Result<Select<warehouse::Entity>, AppError> {
-    access.require(DATA_READ)?;
-    Ok(warehouse::Entity::find())
+    visible::<warehouse::Entity>(access)
 }
 
 /// Creates a warehouse (codes are unique).
 pub async fn create_warehouse(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     code: &str,
     name: &str,
     address: Option<&str>,
 ) -> Result<warehouse::Model, AppError> {
-    access.require(DATA_WRITE)?;
+    w.access().require(DATA_WRITE)?;
     let code = text(code, "input.code", 32)?.to_uppercase();
     let name = text(name, "input.name", 100)?;
     let address = crate::modules::common::optional_text(address, "input.address", 1000)?;
-    let txn = begin_write(db).await?;
     if warehouse::Entity::find()
         .filter(warehouse::Column::Code.eq(code.as_str()))
-        .one(&txn)
+        .one(w.tx())
         .await?
         .is_some()
     {
@@ -394,18 +336,6 @@ pub async fn create_warehouse(
         address: Set(address),
         is_active: Set(true),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "warehouse",
-        row.id,
-        "create",
-        Changes::new().field("code", None::<String>, &row.code),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    write::insert::<warehouse::Entity>(w, row, false).await
 }

@@ -1,27 +1,27 @@
-//! Suppliers: the customers' counterpart on the buying side, with the same patterns
-//! (idempotent create, `expectedVersion`, archive instead of delete, audit).
+//! Suppliers: the customers' counterpart on the buying side.
+//!
+//! Built on the module kit (`crate::kit`), like customers: reads start from
+//! `kit::resource::visible` (scope `OWN` reaches the suppliers a user owns), writes go through
+//! `kit::write` (idempotent create with every column compared, versioned update and archive
+//! audited as row diffs). Updates are patches: an omitted field is unchanged, an explicit
+//! `null` clears it. Suppliers are archived, not deleted, because documents refer to them.
 
 use chrono::Utc;
 use entities::master::{payment_term, supplier};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::authz::Access;
-use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
-use crate::db::begin_write;
+use crate::authz::catalog::SUPPLIER_WRITE;
 use crate::error::AppError;
-use crate::modules::common::{
-    create_with_client_id, escape_like, optional_email, optional_text, save_versioned, text,
-};
+use crate::kit::resource::{new_owner, visible as scoped};
+use crate::kit::{Write, write};
+use crate::modules::common::{escape_like, optional_email, optional_text, text};
 use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
 
-/// A supplier's content.
+/// A new supplier's content, as given by a client.
 #[derive(Debug, Clone, Default)]
 pub struct SupplierInput {
     /// Legal name.
@@ -36,10 +36,46 @@ pub struct SupplierInput {
     pub address: Option<String>,
     /// Payment terms.
     pub payment_term_id: Option<Uuid>,
-    /// Currency.
+    /// Currency code.
     pub currency: String,
     /// Responsible user (default: the creator).
     pub owner_id: Option<Uuid>,
+}
+
+/// A change of a supplier: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct SupplierPatch {
+    /// Legal name.
+    pub name: Option<String>,
+    /// Tax id.
+    pub tax_id: Option<Option<String>>,
+    /// Email.
+    pub email: Option<Option<String>>,
+    /// Phone.
+    pub phone: Option<Option<String>>,
+    /// Address.
+    pub address: Option<Option<String>>,
+    /// Payment terms.
+    pub payment_term_id: Option<Option<Uuid>>,
+    /// Currency code.
+    pub currency: Option<String>,
+    /// Responsible user.
+    pub owner_id: Option<Option<Uuid>>,
+}
+
+impl From<SupplierInput> for SupplierPatch {
+    fn from(i: SupplierInput) -> Self {
+        Self {
+            name: Some(i.name),
+            tax_id: Some(i.tax_id),
+            email: Some(i.email),
+            phone: Some(i.phone),
+            address: Some(i.address),
+            payment_term_id: Some(i.payment_term_id),
+            currency: Some(i.currency),
+            owner_id: Some(i.owner_id),
+        }
+    }
 }
 
 /// Suppliers `access` may see; `search` matches the name, email or tax id.
@@ -48,8 +84,7 @@ pub fn visible(
     search: Option<&str>,
     is_active: Option<bool>,
 ) -> Result<Select<supplier::Entity>, AppError> {
-    access.require(SUPPLIER_READ)?;
-    let mut query = supplier::Entity::find();
+    let mut query = scoped::<supplier::Entity>(access)?;
     if let Some(active) = is_active {
         query = query.filter(supplier::Column::IsActive.eq(active));
     }
@@ -66,216 +101,105 @@ pub fn visible(
     Ok(query)
 }
 
-/// One supplier.
+/// One supplier, if `access` may see it.
 pub async fn get<C: ConnectionTrait>(
     db: &C,
     access: &Access,
     id: Uuid,
 ) -> Result<Option<supplier::Model>, AppError> {
-    access.require(SUPPLIER_READ)?;
-    Ok(supplier::Entity::find_by_id(id).one(db).await?)
+    crate::kit::read::get::<supplier::Entity, _>(db, access, id).await
 }
 
-async fn apply<C: ConnectionTrait>(
-    db: &C,
+/// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
+/// a new supplier).
+async fn apply(
+    w: &Write<'_>,
+    patch: SupplierPatch,
+    stored: Option<&supplier::Model>,
     row: &mut supplier::ActiveModel,
-    input: &SupplierInput,
 ) -> Result<(), AppError> {
-    let (currency, _) = currency_digits(db, &input.currency, "input.currency").await?;
-    if let Some(id) = input.payment_term_id
-        && payment_term::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_none()
-    {
-        return Err(AppError::validation(
-            "input.paymentTermId",
-            "no such payment term",
-        ));
+    let db = w.tx();
+    if let Some(name) = &patch.name {
+        row.name = Set(text(name, "input.name", 200)?);
     }
-    row.name = Set(text(&input.name, "input.name", 200)?);
-    row.tax_id = Set(optional_text(input.tax_id.as_deref(), "input.taxId", 50)?);
-    row.email = Set(optional_email(input.email.as_deref(), "input.email")?);
-    row.phone = Set(optional_text(input.phone.as_deref(), "input.phone", 40)?);
-    row.address = Set(optional_text(
-        input.address.as_deref(),
-        "input.address",
-        1000,
-    )?);
-    row.payment_term_id = Set(input.payment_term_id);
-    row.currency = Set(currency);
-    require_active_user(db, input.owner_id, "input.ownerId").await?;
-    if input.owner_id.is_some() {
-        row.owner_id = Set(input.owner_id);
+    if let Some(v) = &patch.tax_id {
+        row.tax_id = Set(optional_text(v.as_deref(), "input.taxId", 50)?);
+    }
+    if let Some(v) = &patch.email {
+        row.email = Set(optional_email(v.as_deref(), "input.email")?);
+    }
+    if let Some(v) = &patch.phone {
+        row.phone = Set(optional_text(v.as_deref(), "input.phone", 40)?);
+    }
+    if let Some(v) = &patch.address {
+        row.address = Set(optional_text(v.as_deref(), "input.address", 1000)?);
+    }
+    match (&patch.currency, stored) {
+        (Some(code), _) => {
+            let (currency, _) = currency_digits(db, code, "input.currency").await?;
+            row.currency = Set(currency);
+        }
+        (None, Some(_)) => {}
+        (None, None) => return Err(AppError::validation("input.currency", "required")),
+    }
+    if let Some(owner) = patch.owner_id {
+        let owner = new_owner::<supplier::Entity>(w.access(), owner)?;
+        require_active_user(db, owner, "input.ownerId").await?;
+        row.owner_id = Set(owner);
+    }
+    if let Some(term) = patch.payment_term_id {
+        if let Some(id) = term
+            && payment_term::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none()
+        {
+            return Err(AppError::validation(
+                "input.paymentTermId",
+                "no such payment term",
+            ));
+        }
+        row.payment_term_id = Set(term);
     }
     Ok(())
 }
 
 /// Creates a supplier (idempotent with a client-chosen `id`, also under concurrent replays).
 pub async fn create(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Option<Uuid>,
     input: SupplierInput,
 ) -> Result<supplier::Model, AppError> {
-    create_with_client_id(id, "supplier", || {
-        create_once(db, access, actor, id, input.clone())
-    })
-    .await
-}
-
-// One attempt of `create` (see `create_with_client_id`).
-async fn create_once(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Option<Uuid>,
-    input: SupplierInput,
-) -> Result<supplier::Model, AppError> {
-    access.require(SUPPLIER_WRITE)?;
-    let txn = begin_write(db).await?;
+    w.access().require(SUPPLIER_WRITE)?;
     let now = Utc::now();
     let mut row = supplier::ActiveModel {
         id: Set(id.unwrap_or_else(Uuid::now_v7)),
-        owner_id: Set(access.user_id()),
         is_active: Set(true),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     };
-    apply(&txn, &mut row, &input).await?;
-    if let Some(id) = id
-        && let Some(existing) = supplier::Entity::find_by_id(id).one(&txn).await?
-    {
-        let same = Some(&existing.name) == row.name.try_as_ref()
-            && Some(&existing.tax_id) == row.tax_id.try_as_ref()
-            && Some(&existing.email) == row.email.try_as_ref()
-            && Some(&existing.currency) == row.currency.try_as_ref();
-        return if same {
-            Ok(existing)
-        } else {
-            Err(AppError::Conflict(format!(
-                "another supplier already has id {id}"
-            )))
-        };
-    }
-    let row = row.insert(&txn).await?;
-    audit::record(
-        &txn,
-        actor,
-        "supplier",
-        row.id,
-        "create",
-        Changes::new()
-            .field("name", None::<String>, &row.name)
-            .field("taxId", None::<String>, &row.tax_id)
-            .field("currency", None::<String>, &row.currency),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    apply(w, input.into(), None, &mut row).await?;
+    write::insert::<supplier::Entity>(w, row, id.is_some()).await
 }
 
-/// Replaces a supplier's content if `expected_version` is current.
+/// Changes the fields `patch` gives if `expected_version` is current.
 pub async fn update(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
-    input: SupplierInput,
+    patch: SupplierPatch,
     expected_version: i32,
 ) -> Result<supplier::Model, AppError> {
-    access.require(SUPPLIER_WRITE)?;
-    let txn = begin_write(db).await?;
-    let before = supplier::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "supplier" })?;
-    let mut row: supplier::ActiveModel = before.clone().into();
-    apply(&txn, &mut row, &input).await?;
-    row.version = Set(expected_version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        supplier::Column::Id,
-        supplier::Column::Version,
-        expected_version,
-        "supplier",
-    )
-    .await?;
-    let after = supplier::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "supplier" })?;
-    audit::record(
-        &txn,
-        actor,
-        "supplier",
-        id,
-        "update",
-        Changes::new()
-            .field("name", &before.name, &after.name)
-            .field("taxId", &before.tax_id, &after.tax_id)
-            .field("email", &before.email, &after.email)
-            .field("currency", &before.currency, &after.currency)
-            .field(
-                "paymentTermId",
-                before.payment_term_id,
-                after.payment_term_id,
-            )
-            .field("ownerId", before.owner_id, after.owner_id),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    let before = write::find_for_write::<supplier::Entity>(w, id).await?;
+    let mut row = supplier::ActiveModel::default();
+    apply(w, patch, Some(&before), &mut row).await?;
+    write::update::<supplier::Entity>(w, &before, row, expected_version, "update").await
 }
 
-/// Archives a supplier.
-pub async fn archive(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Uuid,
-) -> Result<supplier::Model, AppError> {
-    access.require(SUPPLIER_WRITE)?;
-    let txn = begin_write(db).await?;
-    let before = supplier::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "supplier" })?;
-    if !before.is_active {
-        return Ok(before);
-    }
-    let mut row: supplier::ActiveModel = before.clone().into();
-    row.is_active = Set(false);
-    row.version = Set(before.version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        supplier::Column::Id,
-        supplier::Column::Version,
-        before.version,
-        "supplier",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "supplier",
-        id,
-        "archive",
-        Changes::new().field("isActive", true, false),
-    )
-    .await?;
-    txn.commit().await?;
-    supplier::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound { entity: "supplier" })
+/// Archives a supplier: it stays for the documents that refer to it, but leaves lists of
+/// active suppliers.
+pub async fn archive(w: &Write<'_>, id: Uuid) -> Result<supplier::Model, AppError> {
+    let before = write::find_for_write::<supplier::Entity>(w, id).await?;
+    write::archive::<supplier::Entity>(w, before).await
 }
