@@ -17,6 +17,7 @@ mod errors;
 mod graphql_limits;
 mod identity;
 mod jwt;
+mod kit_crm;
 mod lockout;
 mod master;
 mod operations;
