@@ -214,6 +214,11 @@ pub async fn seed(state: &AppState, tenant_id: Uuid) -> Result<Counts, AppError>
 }
 
 impl Ctx<'_> {
+    /// One write (one transaction) as the admin.
+    async fn write(&self) -> Result<Write<'_>, AppError> {
+        Write::begin(self.db, &self.access, self.actor, None).await
+    }
+
     /// The three sales reps (ids) and the manager.
     async fn users(&mut self, state: &AppState) -> Result<[Uuid; 3], AppError> {
         let rep_role = self.role_id("sales_rep").await?;
@@ -452,7 +457,9 @@ impl Ctx<'_> {
                 source: Some((*self.rng.pick(LEAD_SOURCES)).to_owned()),
                 owner_id: Some(*self.rng.pick(sellers)),
             };
-            let lead = leads::create(self.db, &self.access, self.actor, None, input).await?;
+            let w = self.write().await?;
+            let lead = leads::create(&w, None, input).await?;
+            w.commit().await?;
             self.counts.leads += 1;
             // 20 conversions, all within the first pass over the companies (distinct ones).
             if i < companies && i % 9 == 4 {
@@ -460,7 +467,7 @@ impl Ctx<'_> {
                 self.advance(lead.id, Action::Qualify, None).await?;
                 let amount = money(self.rng.range(10, 400) * 10_000);
                 let stage = *self.rng.pick(&stage_ids[..stage_ids.len().min(2)]);
-                let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+                let w = self.write().await?;
                 conversion::convert(
                     &w,
                     lead.id,
@@ -506,8 +513,9 @@ impl Ctx<'_> {
         action: Action,
         reason: Option<String>,
     ) -> Result<(), AppError> {
-        leads::advance(self.db, &self.access, self.actor, id, action, reason).await?;
-        Ok(())
+        let w = self.write().await?;
+        leads::advance(&w, id, action, reason).await?;
+        w.commit().await
     }
 
     /// 150 opportunities, each with 1-4 activities; 15 won and 15 lost.
@@ -531,10 +539,9 @@ impl Ctx<'_> {
             let amount = money(self.rng.range(10, 2_400) * 5_000);
             let stage = *self.rng.pick(stage_ids);
             let close_in = u64::try_from(self.rng.range(0, 180)).unwrap_or(0);
+            let w = self.write().await?;
             let opportunity = opportunities::create(
-                self.db,
-                &self.access,
-                self.actor,
+                &w,
                 None,
                 OpportunityInput {
                     title: format!("{product} {kind}"),
@@ -545,8 +552,10 @@ impl Ctx<'_> {
                     owner_id: Some(owner),
                     expected_close_date: first_close.checked_add_days(Days::new(close_in)),
                 },
+                None,
             )
             .await?;
+            w.commit().await?;
             self.counts.opportunities += 1;
             let outcome = match i % 10 {
                 3 => Some(true),
@@ -557,15 +566,13 @@ impl Ctx<'_> {
                 .await?;
             if let Some(won) = outcome {
                 let reason = (!won).then(|| (*self.rng.pick(LOST_REASONS)).to_owned());
-                opportunities::close(
-                    self.db,
-                    &self.access,
-                    self.actor,
-                    opportunity.id,
-                    won,
-                    reason,
-                )
-                .await?;
+                let w = self.write().await?;
+                if won {
+                    opportunities::win(&w, opportunity.id).await?;
+                } else {
+                    opportunities::lose(&w, opportunity.id, reason).await?;
+                }
+                w.commit().await?;
                 if won {
                     self.counts.won += 1;
                 } else {
@@ -594,24 +601,27 @@ impl Ctx<'_> {
                 .then(|| (*self.rng.pick(ACTIVITY_NOTES)).to_owned());
             let due_at = TimeDelta::try_hours(self.rng.range(-30 * 24, 60 * 24))
                 .and_then(|d| first_due.checked_add_signed(d));
+            let w = self.write().await?;
             let activity = activities::create(
-                self.db,
-                &self.access,
-                self.actor,
+                &w,
                 ActivityInput {
-                    kind: kind.to_owned(),
+                    kind,
                     subject,
                     notes,
                     due_at,
                     assignee_id: Some(owner),
                     opportunity_id: Some(opportunity),
-                    ..Default::default()
+                    lead_id: None,
+                    customer_id: None,
                 },
             )
             .await?;
+            w.commit().await?;
             self.counts.activities += 1;
             if closed || self.rng.chance(35) {
-                activities::complete(self.db, &self.access, self.actor, activity.id).await?;
+                let w = self.write().await?;
+                activities::complete(&w, activity.id).await?;
+                w.commit().await?;
                 self.counts.completed_activities += 1;
             }
         }

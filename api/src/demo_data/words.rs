@@ -1,6 +1,7 @@
 //! Word lists and regions the demo data set is drawn from.
 
 use super::GOODS_PER_NOUN;
+use entities::crm::activity::ActivityKind;
 
 pub(super) const COMPANY_PREFIXES: &[&str] = &[
     "Northwind",
@@ -195,9 +196,9 @@ pub(super) const LOST_REASONS: &[&str] = &[
     "Delivery time too long",
 ];
 /// Activity kinds with their subjects.
-pub(super) const ACTIVITIES: &[(&str, &[&str])] = &[
+pub(super) const ACTIVITIES: &[(ActivityKind, &[&str])] = &[
     (
-        "CALL",
+        ActivityKind::Call,
         &[
             "Intro call",
             "Follow-up call",
@@ -206,7 +207,7 @@ pub(super) const ACTIVITIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "MEETING",
+        ActivityKind::Meeting,
         &[
             "Discovery meeting",
             "Product demo",
@@ -215,7 +216,7 @@ pub(super) const ACTIVITIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "TASK",
+        ActivityKind::Task,
         &[
             "Send proposal",
             "Prepare quote",
@@ -224,7 +225,7 @@ pub(super) const ACTIVITIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "NOTE",
+        ActivityKind::Note,
         &[
             "Budget confirmed",
             "Decision maker identified",

@@ -6,8 +6,9 @@
 //! are recorded only as changed. Reading the log ([`redact`]) removes every recorded field the
 //! reader may not read on the entity itself.
 
+use chrono::SecondsFormat;
 use sea_orm::sea_query::sea_value_to_json_value;
-use sea_orm::{IdenStatic, Iterable, ModelTrait};
+use sea_orm::{IdenStatic, Iterable, ModelTrait, Value};
 use serde_json::Value as Json;
 
 use crate::audit::Changes;
@@ -30,8 +31,8 @@ pub fn diff<R: Resource>(before: Option<&R::Model>, after: &R::Model) -> Changes
         if is_bookkeeping::<R>(name) {
             continue;
         }
-        let old = before.map_or(Json::Null, |row| sea_value_to_json_value(&row.get(col)));
-        let new = sea_value_to_json_value(&after.get(col));
+        let old = before.map_or(Json::Null, |row| json_of(&row.get(col)));
+        let new = json_of(&after.get(col));
         if old == new {
             continue;
         }
@@ -42,6 +43,28 @@ pub fn diff<R: Resource>(before: Option<&R::Model>, after: &R::Model) -> Changes
         };
     }
     changes
+}
+
+/// A column value as the audit records it. Dates and times as ISO 8601 text, as the API shows
+/// them (sea-query's own conversion gives them as SQL literals, quotes included).
+pub fn json_of(value: &Value) -> Json {
+    match value {
+        Value::ChronoDate(Some(d)) => Json::String(d.to_string()),
+        Value::ChronoTime(Some(t)) => Json::String(t.to_string()),
+        Value::ChronoDateTime(Some(t)) => {
+            Json::String(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string())
+        }
+        Value::ChronoDateTimeUtc(Some(t)) => {
+            Json::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
+        Value::ChronoDateTimeLocal(Some(t)) => {
+            Json::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
+        Value::ChronoDateTimeWithTimeZone(Some(t)) => {
+            Json::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
+        other => sea_value_to_json_value(other),
+    }
 }
 
 /// The recorded `changes` of an entry about resource `info`, without the fields `access` may
@@ -58,4 +81,22 @@ pub fn redact(access: &Access, info: Option<&ResourceInfo>, changes: &str) -> St
             .is_none_or(|permission| access.scope(permission).is_some())
     });
     Json::Object(fields).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_audited_as_iso_text_without_sql_quotes() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        assert_eq!(json_of(&Value::ChronoDate(Some(date))), "2026-05-01");
+        let at = date.and_hms_opt(9, 30, 0).unwrap().and_utc();
+        assert_eq!(
+            json_of(&Value::ChronoDateTimeUtc(Some(at))),
+            "2026-05-01T09:30:00Z"
+        );
+        assert_eq!(json_of(&Value::ChronoDate(None)), Json::Null);
+        assert_eq!(json_of(&Value::Int(Some(3))), 3);
+    }
 }

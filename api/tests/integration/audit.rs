@@ -278,6 +278,12 @@ async fn every_mutation_writes_an_audit_entry() {
             Some(&admin),
         ),
         (
+            "updateLead",
+            "mutation($l: ID!) { updateLead(id: $l, input: { phone: \"+1 555 0100\", expectedVersion: 1 }) { id } }",
+            json!({ "l": lead_a }),
+            Some(&admin),
+        ),
+        (
             "contactLead",
             "mutation($l: ID!) { contactLead(id: $l) { id } }",
             json!({ "l": lead_a }),

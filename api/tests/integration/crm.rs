@@ -58,7 +58,7 @@ async fn a_deep_opportunity_list_costs_the_same_sql_for_100_as_for_5() {
             stage_id: Set(Uuid::parse_str(&stage_ids[i % stage_ids.len()]).unwrap()),
             owner_id: Set(Some(reps[i % 2].id)),
             expected_close_date: Set(None),
-            status: Set("OPEN".into()),
+            status: Set(opportunity::OpportunityStatus::Open),
             lost_reason: Set(None),
             closed_at: Set(None),
             lead_id: Set(None),
@@ -72,7 +72,7 @@ async fn a_deep_opportunity_list_costs_the_same_sql_for_100_as_for_5() {
         let acts: Vec<activity::ActiveModel> = (0..10)
             .map(|j| activity::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                kind: Set("CALL".into()),
+                kind: Set(activity::ActivityKind::Call),
                 subject: Set(format!("Call {j}")),
                 notes: Set(None),
                 due_at: Set(None),

@@ -18,6 +18,7 @@ mod graphql_limits;
 mod identity;
 mod jwt;
 mod kit;
+mod kit_crm;
 mod kit_master;
 mod lockout;
 mod master;

@@ -203,6 +203,9 @@ fn call(field: &str) -> Option<&'static str> {
         "contactLead" => {
             "mutation { contactLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
         }
+        "updateLead" => {
+            "mutation { updateLead(id: \"00000000-0000-7000-8000-000000000000\", input: { title: \"T\", expectedVersion: 1 }) { id } }"
+        }
         "qualifyLead" => {
             "mutation { qualifyLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
         }

@@ -248,6 +248,11 @@ async fn tenant_a_never_sees_or_touches_tenant_b_even_with_b_ids() {
             json!({}),
         ),
         (
+            "updateLead",
+            "mutation($l: ID!) { updateLead(id: $l, input: { title: \"x\", expectedVersion: 1 }) { id } }",
+            json!({ "l": bl }),
+        ),
+        (
             "contactLead",
             "mutation($l: ID!) { contactLead(id: $l) { id } }",
             json!({ "l": bl }),

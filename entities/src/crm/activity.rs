@@ -2,13 +2,30 @@
 
 use sea_orm::entity::prelude::*;
 
+/// What an activity is; stored as its upper-case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ActivityKind {
+    /// A phone call.
+    #[sea_orm(string_value = "CALL")]
+    Call,
+    /// A meeting.
+    #[sea_orm(string_value = "MEETING")]
+    Meeting,
+    /// Something to do.
+    #[sea_orm(string_value = "TASK")]
+    Task,
+    /// A note.
+    #[sea_orm(string_value = "NOTE")]
+    Note,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "activity")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `CALL`, `MEETING`, `TASK` or `NOTE`.
-    pub kind: String,
+    pub kind: ActivityKind,
     pub subject: String,
     pub notes: Option<String>,
     pub due_at: Option<DateTimeUtc>,

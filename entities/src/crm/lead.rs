@@ -2,6 +2,28 @@
 
 use sea_orm::entity::prelude::*;
 
+/// Where a lead is; stored as its upper-case name. Transitions are the CRM service's
+/// (`LeadStatus::after`); an unknown stored value fails the read instead of passing as `NEW`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum LeadStatus {
+    /// Just in.
+    #[sea_orm(string_value = "NEW")]
+    New,
+    /// Someone talked to them.
+    #[sea_orm(string_value = "CONTACTED")]
+    Contacted,
+    /// Worth pursuing.
+    #[sea_orm(string_value = "QUALIFIED")]
+    Qualified,
+    /// Became a customer and an opportunity.
+    #[sea_orm(string_value = "CONVERTED")]
+    Converted,
+    /// Not worth pursuing.
+    #[sea_orm(string_value = "DISQUALIFIED")]
+    Disqualified,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "lead")]
 pub struct Model {
@@ -15,7 +37,7 @@ pub struct Model {
     pub tax_id: Option<String>,
     /// Where the lead came from (web, fair, referral…).
     pub source: Option<String>,
-    pub status: String,
+    pub status: LeadStatus,
     pub disqualified_reason: Option<String>,
     pub owner_id: Option<Uuid>,
     /// Set by conversion.

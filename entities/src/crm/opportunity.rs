@@ -2,6 +2,22 @@
 
 use sea_orm::entity::prelude::*;
 
+/// Open, won or lost; stored as its upper-case name. Transitions are the CRM service's
+/// (`OpportunityStatus::after`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum OpportunityStatus {
+    /// In the pipeline, moving between stages.
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    /// Closed as a sale.
+    #[sea_orm(string_value = "WON")]
+    Won,
+    /// Closed without a sale.
+    #[sea_orm(string_value = "LOST")]
+    Lost,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "opportunity")]
 pub struct Model {
@@ -15,8 +31,7 @@ pub struct Model {
     pub stage_id: Uuid,
     pub owner_id: Option<Uuid>,
     pub expected_close_date: Option<Date>,
-    /// `OPEN`, `WON` or `LOST`.
-    pub status: String,
+    pub status: OpportunityStatus,
     pub lost_reason: Option<String>,
     pub closed_at: Option<DateTimeUtc>,
     pub lead_id: Option<Uuid>,

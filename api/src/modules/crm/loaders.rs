@@ -1,9 +1,11 @@
-//! DataLoaders of the CRM, built per request (see `crate::graphql::loaders`).
+//! DataLoaders of the CRM, built per request (see `crate::graphql::loaders`): the one-to-many
+//! relations. Rows by id (leads, opportunities, stages) come from the kit's generic loader
+//! (`crate::kit::read`).
 
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entities::crm::{activity, opportunity, pipeline_stage};
+use entities::crm::{activity, opportunity};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -12,8 +14,6 @@ use crate::graphql::loaders::{LoadError, spawner};
 
 /// The request's CRM loaders.
 pub struct CrmLoaders {
-    /// A stage by id.
-    pub stage_by_id: DataLoader<StageByIdLoader, HashMapCache>,
     /// The activities of an opportunity (unscoped; resolvers apply the caller's scope).
     pub activities_by_opportunity_id: DataLoader<ActivitiesByOpportunityIdLoader, HashMapCache>,
     /// The opportunities of a customer (unscoped; resolvers apply the caller's scope).
@@ -24,11 +24,6 @@ impl CrmLoaders {
     /// Loaders on `db`.
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
-            stage_by_id: DataLoader::with_cache(
-                StageByIdLoader(db.clone()),
-                spawner(),
-                HashMapCache::default(),
-            ),
             activities_by_opportunity_id: DataLoader::with_cache(
                 ActivitiesByOpportunityIdLoader(db.clone()),
                 spawner(),
@@ -40,25 +35,6 @@ impl CrmLoaders {
                 HashMapCache::default(),
             ),
         }
-    }
-}
-
-/// Stage id → stage.
-pub struct StageByIdLoader(DatabaseConnection);
-
-impl Loader<Uuid> for StageByIdLoader {
-    type Value = pipeline_stage::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(pipeline_stage::Entity::find()
-            .filter(pipeline_stage::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect())
     }
 }
 

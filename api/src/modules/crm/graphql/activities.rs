@@ -2,7 +2,8 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entities::crm::activity;
+use entities::crm::{activity, lead, opportunity};
+use entities::master::customer;
 use uuid::Uuid;
 
 use crate::authz::Require;
@@ -13,6 +14,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Activity, ActivityKind};
 use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInput};
 
@@ -74,6 +76,17 @@ impl ActivitiesQuery {
         )
         .await
         .gql()?;
+        let rows = || page.edges.iter().map(|e| &e.node.0);
+        feed::<activity::Entity>(ctx, rows()).await;
+        if selects_on_nodes(ctx, "lead") {
+            prefetch::<lead::Entity>(ctx, rows().filter_map(|a| a.lead_id)).await?;
+        }
+        if selects_on_nodes(ctx, "opportunity") {
+            prefetch::<opportunity::Entity>(ctx, rows().filter_map(|a| a.opportunity_id)).await?;
+        }
+        if selects_on_nodes(ctx, "customer") {
+            prefetch::<customer::Entity>(ctx, rows().filter_map(|a| a.customer_id)).await?;
+        }
         let users: Vec<Uuid> = page
             .edges
             .iter()
@@ -99,18 +112,18 @@ pub struct ActivitiesMutation;
 
 #[Object]
 impl ActivitiesMutation {
-    /// Records a call, meeting, task or note about a lead, an opportunity or a customer.
+    /// Records a call, meeting, task or note about a lead, an opportunity or a customer you
+    /// may see (one you may not see is refused as one that does not exist: `VALIDATION`).
     #[graphql(guard = "Require(ACTIVITY_WRITE)")]
     async fn create_activity(
         &self,
         ctx: &Context<'_>,
         input: CreateActivityInput,
     ) -> Result<Activity> {
-        let req = ctx.request()?;
         let parse =
             |id: &Option<ID>, field: &str| id.as_ref().map(|id| parse_id(id, field)).transpose();
         let content = ActivityInput {
-            kind: input.kind.as_str().to_owned(),
+            kind: input.kind.into(),
             subject: input.subject,
             notes: input.notes,
             due_at: input.due_at,
@@ -119,29 +132,24 @@ impl ActivitiesMutation {
             opportunity_id: parse(&input.opportunity_id, "input.opportunityId").gql()?,
             customer_id: parse(&input.customer_id, "input.customerId").gql()?,
         };
-        let db = req.tenant_db().await.gql()?;
-        Ok(Activity(
-            activities::create(db.conn(), req.access().gql()?, req.audit_actor(), content)
-                .await
-                .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = activities::create(&w, content).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Activity(row))
     }
 
-    /// Marks an activity done.
+    /// Marks an activity done (audited as `complete`).
     #[graphql(guard = "Require(ACTIVITY_WRITE)")]
     async fn complete_activity(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The activity's id.")] id: ID,
     ) -> Result<Activity> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Activity(
-            activities::complete(db.conn(), req.access().gql()?, req.audit_actor(), id)
-                .await
-                .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = activities::complete(&w, id).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Activity(row))
     }
 }
 
@@ -171,7 +179,7 @@ pub struct CreateActivityInput {
     pub due_at: Option<DateTime<Utc>>,
     /// Who is to do it (default: you).
     pub assignee_id: Option<ID>,
-    /// The lead it is about.
+    /// The lead it is about (one you may see).
     pub lead_id: Option<ID>,
     /// The opportunity it is about.
     pub opportunity_id: Option<ID>,

@@ -1,8 +1,9 @@
-//! `leads`, `lead`, `createLead`, `contactLead`, `qualifyLead`, `disqualifyLead`,
-//! `convertLead`.
+//! `leads`, `lead`, `createLead`, `updateLead`, `contactLead`, `qualifyLead`,
+//! `disqualifyLead`, `convertLead`.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::crm::lead;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entities::crm::{lead, opportunity};
+use entities::master::customer;
 
 use crate::authz::Require;
 use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
@@ -11,11 +12,12 @@ use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
 use crate::graphql::scalars::MoneyInput;
+use crate::graphql::{parse_id, patch, patch_id};
+use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Lead, LeadStatus, Opportunity};
 use crate::modules::crm::service::conversion::{self, ConvertInput};
-use crate::modules::crm::service::leads::{self, Action, LeadFilter, LeadInput, Status};
+use crate::modules::crm::service::leads::{self, Action, LeadFilter, LeadInput, LeadPatch};
 use crate::modules::master::graphql::types::{Contact, Customer};
 
 /// Lead queries.
@@ -42,7 +44,7 @@ impl LeadsQuery {
         let filter = match filter {
             None => LeadFilter::default(),
             Some(f) => LeadFilter {
-                status: f.status.iter().map(|s| status_of(*s)).collect(),
+                status: f.status.iter().map(|s| (*s).into()).collect(),
                 search: f.search,
                 owner_id: f
                     .owner_id
@@ -58,9 +60,17 @@ impl LeadsQuery {
         let page = page(db.conn(), query, lead::Column::Id, &args, |l| l.id, Lead)
             .await
             .gql()?;
+        let rows = || page.edges.iter().map(|e| &e.node.0);
+        feed::<lead::Entity>(ctx, rows()).await;
+        if selects_on_nodes(ctx, "customer") {
+            prefetch::<customer::Entity>(ctx, rows().filter_map(|l| l.customer_id)).await?;
+        }
+        if selects_on_nodes(ctx, "opportunity") {
+            prefetch::<opportunity::Entity>(ctx, rows().filter_map(|l| l.opportunity_id)).await?;
+        }
         if selects_on_nodes(ctx, "owner") {
             let loaders = req.loaders().await.gql()?;
-            let owners = page.edges.iter().filter_map(|e| e.node.0.owner_id);
+            let owners = rows().filter_map(|l| l.owner_id);
             loaders
                 .identity
                 .user_by_id
@@ -88,16 +98,6 @@ impl LeadsQuery {
     }
 }
 
-fn status_of(s: LeadStatus) -> Status {
-    match s {
-        LeadStatus::New => Status::New,
-        LeadStatus::Contacted => Status::Contacted,
-        LeadStatus::Qualified => Status::Qualified,
-        LeadStatus::Converted => Status::Converted,
-        LeadStatus::Disqualified => Status::Disqualified,
-    }
-}
-
 /// Lead mutations.
 #[derive(Default)]
 pub struct LeadsMutation;
@@ -107,7 +107,6 @@ impl LeadsMutation {
     /// Creates a lead. Repeating it with the same `id` and content returns the same lead.
     #[graphql(guard = "Require(LEAD_WRITE)")]
     async fn create_lead(&self, ctx: &Context<'_>, input: CreateLeadInput) -> Result<Lead> {
-        let req = ctx.request()?;
         let id = input
             .id
             .as_ref()
@@ -120,7 +119,6 @@ impl LeadsMutation {
             .map(|id| parse_id(id, "input.ownerId"))
             .transpose()
             .gql()?;
-        let db = req.tenant_db().await.gql()?;
         let content = LeadInput {
             title: input.title,
             company_name: input.company_name,
@@ -131,17 +129,29 @@ impl LeadsMutation {
             source: input.source,
             owner_id,
         };
-        Ok(Lead(
-            leads::create(
-                db.conn(),
-                req.access().gql()?,
-                req.audit_actor(),
-                id,
-                content,
-            )
-            .await
-            .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = leads::create(&w, id, content).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Lead(row))
+    }
+
+    /// Changes the fields you give of an open lead (omitted: unchanged, `null`: cleared). A
+    /// stale `expectedVersion` is a `CONFLICT`; a converted or disqualified lead is a
+    /// `BUSINESS_RULE` error.
+    #[graphql(guard = "Require(LEAD_WRITE)")]
+    async fn update_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lead's id.")] id: ID,
+        input: UpdateLeadInput,
+    ) -> Result<Lead> {
+        let id = parse_id(&id, "id").gql()?;
+        let expected_version = input.expected_version;
+        let patch = input.into_service().gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = leads::update(&w, id, patch, expected_version).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Lead(row))
     }
 
     /// Records a first contact with a new lead.
@@ -222,21 +232,11 @@ async fn advance(
     action: Action,
     reason: Option<String>,
 ) -> Result<Lead> {
-    let req = ctx.request()?;
     let id = parse_id(id, "id").gql()?;
-    let db = req.tenant_db().await.gql()?;
-    Ok(Lead(
-        leads::advance(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            action,
-            reason,
-        )
-        .await
-        .gql()?,
-    ))
+    let w = ctx.request()?.write().await.gql()?;
+    let row = leads::advance(&w, id, action, reason).await.gql()?;
+    w.commit().await.gql()?;
+    Ok(Lead(row))
 }
 
 /// Which leads `leads` lists.
@@ -272,6 +272,45 @@ pub struct CreateLeadInput {
     pub source: Option<String>,
     /// Owner (default: you; a sales rep can only own their leads).
     pub owner_id: Option<ID>,
+}
+
+/// Input of `updateLead`: the fields to change (omitted: unchanged, `null`: cleared) and the
+/// version you last read.
+#[derive(InputObject)]
+pub struct UpdateLeadInput {
+    /// What the lead is about.
+    pub title: Option<String>,
+    /// Company.
+    pub company_name: MaybeUndefined<String>,
+    /// Person.
+    pub contact_name: Option<String>,
+    /// Email.
+    pub email: MaybeUndefined<String>,
+    /// Phone.
+    pub phone: MaybeUndefined<String>,
+    /// Tax id of the company.
+    pub tax_id: MaybeUndefined<String>,
+    /// Where the lead came from.
+    pub source: MaybeUndefined<String>,
+    /// Owner (`null`: you; a sales rep can only own their leads).
+    pub owner_id: MaybeUndefined<ID>,
+    /// The `version` you last read.
+    pub expected_version: i32,
+}
+
+impl UpdateLeadInput {
+    fn into_service(self) -> Result<LeadPatch, crate::error::AppError> {
+        Ok(LeadPatch {
+            title: self.title,
+            company_name: patch(self.company_name),
+            contact_name: self.contact_name,
+            email: patch(self.email),
+            phone: patch(self.phone),
+            tax_id: patch(self.tax_id),
+            source: patch(self.source),
+            owner_id: patch_id(self.owner_id, "input.ownerId")?,
+        })
+    }
 }
 
 /// Input of `convertLead`.

@@ -1,8 +1,9 @@
 //! `opportunities`, `opportunity`, `createOpportunity`, `updateOpportunity`,
 //! `winOpportunity`, `loseOpportunity`.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::crm::opportunity;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entities::crm::{opportunity, pipeline_stage};
+use entities::master::customer;
 use uuid::Uuid;
 
 use crate::authz::Require;
@@ -12,11 +13,12 @@ use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
 use crate::graphql::scalars::{Date, MoneyInput};
+use crate::graphql::{parse_id, patch, patch_id};
+use crate::kit::read::{feed, prefetch as prefetch_rows};
 use crate::modules::crm::graphql::types::{Opportunity, OpportunityStatus};
 use crate::modules::crm::service::opportunities::{
-    self, LOST, OPEN, OpportunityFilter, OpportunityInput, WON,
+    self, OpportunityFilter, OpportunityInput, OpportunityPatch,
 };
 
 /// Opportunity queries.
@@ -43,7 +45,7 @@ impl OpportunitiesQuery {
         let filter = match filter {
             None => OpportunityFilter::default(),
             Some(f) => OpportunityFilter {
-                status: f.status.iter().map(|s| status_str(*s).to_owned()).collect(),
+                status: f.status.iter().map(|s| (*s).into()).collect(),
                 stage_id: f
                     .stage_id
                     .as_ref()
@@ -105,21 +107,12 @@ async fn prefetch<'a>(
     rows: impl Iterator<Item = &'a opportunity::Model> + Clone,
 ) -> Result<()> {
     let loaders = ctx.request()?.loaders().await.gql()?;
-    crate::kit::read::feed::<opportunity::Entity>(ctx, rows.clone()).await;
+    feed::<opportunity::Entity>(ctx, rows.clone()).await;
     if selects_on_nodes(ctx, "customer") {
-        crate::kit::read::prefetch::<entities::master::customer::Entity>(
-            ctx,
-            rows.clone().map(|o| o.customer_id),
-        )
-        .await?;
+        prefetch_rows::<customer::Entity>(ctx, rows.clone().map(|o| o.customer_id)).await?;
     }
     if selects_on_nodes(ctx, "stage") {
-        loaders
-            .crm
-            .stage_by_id
-            .load_many(rows.clone().map(|o| o.stage_id))
-            .await
-            .map_err(load_failed)?;
+        prefetch_rows::<pipeline_stage::Entity>(ctx, rows.clone().map(|o| o.stage_id)).await?;
     }
     if selects_on_nodes(ctx, "amount") {
         loaders
@@ -159,14 +152,6 @@ async fn prefetch<'a>(
     Ok(())
 }
 
-fn status_str(s: OpportunityStatus) -> &'static str {
-    match s {
-        OpportunityStatus::Open => OPEN,
-        OpportunityStatus::Won => WON,
-        OpportunityStatus::Lost => LOST,
-    }
-}
-
 /// Opportunity mutations.
 #[derive(Default)]
 pub struct OpportunitiesMutation;
@@ -180,7 +165,6 @@ impl OpportunitiesMutation {
         ctx: &Context<'_>,
         input: CreateOpportunityInput,
     ) -> Result<Opportunity> {
-        let req = ctx.request()?;
         let id = input
             .id
             .as_ref()
@@ -188,22 +172,15 @@ impl OpportunitiesMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(Opportunity(
-            opportunities::create(
-                db.conn(),
-                req.access().gql()?,
-                req.audit_actor(),
-                id,
-                content,
-            )
-            .await
-            .gql()?,
-        ))
+        let w = ctx.request()?.write().await.gql()?;
+        let row = opportunities::create(&w, id, content, None).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Opportunity(row))
     }
 
-    /// Changes an open opportunity (amount, stage, owner…). A stale `expectedVersion` is a
-    /// `CONFLICT`.
+    /// Changes the fields you give of an open opportunity (omitted: unchanged, `null`:
+    /// cleared): amount, stage, owner… A stale `expectedVersion` is a `CONFLICT`; a won or
+    /// lost opportunity is a `BUSINESS_RULE` error.
     #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
     async fn update_opportunity(
         &self,
@@ -211,34 +188,32 @@ impl OpportunitiesMutation {
         #[graphql(desc = "The opportunity's id.")] id: ID,
         input: UpdateOpportunityInput,
     ) -> Result<Opportunity> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let content = input.content.into_service().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = opportunities::update(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            content,
-            input.expected_version,
-        )
-        .await
-        .gql()?;
+        let expected_version = input.expected_version;
+        let patch = input.into_service().gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = opportunities::update(&w, id, patch, expected_version)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(Opportunity(row))
     }
 
-    /// Closes an open opportunity as won.
+    /// Closes an open opportunity as won (audited as `win`).
     #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
     async fn win_opportunity(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The opportunity's id.")] id: ID,
     ) -> Result<Opportunity> {
-        close(ctx, &id, true, None).await
+        let id = parse_id(&id, "id").gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = opportunities::win(&w, id).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Opportunity(row))
     }
 
-    /// Closes an open opportunity as lost.
+    /// Closes an open opportunity as lost (audited as `lose`).
     #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
     async fn lose_opportunity(
         &self,
@@ -246,31 +221,12 @@ impl OpportunitiesMutation {
         #[graphql(desc = "The opportunity's id.")] id: ID,
         #[graphql(desc = "Why it was lost.")] reason: Option<String>,
     ) -> Result<Opportunity> {
-        close(ctx, &id, false, reason).await
+        let id = parse_id(&id, "id").gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = opportunities::lose(&w, id, reason).await.gql()?;
+        w.commit().await.gql()?;
+        Ok(Opportunity(row))
     }
-}
-
-async fn close(
-    ctx: &Context<'_>,
-    id: &ID,
-    won: bool,
-    reason: Option<String>,
-) -> Result<Opportunity> {
-    let req = ctx.request()?;
-    let id = parse_id(id, "id").gql()?;
-    let db = req.tenant_db().await.gql()?;
-    Ok(Opportunity(
-        opportunities::close(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            won,
-            reason,
-        )
-        .await
-        .gql()?,
-    ))
 }
 
 /// Which opportunities `opportunities` lists.
@@ -336,12 +292,48 @@ pub struct CreateOpportunityInput {
     pub content: OpportunityFields,
 }
 
-/// Input of `updateOpportunity`.
+/// Input of `updateOpportunity`: the fields to change (omitted: unchanged, `null`: cleared)
+/// and the version you last read.
 #[derive(InputObject)]
 pub struct UpdateOpportunityInput {
-    /// The details.
-    #[graphql(flatten)]
-    pub content: OpportunityFields,
+    /// Title.
+    pub title: Option<String>,
+    /// The customer.
+    pub customer_id: Option<ID>,
+    /// Expected amount; a new currency needs the amount in it.
+    pub amount: Option<MoneyInput>,
+    /// Pipeline stage.
+    pub stage_id: Option<ID>,
+    /// Owner (`null`: you; a sales rep can only own their opportunities).
+    pub owner_id: MaybeUndefined<ID>,
+    /// Expected close date.
+    pub expected_close_date: MaybeUndefined<Date>,
     /// The `version` you last read.
     pub expected_version: i32,
+}
+
+impl UpdateOpportunityInput {
+    fn into_service(self) -> Result<OpportunityPatch, crate::error::AppError> {
+        let (amount, currency) = match self.amount {
+            Some(m) => (Some(m.amount.as_str().to_owned()), Some(m.currency)),
+            None => (None, None),
+        };
+        Ok(OpportunityPatch {
+            title: self.title,
+            customer_id: self
+                .customer_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.customerId"))
+                .transpose()?,
+            amount,
+            currency,
+            stage_id: self
+                .stage_id
+                .as_ref()
+                .map(|id| parse_id(id, "input.stageId"))
+                .transpose()?,
+            owner_id: patch_id(self.owner_id, "input.ownerId")?,
+            expected_close_date: patch(self.expected_close_date).map(|d| d.map(|d| d.0)),
+        })
+    }
 }

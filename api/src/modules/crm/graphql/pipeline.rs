@@ -88,18 +88,11 @@ impl PipelineMutation {
         ctx: &Context<'_>,
         input: CreatePipelineStageInput,
     ) -> Result<PipelineStage> {
-        let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
-        let row = stages::create(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            &input.name,
-            input.position,
-            input.probability.as_str(),
-        )
-        .await
-        .gql()?;
+        let w = ctx.request()?.write().await.gql()?;
+        let row = stages::create(&w, &input.name, input.position, input.probability.as_str())
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(PipelineStage(row))
     }
 }

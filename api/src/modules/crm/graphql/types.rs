@@ -1,4 +1,8 @@
 //! Output types of the CRM; each wraps its entity row.
+//!
+//! Statuses and kinds are the entities' enums mapped one to one (no default arm: a new
+//! stored value is a compile error here, not a silent `NEW`). Relation fields read through
+//! the kit (`kit::read::relation`), so they answer exactly what the by-id query would.
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -9,7 +13,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::read::relation;
-use crate::modules::crm::service::activities::can_see;
+use crate::kit::resource::can_read;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::types::{Customer, money, user};
 use crate::money::MICRO_SCALE;
@@ -55,14 +59,26 @@ pub enum LeadStatus {
     Disqualified,
 }
 
-impl LeadStatus {
-    fn from_row(raw: &str) -> Self {
-        match raw {
-            "CONTACTED" => Self::Contacted,
-            "QUALIFIED" => Self::Qualified,
-            "CONVERTED" => Self::Converted,
-            "DISQUALIFIED" => Self::Disqualified,
-            _ => Self::New,
+impl From<lead::LeadStatus> for LeadStatus {
+    fn from(s: lead::LeadStatus) -> Self {
+        match s {
+            lead::LeadStatus::New => Self::New,
+            lead::LeadStatus::Contacted => Self::Contacted,
+            lead::LeadStatus::Qualified => Self::Qualified,
+            lead::LeadStatus::Converted => Self::Converted,
+            lead::LeadStatus::Disqualified => Self::Disqualified,
+        }
+    }
+}
+
+impl From<LeadStatus> for lead::LeadStatus {
+    fn from(s: LeadStatus) -> Self {
+        match s {
+            LeadStatus::New => Self::New,
+            LeadStatus::Contacted => Self::Contacted,
+            LeadStatus::Qualified => Self::Qualified,
+            LeadStatus::Converted => Self::Converted,
+            LeadStatus::Disqualified => Self::Disqualified,
         }
     }
 }
@@ -107,7 +123,7 @@ impl Lead {
     }
     /// Where the lead is.
     async fn status(&self) -> LeadStatus {
-        LeadStatus::from_row(&self.0.status)
+        self.0.status.into()
     }
     /// Why it was disqualified.
     async fn disqualified_reason(&self) -> Option<&str> {
@@ -117,13 +133,15 @@ impl Lead {
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         user(ctx, self.0.owner_id).await
     }
-    /// The customer it became (after conversion).
+    /// The customer it became: `null` before conversion or when you may not see it
+    /// (`FORBIDDEN` without `master.customer.read`).
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
         Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
             .await?
             .map(Customer))
     }
-    /// The opportunity it became (after conversion).
+    /// The opportunity it became: `null` before conversion or when you may not see it (a
+    /// sales rep: once it belongs to someone else).
     async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
         Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
             .await?
@@ -150,6 +168,26 @@ pub enum OpportunityStatus {
     Lost,
 }
 
+impl From<opportunity::OpportunityStatus> for OpportunityStatus {
+    fn from(s: opportunity::OpportunityStatus) -> Self {
+        match s {
+            opportunity::OpportunityStatus::Open => Self::Open,
+            opportunity::OpportunityStatus::Won => Self::Won,
+            opportunity::OpportunityStatus::Lost => Self::Lost,
+        }
+    }
+}
+
+impl From<OpportunityStatus> for opportunity::OpportunityStatus {
+    fn from(s: OpportunityStatus) -> Self {
+        match s {
+            OpportunityStatus::Open => Self::Open,
+            OpportunityStatus::Won => Self::Won,
+            OpportunityStatus::Lost => Self::Lost,
+        }
+    }
+}
+
 /// A possible sale.
 pub struct Opportunity(pub opportunity::Model);
 
@@ -174,16 +212,9 @@ impl Opportunity {
     async fn amount(&self, ctx: &Context<'_>) -> Result<Money> {
         money(ctx, self.0.amount_minor, &self.0.currency).await
     }
-    /// Pipeline stage.
+    /// Pipeline stage (every reader of the opportunity sees it).
     async fn stage(&self, ctx: &Context<'_>) -> Result<Option<PipelineStage>> {
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .crm
-            .stage_by_id
-            .load_one(self.0.stage_id)
-            .await
-            .map_err(load_failed)?
-            .map(PipelineStage))
+        Ok(stage(ctx, self.0.stage_id).await?.map(PipelineStage))
     }
     /// The user working it.
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
@@ -195,11 +226,7 @@ impl Opportunity {
     }
     /// Open, won or lost.
     async fn status(&self) -> OpportunityStatus {
-        match self.0.status.as_str() {
-            "WON" => OpportunityStatus::Won,
-            "LOST" => OpportunityStatus::Lost,
-            _ => OpportunityStatus::Open,
-        }
+        self.0.status.into()
     }
     /// Why it was lost.
     async fn lost_reason(&self) -> Option<&str> {
@@ -219,7 +246,7 @@ impl Opportunity {
             .unwrap_or_default();
         Ok(rows
             .into_iter()
-            .filter(|a| can_see(access, a))
+            .filter(|a| can_read::<activity::Entity>(access, a))
             .map(Activity)
             .collect())
     }
@@ -242,14 +269,24 @@ pub enum ActivityKind {
     Note,
 }
 
-impl ActivityKind {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Call => "CALL",
-            Self::Meeting => "MEETING",
-            Self::Task => "TASK",
-            Self::Note => "NOTE",
+impl From<activity::ActivityKind> for ActivityKind {
+    fn from(k: activity::ActivityKind) -> Self {
+        match k {
+            activity::ActivityKind::Call => Self::Call,
+            activity::ActivityKind::Meeting => Self::Meeting,
+            activity::ActivityKind::Task => Self::Task,
+            activity::ActivityKind::Note => Self::Note,
+        }
+    }
+}
+
+impl From<ActivityKind> for activity::ActivityKind {
+    fn from(k: ActivityKind) -> Self {
+        match k {
+            ActivityKind::Call => Self::Call,
+            ActivityKind::Meeting => Self::Meeting,
+            ActivityKind::Task => Self::Task,
+            ActivityKind::Note => Self::Note,
         }
     }
 }
@@ -266,12 +303,7 @@ impl Activity {
     }
     /// Call, meeting, task or note.
     async fn kind(&self) -> ActivityKind {
-        match self.0.kind.as_str() {
-            "CALL" => ActivityKind::Call,
-            "MEETING" => ActivityKind::Meeting,
-            "TASK" => ActivityKind::Task,
-            _ => ActivityKind::Note,
-        }
+        self.0.kind.into()
     }
     /// Subject.
     async fn subject(&self) -> &str {
@@ -309,6 +341,40 @@ impl Activity {
     async fn customer_id(&self) -> Option<ID> {
         self.0.customer_id.map(|id| ID(id.to_string()))
     }
+    /// The lead it is about: `null` when there is none or you may not see it.
+    async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
+        Ok(relation::<lead::Entity>(ctx, self.0.lead_id)
+            .await?
+            .map(Lead))
+    }
+    /// The opportunity it is about: `null` when there is none or you may not see it.
+    async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
+        Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
+            .await?
+            .map(Opportunity))
+    }
+    /// The customer it is about: `null` when there is none or you may not see it.
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
+            .await?
+            .map(Customer))
+    }
+}
+
+/// The stage `id`, through the request's by-id loader of stages. Stages carry no owner, so
+/// they are not read through [`relation`] (whose scope `OWN` reaches no owner-less row): a
+/// reader of an opportunity always sees its stage.
+pub async fn stage(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<pipeline_stage::Model>> {
+    let req = ctx.request()?;
+    let db = req.tenant_db().await.gql()?;
+    req.loaders()
+        .await
+        .gql()?
+        .kit
+        .by_id::<pipeline_stage::Entity>(db.conn())
+        .load_one(id)
+        .await
+        .map_err(load_failed)
 }
 
 /// One group of the forecast.

@@ -1,7 +1,7 @@
 //! Lead conversion: creates (or links) the customer, adds the contact and opens an
 //! opportunity, all in one transaction: a failure anywhere leaves no customer, no opportunity
 //! and the lead unconverted. Customers with the lead's email or tax id are reported as
-//! possible duplicates.
+//! possible duplicates. The lead's change is a versioned update audited as `convert`.
 
 use chrono::Utc;
 use entities::crm::lead;
@@ -9,11 +9,9 @@ use entities::master::{contact, customer};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, Changes};
 use crate::error::AppError;
 use crate::kit::{Write, write};
-use crate::modules::common::save_versioned;
-use crate::modules::crm::service::leads::{Action, Status, writable};
+use crate::modules::crm::service::leads::{Action, LeadLifecycle};
 use crate::modules::crm::service::opportunities::{self, OpportunityInput};
 use crate::modules::master::service::contacts::{self, ContactInput};
 use crate::modules::master::service::customers::{self, CustomerInput};
@@ -49,10 +47,8 @@ pub struct Converted {
 /// Converts a lead in one transaction.
 pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Converted, AppError> {
     let (txn, access, actor) = (w.tx(), w.access(), w.actor());
-    let lead = writable(txn, access, id).await?;
-    let from = Status::parse(&lead.status)
-        .ok_or_else(|| AppError::Internal("unknown lead status".into()))?;
-    from.after(Action::Convert)?;
+    let lead = write::find_for_write::<lead::Entity>(w, id).await?;
+    let converted = lead.status.after(Action::Convert)?;
 
     let mut duplicates = Condition::any();
     if let Some(email) = &lead.email {
@@ -108,10 +104,8 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
         },
     )
     .await?;
-    let opportunity = opportunities::create_in(
-        txn,
-        access,
-        actor,
+    let opportunity = opportunities::create(
+        w,
         None,
         OpportunityInput {
             title: lead.title.clone(),
@@ -125,39 +119,15 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
         Some(lead.id),
     )
     .await?;
-    let mut row: lead::ActiveModel = lead.clone().into();
-    row.status = Set(Status::Converted.as_str().to_owned());
-    row.customer_id = Set(Some(customer.id));
-    row.opportunity_id = Set(Some(opportunity.id));
-    row.converted_at = Set(Some(Utc::now()));
-    row.version = Set(lead.version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        txn,
-        row,
-        id,
-        lead::Column::Id,
-        lead::Column::Version,
-        lead.version,
-        "lead",
-    )
-    .await?;
-    audit::record(
-        txn,
-        actor,
-        "lead",
-        id,
-        "convert",
-        Changes::new()
-            .field("status", from.as_str(), Status::Converted.as_str())
-            .field("customerId", None::<Uuid>, Some(customer.id))
-            .field("opportunityId", None::<Uuid>, Some(opportunity.id)),
-    )
-    .await?;
-    let lead = lead::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "lead" })?;
+    let row = lead::ActiveModel {
+        status: Set(converted),
+        customer_id: Set(Some(customer.id)),
+        opportunity_id: Set(Some(opportunity.id)),
+        converted_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    let lead =
+        write::update::<lead::Entity>(w, &lead, row, lead.version, Action::Convert.name()).await?;
     Ok(Converted {
         lead,
         customer,

@@ -9,13 +9,13 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use entities::crm::pipeline_stage;
+use entities::crm::{opportunity, pipeline_stage};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crate::authz::Access;
 use crate::error::AppError;
-use crate::modules::crm::service::opportunities::{self, OPEN, OpportunityFilter};
+use crate::modules::crm::service::opportunities::{self, OpportunityFilter};
 use crate::modules::master::service::reference::{base_currency, currency_digits, rate_on};
 use crate::money::{MICRO_SCALE, convert_minor, round_half_up};
 
@@ -78,7 +78,7 @@ pub async fn forecast<C: ConnectionTrait>(
     as_of: NaiveDate,
 ) -> Result<Forecast, AppError> {
     let filter = OpportunityFilter {
-        status: vec![OPEN.to_owned()],
+        status: vec![opportunity::OpportunityStatus::Open],
         ..Default::default()
     };
     let rows = opportunities::visible(access, &filter)?.all(db).await?;

@@ -1,40 +1,25 @@
 //! Leads: NEW → CONTACTED → QUALIFIED → CONVERTED, or DISQUALIFIED from any open status.
 //! Conversion itself is in `conversion.rs`.
+//!
+//! The status is the entity's [`LeadStatus`] from the column to the schema; its transitions
+//! are the pure [`LeadLifecycle::after`]. Writes go through the kit: an idempotent create
+//! (every column compared on a replay), patches and transitions as versioned updates audited
+//! as row diffs under the action's name (`contact`, `qualify`, `disqualify`, `convert`).
 
 use chrono::Utc;
-use entities::crm::lead;
+use entities::crm::lead::{self, LeadStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::authz::Access;
-use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
-use crate::db::begin_write;
+use crate::authz::catalog::LEAD_WRITE;
 use crate::error::AppError;
-use crate::modules::common::{
-    create_with_client_id, escape_like, optional_email, optional_text, save_versioned, text,
-};
-use crate::modules::crm::service::{in_scope, new_owner, scope_condition};
+use crate::kit::resource::{new_owner, visible as scoped};
+use crate::kit::{Write, write};
+use crate::modules::common::{escape_like, optional_email, optional_text, text};
+use crate::modules::crm::service::rule;
 use crate::modules::identity::service::references::require_active_user;
-
-/// Where a lead is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Just in.
-    New,
-    /// Someone talked to them.
-    Contacted,
-    /// Worth pursuing.
-    Qualified,
-    /// Became a customer and an opportunity.
-    Converted,
-    /// Not worth pursuing.
-    Disqualified,
-}
 
 /// What happens to a lead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,65 +30,60 @@ pub enum Action {
     Qualify,
     /// Judge it not worth pursuing.
     Disqualify,
-    /// Turn it into a customer and an opportunity.
+    /// Turn it into a customer and an opportunity (`conversion.rs`).
     Convert,
 }
 
-impl Status {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
+impl Action {
+    /// The name of the action in the audit log and domain events.
+    pub fn name(self) -> &'static str {
         match self {
-            Self::New => "NEW",
-            Self::Contacted => "CONTACTED",
-            Self::Qualified => "QUALIFIED",
-            Self::Converted => "CONVERTED",
-            Self::Disqualified => "DISQUALIFIED",
+            Self::Contact => "contact",
+            Self::Qualify => "qualify",
+            Self::Disqualify => "disqualify",
+            Self::Convert => "convert",
         }
     }
+}
 
-    /// Parses the stored form.
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::New,
-            Self::Contacted,
-            Self::Qualified,
-            Self::Converted,
-            Self::Disqualified,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == raw)
-    }
+/// The lead state machine, on the stored status.
+pub trait LeadLifecycle: Sized {
+    /// The status after `action`, or the rule it breaks (`BUSINESS_RULE`).
+    fn after(self, action: Action) -> Result<Self, AppError>;
+}
 
-    /// The status after `action`, or the rule it breaks.
-    pub fn after(self, action: Action) -> Result<Self, AppError> {
+impl LeadLifecycle for LeadStatus {
+    fn after(self, action: Action) -> Result<Self, AppError> {
         use Action::*;
-        use Status::*;
+        use LeadStatus::*;
+        ensure_open(self)?;
         match (self, action) {
-            (Converted, _) => Err(rule("crm.lead_converted", "the lead is already converted")),
-            (Disqualified, _) => Err(rule("crm.lead_disqualified", "the lead is disqualified")),
             (New, Contact) => Ok(Contacted),
             (New | Contacted, Qualify) => Ok(Qualified),
             (_, Disqualify) => Ok(Disqualified),
             (_, Convert) => Ok(Converted),
             (from, action) => Err(rule(
                 "crm.lead_status",
-                &format!(
-                    "a {} lead cannot be {action:?}ed",
-                    from.as_str().to_lowercase()
+                format!(
+                    "a {} lead cannot be {}ed",
+                    format!("{from:?}").to_lowercase(),
+                    action.name()
                 ),
             )),
         }
     }
 }
 
-fn rule(rule: &'static str, message: &str) -> AppError {
-    AppError::BusinessRule {
-        rule,
-        message: message.to_owned(),
+/// `BUSINESS_RULE` for a converted or disqualified lead: nothing changes it any more.
+pub fn ensure_open(status: LeadStatus) -> Result<(), AppError> {
+    match status {
+        LeadStatus::Converted => Err(rule("crm.lead_converted", "the lead is already converted")),
+        LeadStatus::Disqualified => Err(rule("crm.lead_disqualified", "the lead is disqualified")),
+        LeadStatus::New | LeadStatus::Contacted | LeadStatus::Qualified => Ok(()),
     }
 }
 
-/// A lead's content.
+/// A new lead's content.
 #[derive(Debug, Clone, Default)]
 pub struct LeadInput {
     /// What the lead is about.
@@ -124,11 +104,47 @@ pub struct LeadInput {
     pub owner_id: Option<Uuid>,
 }
 
+/// A change of a lead: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct LeadPatch {
+    /// What the lead is about.
+    pub title: Option<String>,
+    /// Company.
+    pub company_name: Option<Option<String>>,
+    /// Person.
+    pub contact_name: Option<String>,
+    /// Email.
+    pub email: Option<Option<String>>,
+    /// Phone.
+    pub phone: Option<Option<String>>,
+    /// Tax id of the company.
+    pub tax_id: Option<Option<String>>,
+    /// Where it came from.
+    pub source: Option<Option<String>>,
+    /// Owner (cleared: the caller).
+    pub owner_id: Option<Option<Uuid>>,
+}
+
+impl From<LeadInput> for LeadPatch {
+    fn from(i: LeadInput) -> Self {
+        Self {
+            title: Some(i.title),
+            company_name: Some(i.company_name),
+            contact_name: Some(i.contact_name),
+            email: Some(i.email),
+            phone: Some(i.phone),
+            tax_id: Some(i.tax_id),
+            source: Some(i.source),
+            owner_id: Some(i.owner_id),
+        }
+    }
+}
+
 /// Filter of the lead list.
 #[derive(Debug, Default)]
 pub struct LeadFilter {
     /// Statuses to include.
-    pub status: Vec<Status>,
+    pub status: Vec<LeadStatus>,
     /// Part of the title, company, contact or email.
     pub search: Option<String>,
     /// One owner's leads.
@@ -137,13 +153,9 @@ pub struct LeadFilter {
 
 /// Leads `access` may see (scope applied), filtered.
 pub fn visible(access: &Access, filter: &LeadFilter) -> Result<Select<lead::Entity>, AppError> {
-    let mut query = lead::Entity::find().filter(scope_condition(
-        access,
-        LEAD_READ,
-        &[lead::Column::OwnerId],
-    )?);
+    let mut query = scoped::<lead::Entity>(access)?;
     if !filter.status.is_empty() {
-        query = query.filter(lead::Column::Status.is_in(filter.status.iter().map(|s| s.as_str())));
+        query = query.filter(lead::Column::Status.is_in(filter.status.iter().copied()));
     }
     if let Some(owner) = filter.owner_id {
         query = query.filter(lead::Column::OwnerId.eq(owner));
@@ -167,176 +179,122 @@ pub fn visible(access: &Access, filter: &LeadFilter) -> Result<Select<lead::Enti
     Ok(query)
 }
 
-/// One visible lead.
+/// One lead, if `access` may see it.
 pub async fn get<C: ConnectionTrait>(
     db: &C,
     access: &Access,
     id: Uuid,
 ) -> Result<Option<lead::Model>, AppError> {
-    Ok(visible(access, &LeadFilter::default())?
-        .filter(lead::Column::Id.eq(id))
-        .one(db)
-        .await?)
+    crate::kit::read::get::<lead::Entity, _>(db, access, id).await
 }
 
-/// The lead `id` if `access` may change it, or `NOT_FOUND`.
-pub(super) async fn writable<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<lead::Model, AppError> {
-    access.require(LEAD_WRITE)?;
-    lead::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|l| {
-            in_scope(access, LEAD_READ, &[l.owner_id])
-                && in_scope(access, LEAD_WRITE, &[l.owner_id])
-        })
-        .ok_or(AppError::NotFound { entity: "lead" })
-}
-
-/// Creates a lead (idempotent with a client-chosen `id`, also under concurrent replays).
-pub async fn create(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Option<Uuid>,
-    input: LeadInput,
-) -> Result<lead::Model, AppError> {
-    create_with_client_id(id, "lead", || {
-        create_once(db, access, actor, id, input.clone())
-    })
-    .await
-}
-
-// One attempt of `create` (see `create_with_client_id`).
-async fn create_once(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Option<Uuid>,
-    input: LeadInput,
-) -> Result<lead::Model, AppError> {
-    let owner = new_owner(access, LEAD_WRITE, input.owner_id)?;
-    let title = text(&input.title, "input.title", 200)?;
-    let contact_name = text(&input.contact_name, "input.contactName", 200)?;
-    let company_name = optional_text(input.company_name.as_deref(), "input.companyName", 200)?;
-    let email = optional_email(input.email.as_deref(), "input.email")?;
-    let phone = optional_text(input.phone.as_deref(), "input.phone", 40)?;
-    let tax_id = optional_text(input.tax_id.as_deref(), "input.taxId", 50)?;
-    let source = optional_text(input.source.as_deref(), "input.source", 100)?;
-    let txn = begin_write(db).await?;
-    require_active_user(&txn, input.owner_id, "input.ownerId").await?;
-    if let Some(id) = id
-        && let Some(existing) = lead::Entity::find_by_id(id).one(&txn).await?
-    {
-        let same = existing.title == title
-            && existing.contact_name == contact_name
-            && existing.company_name == company_name
-            && existing.email == email
-            && existing.owner_id == owner;
-        return if same {
-            Ok(existing)
-        } else {
-            Err(AppError::Conflict(format!(
-                "another lead already has id {id}"
-            )))
-        };
+/// Validates the fields `patch` gives and sets them on `row`.
+async fn apply(
+    w: &Write<'_>,
+    patch: LeadPatch,
+    row: &mut lead::ActiveModel,
+) -> Result<(), AppError> {
+    if let Some(v) = &patch.title {
+        row.title = Set(text(v, "input.title", 200)?);
     }
+    if let Some(v) = &patch.company_name {
+        row.company_name = Set(optional_text(v.as_deref(), "input.companyName", 200)?);
+    }
+    if let Some(v) = &patch.contact_name {
+        row.contact_name = Set(text(v, "input.contactName", 200)?);
+    }
+    if let Some(v) = &patch.email {
+        row.email = Set(optional_email(v.as_deref(), "input.email")?);
+    }
+    if let Some(v) = &patch.phone {
+        row.phone = Set(optional_text(v.as_deref(), "input.phone", 40)?);
+    }
+    if let Some(v) = &patch.tax_id {
+        row.tax_id = Set(optional_text(v.as_deref(), "input.taxId", 50)?);
+    }
+    if let Some(v) = &patch.source {
+        row.source = Set(optional_text(v.as_deref(), "input.source", 100)?);
+    }
+    if let Some(owner) = patch.owner_id {
+        let owner = new_owner::<lead::Entity>(w.access(), owner)?;
+        require_active_user(w.tx(), owner, "input.ownerId").await?;
+        row.owner_id = Set(owner);
+    }
+    Ok(())
+}
+
+/// Creates a `NEW` lead (idempotent with a client-chosen `id`).
+pub async fn create(
+    w: &Write<'_>,
+    id: Option<Uuid>,
+    input: LeadInput,
+) -> Result<lead::Model, AppError> {
+    w.access().require(LEAD_WRITE)?;
     let now = Utc::now();
-    let row = lead::ActiveModel {
+    let mut row = lead::ActiveModel {
         id: Set(id.unwrap_or_else(Uuid::now_v7)),
-        title: Set(title),
-        company_name: Set(company_name),
-        contact_name: Set(contact_name),
-        email: Set(email),
-        phone: Set(phone),
-        tax_id: Set(tax_id),
-        source: Set(source),
-        status: Set(Status::New.as_str().to_owned()),
+        status: Set(LeadStatus::New),
         disqualified_reason: Set(None),
-        owner_id: Set(owner),
         customer_id: Set(None),
         opportunity_id: Set(None),
         converted_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "lead",
-        row.id,
-        "create",
-        Changes::new()
-            .field("title", None::<String>, &row.title)
-            .field("contactName", None::<String>, &row.contact_name)
-            .field("ownerId", None::<Uuid>, row.owner_id),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+        ..Default::default()
+    };
+    apply(w, input.into(), &mut row).await?;
+    write::insert::<lead::Entity>(w, row, id.is_some()).await
 }
 
-/// Moves a lead by `action` (contact, qualify, disqualify with `reason`).
+/// Changes the fields `patch` gives of a lead that is not converted or disqualified, if
+/// `expected_version` is current.
+pub async fn update(
+    w: &Write<'_>,
+    id: Uuid,
+    patch: LeadPatch,
+    expected_version: i32,
+) -> Result<lead::Model, AppError> {
+    let before = write::find_for_write::<lead::Entity>(w, id).await?;
+    ensure_open(before.status)?;
+    let mut row = lead::ActiveModel::default();
+    apply(w, patch, &mut row).await?;
+    write::update::<lead::Entity>(w, &before, row, expected_version, "update").await
+}
+
+/// Moves a lead by `action` (contact, qualify, disqualify with `reason`); conversion is
+/// [`convert`](crate::modules::crm::service::conversion::convert).
 pub async fn advance(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
     action: Action,
     reason: Option<String>,
 ) -> Result<lead::Model, AppError> {
-    let txn = begin_write(db).await?;
-    let before = writable(&txn, access, id).await?;
-    let from = Status::parse(&before.status)
-        .ok_or_else(|| AppError::Internal("unknown lead status".into()))?;
-    let to = from.after(action)?;
-    let mut row: lead::ActiveModel = before.clone().into();
-    row.status = Set(to.as_str().to_owned());
+    if action == Action::Convert {
+        return Err(AppError::Internal(
+            "a lead is converted by conversion::convert".into(),
+        ));
+    }
+    let before = write::find_for_write::<lead::Entity>(w, id).await?;
+    let mut row = lead::ActiveModel {
+        status: Set(before.status.after(action)?),
+        ..Default::default()
+    };
     if action == Action::Disqualify {
         row.disqualified_reason = Set(optional_text(reason.as_deref(), "reason", 500)?);
     }
-    row.version = Set(before.version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        lead::Column::Id,
-        lead::Column::Version,
-        before.version,
-        "lead",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "lead",
-        id,
-        &format!("{action:?}").to_lowercase(),
-        Changes::new().field("status", from.as_str(), to.as_str()),
-    )
-    .await?;
-    txn.commit().await?;
-    lead::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound { entity: "lead" })
+    write::update::<lead::Entity>(w, &before, row, before.version, action.name()).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sea_orm::{ActiveEnum, Iterable};
 
     #[test]
     fn the_lead_state_machine_allows_only_its_transitions() {
         use Action::*;
-        use Status::*;
+        use LeadStatus::*;
         assert_eq!(New.after(Contact).unwrap(), Contacted);
         assert_eq!(Contacted.after(Qualify).unwrap(), Qualified);
         assert_eq!(New.after(Qualify).unwrap(), Qualified);
@@ -355,8 +313,15 @@ mod tests {
             ));
             assert!(Disqualified.after(a).is_err());
         }
-        for s in [New, Contacted, Qualified, Converted, Disqualified] {
-            assert_eq!(Status::parse(s.as_str()), Some(s));
-        }
+    }
+
+    #[test]
+    fn lead_statuses_are_stored_as_before_and_unknown_ones_are_refused() {
+        let stored: Vec<String> = LeadStatus::iter().map(|s| s.to_value()).collect();
+        assert_eq!(
+            stored,
+            ["NEW", "CONTACTED", "QUALIFIED", "CONVERTED", "DISQUALIFIED"]
+        );
+        assert!(LeadStatus::try_from_value(&"LOST".to_owned()).is_err());
     }
 }

@@ -1,33 +1,71 @@
 //! Opportunities: a possible sale, moving through stages while `OPEN`, then `WON` or `LOST`.
+//!
+//! The status is the entity's [`OpportunityStatus`] from the column to the schema; its
+//! transitions are the pure [`OpportunityLifecycle::after`] (editing is allowed only while
+//! open). Writes go through the kit: an idempotent create (every column compared on a replay),
+//! patches, `win` and `lose` as versioned updates audited as row diffs.
 
 use chrono::{NaiveDate, Utc};
-use entities::crm::{opportunity, pipeline_stage};
+use entities::crm::opportunity::{self, OpportunityStatus};
+use entities::crm::pipeline_stage;
 use entities::master::customer;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Select, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::authz::Access;
-use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
-use crate::db::begin_write;
+use crate::authz::catalog::OPPORTUNITY_WRITE;
 use crate::error::AppError;
-use crate::modules::common::{create_with_client_id, optional_text, save_versioned, text};
-use crate::modules::crm::service::{in_scope, new_owner, scope_condition, stages};
+use crate::kit::resource::{new_owner, visible as scoped};
+use crate::kit::{Write, write};
+use crate::modules::common::{optional_text, text};
+use crate::modules::crm::service::{rule, stages};
 use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
 
-/// Open, won or lost.
-pub const OPEN: &str = "OPEN";
-/// Won.
-pub const WON: &str = "WON";
-/// Lost.
-pub const LOST: &str = "LOST";
+/// What happens to an opportunity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Change its content (amount, stage, owner…).
+    Update,
+    /// Close it as a sale.
+    Win,
+    /// Close it without a sale.
+    Lose,
+}
 
-/// An opportunity's content.
+impl Action {
+    /// The name of the action in the audit log and domain events.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Update => "update",
+            Self::Win => "win",
+            Self::Lose => "lose",
+        }
+    }
+}
+
+/// The opportunity state machine, on the stored status.
+pub trait OpportunityLifecycle: Sized {
+    /// The status after `action`, or the rule it breaks (`BUSINESS_RULE`
+    /// `crm.opportunity_closed`: a won or lost opportunity does not change any more).
+    fn after(self, action: Action) -> Result<Self, AppError>;
+}
+
+impl OpportunityLifecycle for OpportunityStatus {
+    fn after(self, action: Action) -> Result<Self, AppError> {
+        use OpportunityStatus::*;
+        match (self, action) {
+            (Open, Action::Update) => Ok(Open),
+            (Open, Action::Win) => Ok(Won),
+            (Open, Action::Lose) => Ok(Lost),
+            (Won, _) => Err(rule("crm.opportunity_closed", "the opportunity is won")),
+            (Lost, _) => Err(rule("crm.opportunity_closed", "the opportunity is lost")),
+        }
+    }
+}
+
+/// A new opportunity's content.
 #[derive(Debug, Clone)]
 pub struct OpportunityInput {
     /// Title.
@@ -46,11 +84,44 @@ pub struct OpportunityInput {
     pub expected_close_date: Option<NaiveDate>,
 }
 
+/// A change of an opportunity: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityPatch {
+    /// Title.
+    pub title: Option<String>,
+    /// The customer.
+    pub customer_id: Option<Uuid>,
+    /// Amount, decimal text in `currency` (or the stored currency).
+    pub amount: Option<String>,
+    /// Currency; changing it needs the amount in it.
+    pub currency: Option<String>,
+    /// Stage.
+    pub stage_id: Option<Uuid>,
+    /// Owner (cleared: the caller).
+    pub owner_id: Option<Option<Uuid>>,
+    /// Expected close date.
+    pub expected_close_date: Option<Option<NaiveDate>>,
+}
+
+impl From<OpportunityInput> for OpportunityPatch {
+    fn from(i: OpportunityInput) -> Self {
+        Self {
+            title: Some(i.title),
+            customer_id: Some(i.customer_id),
+            amount: Some(i.amount),
+            currency: Some(i.currency),
+            stage_id: i.stage_id,
+            owner_id: Some(i.owner_id),
+            expected_close_date: Some(i.expected_close_date),
+        }
+    }
+}
+
 /// Filter of the opportunity list.
 #[derive(Debug, Default)]
 pub struct OpportunityFilter {
-    /// `OPEN`, `WON`, `LOST`.
-    pub status: Vec<String>,
+    /// Statuses to include.
+    pub status: Vec<OpportunityStatus>,
     /// One stage.
     pub stage_id: Option<Uuid>,
     /// One owner.
@@ -64,13 +135,9 @@ pub fn visible(
     access: &Access,
     filter: &OpportunityFilter,
 ) -> Result<Select<opportunity::Entity>, AppError> {
-    let mut query = opportunity::Entity::find().filter(scope_condition(
-        access,
-        OPPORTUNITY_READ,
-        &[opportunity::Column::OwnerId],
-    )?);
+    let mut query = scoped::<opportunity::Entity>(access)?;
     if !filter.status.is_empty() {
-        query = query.filter(opportunity::Column::Status.is_in(filter.status.iter().cloned()));
+        query = query.filter(opportunity::Column::Status.is_in(filter.status.iter().copied()));
     }
     if let Some(id) = filter.stage_id {
         query = query.filter(opportunity::Column::StageId.eq(id));
@@ -84,277 +151,186 @@ pub fn visible(
     Ok(query)
 }
 
-/// One visible opportunity.
+/// One opportunity, if `access` may see it.
 pub async fn get<C: ConnectionTrait>(
     db: &C,
     access: &Access,
     id: Uuid,
 ) -> Result<Option<opportunity::Model>, AppError> {
-    Ok(visible(access, &OpportunityFilter::default())?
-        .filter(opportunity::Column::Id.eq(id))
-        .one(db)
-        .await?)
+    crate::kit::read::get::<opportunity::Entity, _>(db, access, id).await
 }
 
-struct Clean {
-    title: String,
-    amount_minor: i64,
-    currency: String,
-    stage_id: Uuid,
-}
-
-async fn clean<C: ConnectionTrait>(db: &C, input: &OpportunityInput) -> Result<Clean, AppError> {
-    let title = text(&input.title, "input.title", 200)?;
-    customer::Entity::find_by_id(input.customer_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?;
-    let (currency, digits) = currency_digits(db, &input.currency, "input.amount.currency").await?;
-    let amount_minor = Dec::parse(&input.amount)
-        .and_then(|d| d.to_scaled(digits))
-        .map_err(|e| AppError::validation("input.amount", e))?;
-    if amount_minor < 0 {
-        return Err(AppError::validation(
-            "input.amount",
-            "an amount is not negative",
-        ));
+/// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before
+/// (none: a new opportunity).
+async fn apply(
+    w: &Write<'_>,
+    patch: OpportunityPatch,
+    stored: Option<&opportunity::Model>,
+    row: &mut opportunity::ActiveModel,
+) -> Result<(), AppError> {
+    let db = w.tx();
+    if let Some(v) = &patch.title {
+        row.title = Set(text(v, "input.title", 200)?);
     }
-    let stage_id = match input.stage_id {
+    if let Some(id) = patch.customer_id {
+        write::require_reference::<customer::Entity>(w, Some(id), "input.customerId").await?;
+        row.customer_id = Set(id);
+    }
+    if patch.amount.is_some() || patch.currency.is_some() {
+        let currency = match (&patch.currency, stored) {
+            (Some(code), _) => code.clone(),
+            (None, Some(s)) => s.currency.clone(),
+            (None, None) => return Err(AppError::validation("input.amount.currency", "required")),
+        };
+        let (currency, digits) = currency_digits(db, &currency, "input.amount.currency").await?;
+        let currency_changed = stored.is_some_and(|s| s.currency != currency);
+        match &patch.amount {
+            Some(amount) => {
+                let amount_minor = Dec::parse(amount)
+                    .and_then(|d| d.to_scaled(digits))
+                    .map_err(|e| AppError::validation("input.amount", e))?;
+                if amount_minor < 0 {
+                    return Err(AppError::validation(
+                        "input.amount",
+                        "an amount is not negative",
+                    ));
+                }
+                row.amount_minor = Set(amount_minor);
+            }
+            None if currency_changed || stored.is_none() => {
+                return Err(AppError::validation(
+                    "input.amount",
+                    "give the amount in the new currency",
+                ));
+            }
+            None => {}
+        }
+        row.currency = Set(currency);
+    }
+    match patch.stage_id {
+        // Stages are the pipeline's configuration, the same for every reader of opportunities.
         Some(id) => {
             pipeline_stage::Entity::find_by_id(id)
                 .one(db)
                 .await?
                 .ok_or_else(|| AppError::validation("input.stageId", "no such stage"))?;
-            id
+            row.stage_id = Set(id);
         }
-        None => stages::first(db).await?.id,
-    };
-    Ok(Clean {
-        title,
-        amount_minor,
-        currency,
-        stage_id,
-    })
+        None if stored.is_none() => row.stage_id = Set(stages::first(db).await?.id),
+        None => {}
+    }
+    if let Some(owner) = patch.owner_id {
+        let owner = new_owner::<opportunity::Entity>(w.access(), owner)?;
+        require_active_user(db, owner, "input.ownerId").await?;
+        row.owner_id = Set(owner);
+    }
+    if let Some(date) = patch.expected_close_date {
+        row.expected_close_date = Set(date);
+    }
+    Ok(())
 }
 
-/// Creates an opportunity (idempotent with a client-chosen `id`).
+/// Opens an opportunity (idempotent with a client-chosen `id`); `lead_id`: the lead it was
+/// converted from.
 pub async fn create(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Option<Uuid>,
-    input: OpportunityInput,
-) -> Result<opportunity::Model, AppError> {
-    create_with_client_id(id, "opportunity", || async {
-        let txn = begin_write(db).await?;
-        new_owner(access, OPPORTUNITY_WRITE, input.owner_id)?;
-        require_active_user(&txn, input.owner_id, "input.ownerId").await?;
-        let row = create_in(&txn, access, actor, id, input.clone(), None).await?;
-        txn.commit().await?;
-        Ok(row)
-    })
-    .await
-}
-
-/// [`create`] inside the caller's transaction (`convertLead`), optionally from a lead.
-pub async fn create_in<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Option<Uuid>,
     input: OpportunityInput,
     lead_id: Option<Uuid>,
 ) -> Result<opportunity::Model, AppError> {
-    let owner = new_owner(access, OPPORTUNITY_WRITE, input.owner_id)?;
-    let c = clean(db, &input).await?;
-    if let Some(id) = id
-        && let Some(existing) = opportunity::Entity::find_by_id(id).one(db).await?
-    {
-        let same = existing.title == c.title
-            && existing.customer_id == input.customer_id
-            && existing.amount_minor == c.amount_minor
-            && existing.currency == c.currency
-            && existing.owner_id == owner;
-        return if same {
-            Ok(existing)
-        } else {
-            Err(AppError::Conflict(format!(
-                "another opportunity already has id {id}"
-            )))
-        };
-    }
+    w.access().require(OPPORTUNITY_WRITE)?;
     let now = Utc::now();
-    let row = opportunity::ActiveModel {
+    let mut row = opportunity::ActiveModel {
         id: Set(id.unwrap_or_else(Uuid::now_v7)),
-        title: Set(c.title),
-        customer_id: Set(input.customer_id),
-        amount_minor: Set(c.amount_minor),
-        currency: Set(c.currency),
-        stage_id: Set(c.stage_id),
-        owner_id: Set(owner),
-        expected_close_date: Set(input.expected_close_date),
-        status: Set(OPEN.to_owned()),
+        status: Set(OpportunityStatus::Open),
         lost_reason: Set(None),
         closed_at: Set(None),
         lead_id: Set(lead_id),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "opportunity",
-        row.id,
-        "create",
-        Changes::new()
-            .field("title", None::<String>, &row.title)
-            .field("customerId", None::<Uuid>, Some(row.customer_id))
-            .field("amountMinor", None::<i64>, Some(row.amount_minor))
-            .field("currency", None::<String>, &row.currency)
-            .field("stageId", None::<Uuid>, Some(row.stage_id)),
-    )
-    .await?;
-    Ok(row)
+        ..Default::default()
+    };
+    apply(w, input.into(), None, &mut row).await?;
+    write::insert::<opportunity::Entity>(w, row, id.is_some()).await
 }
 
-/// The opportunity `id` if `access` may change it, or `NOT_FOUND`.
-async fn writable<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<opportunity::Model, AppError> {
-    access.require(OPPORTUNITY_WRITE)?;
-    opportunity::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|o| {
-            in_scope(access, OPPORTUNITY_READ, &[o.owner_id])
-                && in_scope(access, OPPORTUNITY_WRITE, &[o.owner_id])
-        })
-        .ok_or(AppError::NotFound {
-            entity: "opportunity",
-        })
-}
-
-fn ensure_open(row: &opportunity::Model) -> Result<(), AppError> {
-    if row.status != OPEN {
-        return Err(AppError::BusinessRule {
-            rule: "crm.opportunity_closed",
-            message: format!("the opportunity is {}", row.status.to_lowercase()),
-        });
-    }
-    Ok(())
-}
-
-/// Replaces an open opportunity's content (moving it between stages) if `expected_version`
-/// is current.
+/// Changes the fields `patch` gives of an open opportunity (moving it between stages) if
+/// `expected_version` is current.
 pub async fn update(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
-    input: OpportunityInput,
+    patch: OpportunityPatch,
     expected_version: i32,
 ) -> Result<opportunity::Model, AppError> {
-    let txn = begin_write(db).await?;
-    let before = writable(&txn, access, id).await?;
-    ensure_open(&before)?;
-    let c = clean(&txn, &input).await?;
-    let mut row: opportunity::ActiveModel = before.clone().into();
-    row.title = Set(c.title);
-    row.customer_id = Set(input.customer_id);
-    row.amount_minor = Set(c.amount_minor);
-    row.currency = Set(c.currency);
-    row.stage_id = Set(c.stage_id);
-    if let Some(owner) = input.owner_id {
-        row.owner_id = Set(new_owner(access, OPPORTUNITY_WRITE, Some(owner))?);
-        require_active_user(&txn, Some(owner), "input.ownerId").await?;
-    }
-    row.expected_close_date = Set(input.expected_close_date);
-    row.version = Set(expected_version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        opportunity::Column::Id,
-        opportunity::Column::Version,
-        expected_version,
-        "opportunity",
-    )
-    .await?;
-    let after = opportunity::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound {
-            entity: "opportunity",
-        })?;
-    audit::record(
-        &txn,
-        actor,
-        "opportunity",
-        id,
-        "update",
-        Changes::new()
-            .field("title", &before.title, &after.title)
-            .field("amountMinor", before.amount_minor, after.amount_minor)
-            .field("currency", &before.currency, &after.currency)
-            .field("stageId", before.stage_id, after.stage_id)
-            .field("ownerId", before.owner_id, after.owner_id),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    let before = write::find_for_write::<opportunity::Entity>(w, id).await?;
+    before.status.after(Action::Update)?;
+    let mut row = opportunity::ActiveModel::default();
+    apply(w, patch, Some(&before), &mut row).await?;
+    write::update::<opportunity::Entity>(w, &before, row, expected_version, Action::Update.name())
+        .await
 }
 
-/// Closes an open opportunity as won, or lost with a reason.
-pub async fn close(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+/// Closes an open opportunity as won.
+pub async fn win(w: &Write<'_>, id: Uuid) -> Result<opportunity::Model, AppError> {
+    close(w, id, Action::Win, None).await
+}
+
+/// Closes an open opportunity as lost, with a reason.
+pub async fn lose(
+    w: &Write<'_>,
     id: Uuid,
-    won: bool,
     reason: Option<String>,
 ) -> Result<opportunity::Model, AppError> {
-    let txn = begin_write(db).await?;
-    let before = writable(&txn, access, id).await?;
-    ensure_open(&before)?;
-    let status = if won { WON } else { LOST };
-    let mut row: opportunity::ActiveModel = before.clone().into();
-    row.status = Set(status.to_owned());
-    if !won {
+    close(w, id, Action::Lose, reason).await
+}
+
+async fn close(
+    w: &Write<'_>,
+    id: Uuid,
+    action: Action,
+    reason: Option<String>,
+) -> Result<opportunity::Model, AppError> {
+    let before = write::find_for_write::<opportunity::Entity>(w, id).await?;
+    let mut row = opportunity::ActiveModel {
+        status: Set(before.status.after(action)?),
+        closed_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    if action == Action::Lose {
         row.lost_reason = Set(optional_text(reason.as_deref(), "reason", 500)?);
     }
-    row.closed_at = Set(Some(Utc::now()));
-    row.version = Set(before.version + 1);
-    row.updated_at = Set(Utc::now());
-    save_versioned(
-        &txn,
-        row,
-        id,
-        opportunity::Column::Id,
-        opportunity::Column::Version,
-        before.version,
-        "opportunity",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "opportunity",
-        id,
-        if won { "win" } else { "lose" },
-        Changes::new().field("status", OPEN, status),
-    )
-    .await?;
-    txn.commit().await?;
-    opportunity::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound {
-            entity: "opportunity",
-        })
+    write::update::<opportunity::Entity>(w, &before, row, before.version, action.name()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ActiveEnum, Iterable};
+
+    #[test]
+    fn only_an_open_opportunity_changes_and_it_closes_once() {
+        use OpportunityStatus::*;
+        assert_eq!(Open.after(Action::Update).unwrap(), Open);
+        assert_eq!(Open.after(Action::Win).unwrap(), Won);
+        assert_eq!(Open.after(Action::Lose).unwrap(), Lost);
+        for closed in [Won, Lost] {
+            for action in [Action::Update, Action::Win, Action::Lose] {
+                assert!(matches!(
+                    closed.after(action),
+                    Err(AppError::BusinessRule {
+                        rule: "crm.opportunity_closed",
+                        ..
+                    })
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn opportunity_statuses_are_stored_as_before_and_unknown_ones_are_refused() {
+        let stored: Vec<String> = OpportunityStatus::iter().map(|s| s.to_value()).collect();
+        assert_eq!(stored, ["OPEN", "WON", "LOST"]);
+        assert!(OpportunityStatus::try_from_value(&"open".to_owned()).is_err());
+    }
 }

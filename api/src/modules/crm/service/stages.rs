@@ -1,18 +1,21 @@
 //! Pipeline stages: ordered, each with the probability of winning an opportunity there.
+//!
+//! Stages are the pipeline's configuration: whoever reads opportunities reads every stage
+//! (there is no owner, so no row scope). New stages go through the kit's insert (audited, a
+//! duplicate name is a `CONFLICT`).
 
 use chrono::Utc;
 use entities::crm::pipeline_stage;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::authz::Access;
 use crate::authz::catalog::{OPPORTUNITY_READ, PIPELINE_WRITE};
-use crate::db::begin_write;
 use crate::error::AppError;
+use crate::kit::{Write, write};
 use crate::modules::common::text;
 use crate::money::{Dec, MICRO_SCALE};
 
@@ -69,14 +72,12 @@ pub async fn first<C: ConnectionTrait>(db: &C) -> Result<pipeline_stage::Model, 
 
 /// Adds a stage; `probability` is a decimal from 0 to 1.
 pub async fn create(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     name: &str,
     position: i32,
     probability: &str,
 ) -> Result<pipeline_stage::Model, AppError> {
-    access.require(PIPELINE_WRITE)?;
+    w.access().require(PIPELINE_WRITE)?;
     let name = text(name, "input.name", 100)?;
     let probability_micros = Dec::parse(probability)
         .and_then(|d| d.to_scaled(MICRO_SCALE))
@@ -87,10 +88,9 @@ pub async fn create(
             "a probability is between 0 and 1",
         ));
     }
-    let txn = begin_write(db).await?;
     if pipeline_stage::Entity::find()
         .filter(pipeline_stage::Column::Name.eq(name.as_str()))
-        .one(&txn)
+        .one(w.tx())
         .await?
         .is_some()
     {
@@ -104,20 +104,6 @@ pub async fn create(
         position: Set(position),
         probability_micros: Set(probability_micros),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "pipeline_stage",
-        row.id,
-        "create",
-        Changes::new()
-            .field("name", None::<String>, &row.name)
-            .field("probabilityMicros", None::<i64>, row.probability_micros),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    write::insert::<pipeline_stage::Entity>(w, row, false).await
 }

@@ -231,11 +231,7 @@ impl Customer {
         Ok(rows
             .into_iter()
             .filter(|o| {
-                crate::modules::crm::service::in_scope(
-                    access,
-                    crate::authz::catalog::OPPORTUNITY_READ,
-                    &[o.owner_id],
-                )
+                crate::kit::resource::can_read::<entities::crm::opportunity::Entity>(access, o)
             })
             .map(crate::modules::crm::graphql::types::Opportunity)
             .collect())
