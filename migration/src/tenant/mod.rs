@@ -9,6 +9,7 @@ mod m20261121_000003_create_access_control;
 mod m20261121_000004_create_master_data;
 mod m20261121_000005_create_crm;
 mod m20261121_000006_add_supplier_owner;
+mod m20261122_000010_reference_keys;
 
 /// Runs a tenant database's migrations.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_create_master_data::Migration),
             Box::new(m20261121_000005_create_crm::Migration),
             Box::new(m20261121_000006_add_supplier_owner::Migration),
+            Box::new(m20261122_000010_reference_keys::Migration),
         ]
     }
 }
