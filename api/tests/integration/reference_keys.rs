@@ -360,7 +360,7 @@ fn new_opportunity(
         stage_id: Set(stage_id),
         owner_id: Set(owner_id),
         expected_close_date: Set(None),
-        status: Set("OPEN".into()),
+        status: Set(opportunity::OpportunityStatus::Open),
         lost_reason: Set(None),
         closed_at: Set(None),
         lead_id: Set(lead_id),
@@ -385,7 +385,7 @@ fn new_lead(
         phone: Set(None),
         tax_id: Set(None),
         source: Set(None),
-        status: Set("CONVERTED".into()),
+        status: Set(lead::LeadStatus::Converted),
         disqualified_reason: Set(None),
         owner_id: Set(owner_id),
         customer_id: Set(customer_id),
@@ -403,7 +403,7 @@ fn new_activity(refs: [Option<Uuid>; 5]) -> activity::ActiveModel {
     let [owner_id, assignee_id, lead_id, opportunity_id, customer_id] = refs;
     activity::ActiveModel {
         id: Set(Uuid::now_v7()),
-        kind: Set("CALL".into()),
+        kind: Set(activity::ActivityKind::Call),
         subject: Set("Follow up".into()),
         notes: Set(None),
         due_at: Set(None),
