@@ -241,6 +241,25 @@ impl TestApp {
         }
     }
 
+    /// Creates a custom role `name` with `grants` (`[(permission, scope)]`) as `token`; its id.
+    pub async fn create_role(&self, token: &str, name: &str, grants: &[(&str, &str)]) -> String {
+        let grants: Vec<Value> = grants
+            .iter()
+            .map(|(p, s)| json!({ "permission": p, "scope": s }))
+            .collect();
+        let r = self
+            .gql(
+                Some(token),
+                "mutation($n: String!, $g: [GrantInput!]!) { createRole(input: { name: $n, grants: $g }) { id } }",
+                json!({ "n": name, "g": grants }),
+            )
+            .await;
+        r.body["data"]["createRole"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("createRole: {}", r.body))
+            .to_owned()
+    }
+
     /// Number of audit entries (as `admin_token`).
     pub async fn audit_count(&self, admin_token: &str) -> u64 {
         let r = self

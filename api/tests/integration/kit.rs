@@ -2,28 +2,9 @@
 //! permissions hide, scope `OWN` reaches only owned rows (and is refused where nobody owns
 //! rows), updates are patches, and replays compare every column.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, TestTenant};
-
-/// Creates a custom role with `grants` (`[(permission, scope)]`) as `token`; its id.
-async fn role(app: &TestApp, token: &str, name: &str, grants: &[(&str, &str)]) -> String {
-    let grants: Vec<Value> = grants
-        .iter()
-        .map(|(p, s)| json!({ "permission": p, "scope": s }))
-        .collect();
-    let r = app
-        .gql(
-            Some(token),
-            "mutation($n: String!, $g: [GrantInput!]!) { createRole(input: { name: $n, grants: $g }) { id } }",
-            json!({ "n": name, "g": grants }),
-        )
-        .await;
-    r.body["data"]["createRole"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("createRole: {}", r.body))
-        .to_owned()
-}
 
 /// A signed-in user of `t` holding `roles`.
 async fn user(
@@ -99,7 +80,8 @@ async fn the_audit_log_hides_each_field_the_reader_may_not_read() {
     );
 
     // A role with only the audit log sees neither.
-    role(&app, &admin, "auditor", &[("identity.audit.read", "ALL")]).await;
+    app.create_role(&admin, "auditor", &[("identity.audit.read", "ALL")])
+        .await;
     let (_, auditor) = user(&app, &t, &admin, "aud@acme.test", &["auditor"]).await;
     let fields = audited_fields(&app, &auditor, "user").await;
     assert!(
@@ -116,8 +98,7 @@ async fn scope_own_on_customers_reaches_only_the_customers_one_owns() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
     let admin = app.login(&t).await;
-    role(
-        &app,
+    app.create_role(
         &admin,
         "own_customers",
         &[
@@ -210,7 +191,8 @@ async fn scope_own_is_refused_on_permissions_whose_rows_nobody_owns() {
             r.body
         );
     }
-    role(&app, &admin, "fine", &[("master.supplier.read", "OWN")]).await;
+    app.create_role(&admin, "fine", &[("master.supplier.read", "OWN")])
+        .await;
 }
 
 #[tokio::test]

@@ -48,18 +48,7 @@ async fn user_with_role(
     name: &str,
     grants: &[(&str, &str)],
 ) -> (TestTenant, String) {
-    let grants: Vec<Value> = grants
-        .iter()
-        .map(|(p, s)| json!({ "permission": p, "scope": s }))
-        .collect();
-    let r = app
-        .gql(
-            Some(admin),
-            "mutation($n: String!, $g: [GrantInput!]!) { createRole(input: { name: $n, grants: $g }) { id } }",
-            json!({ "n": name, "g": grants }),
-        )
-        .await;
-    assert!(r.body["data"]["createRole"]["id"].is_string(), "{}", r.body);
+    app.create_role(admin, name, grants).await;
     let user = app
         .create_user(t, admin, &format!("{name}@{}.test", t.slug), &[name])
         .await;
