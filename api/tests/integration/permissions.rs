@@ -1,8 +1,11 @@
 //! Default-deny: every root field needs its permission, sensitive fields are guarded per
 //! row, and fields a caller can never read are hidden from their introspection.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
+use crate::calls::{self, CALLS, Guard};
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -100,212 +103,77 @@ async fn creating_a_user_without_permission_is_forbidden_and_writes_nothing() {
     );
 }
 
-/// A call of every root field, with plausible arguments.
-fn call(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "me" => "{ me { permissions } }",
-        "users" => "{ users { totalCount } }",
-        "user" => "{ user(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
-        "roles" => "{ roles { totalCount } }",
-        "role" => "{ role(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
-        "permissions" => "{ permissions { name } }",
-        "apiKeys" => "{ apiKeys { totalCount } }",
-        "auditLog" => "{ auditLog { totalCount } }",
-        "login" => {
-            "mutation { login(input: { tenant: \"acme\", email: \"x@acme.test\", password: \"wrong password!\" }) { accessToken } }"
-        }
-        "refreshSession" => "mutation { refreshSession(refreshToken: \"erpr_x\") { accessToken } }",
-        "logout" => "mutation { logout }",
-        "changePassword" => {
-            "mutation { changePassword(input: { currentPassword: \"x\", newPassword: \"y\" }) }"
-        }
-        "createUser" => {
-            "mutation { createUser(input: { email: \"n@acme.test\", displayName: \"N\", password: \"long enough pass\" }) { id } }"
-        }
-        "updateUser" => {
-            "mutation { updateUser(id: \"00000000-0000-7000-8000-000000000000\", input: { displayName: \"X\", expectedVersion: 1 }) { id } }"
-        }
-        "deactivateUser" => {
-            "mutation { deactivateUser(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "reactivateUser" => {
-            "mutation { reactivateUser(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "createRole" => "mutation { createRole(input: { name: \"x\", grants: [] }) { id } }",
-        "updateRole" => {
-            "mutation { updateRole(id: \"00000000-0000-7000-8000-000000000000\", input: { name: \"y\", expectedVersion: 1 }) { id } }"
-        }
-        "deleteRole" => "mutation { deleteRole(id: \"00000000-0000-7000-8000-000000000000\") }",
-        "assignRole" => {
-            "mutation { assignRole(userId: \"00000000-0000-7000-8000-000000000000\", roleId: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "unassignRole" => {
-            "mutation { unassignRole(userId: \"00000000-0000-7000-8000-000000000000\", roleId: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "createApiKey" => {
-            "mutation { createApiKey(input: { name: \"k\", roleId: \"00000000-0000-7000-8000-000000000000\" }) { secret } }"
-        }
-        "revokeApiKey" => {
-            "mutation { revokeApiKey(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "currencies" => "{ currencies { code } }",
-        "exchangeRates" => "{ exchangeRates(currency: \"EUR\") { totalCount } }",
-        "units" => "{ units { code } }",
-        "taxRates" => "{ taxRates { totalCount } }",
-        "customers" => "{ customers { totalCount } }",
-        "customer" => "{ customer(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
-        "contacts" => "{ contacts { totalCount } }",
-        "products" => "{ products { totalCount } }",
-        "product" => "{ product(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
-        "setExchangeRate" => {
-            "mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"1.1\", validFrom: \"2026-01-01\" }) { id } }"
-        }
-        "createTaxRate" => {
-            "mutation { createTaxRate(input: { code: \"T\", name: \"T\", rate: \"10\", validFrom: \"2026-01-01\" }) { id } }"
-        }
-        "createCustomer" => {
-            "mutation { createCustomer(input: { name: \"C\", currency: \"USD\" }) { id } }"
-        }
-        "updateCustomer" => {
-            "mutation { updateCustomer(id: \"00000000-0000-7000-8000-000000000000\", input: { name: \"C\", currency: \"USD\", expectedVersion: 1 }) { id } }"
-        }
-        "archiveCustomer" => {
-            "mutation { archiveCustomer(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "createContact" => {
-            "mutation { createContact(input: { customerId: \"00000000-0000-7000-8000-000000000000\", name: \"P\" }) { id } }"
-        }
-        "updateContact" => {
-            "mutation { updateContact(id: \"00000000-0000-7000-8000-000000000000\", input: { name: \"P\", expectedVersion: 1 }) { id } }"
-        }
-        "createProduct" => {
-            "mutation { createProduct(input: { sku: \"S\", name: \"N\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\" }) { id } }"
-        }
-        "updateProduct" => {
-            "mutation { updateProduct(id: \"00000000-0000-7000-8000-000000000000\", input: { sku: \"S\", name: \"N\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"1\", expectedVersion: 1 }) { id } }"
-        }
-        "archiveProduct" => {
-            "mutation { archiveProduct(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "pipelineStages" => "{ pipelineStages { name } }",
-        "pipelineForecast" => "{ pipelineForecast { currency } }",
-        "leads" => "{ leads { totalCount } }",
-        "lead" => "{ lead(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
-        "opportunities" => "{ opportunities { totalCount } }",
-        "opportunity" => "{ opportunity(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
-        "activities" => "{ activities { totalCount } }",
-        "createPipelineStage" => {
-            "mutation { createPipelineStage(input: { name: \"S\", position: 9, probability: \"0.9\" }) { id } }"
-        }
-        "createLead" => {
-            "mutation { createLead(input: { title: \"T\", contactName: \"C\" }) { id } }"
-        }
-        "contactLead" => {
-            "mutation { contactLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "updateLead" => {
-            "mutation { updateLead(id: \"00000000-0000-7000-8000-000000000000\", input: { title: \"T\", expectedVersion: 1 }) { id } }"
-        }
-        "qualifyLead" => {
-            "mutation { qualifyLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "disqualifyLead" => {
-            "mutation { disqualifyLead(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "convertLead" => {
-            "mutation { convertLead(id: \"00000000-0000-7000-8000-000000000000\") { lead { id } } }"
-        }
-        "createOpportunity" => {
-            "mutation { createOpportunity(input: { title: \"O\", customerId: \"00000000-0000-7000-8000-000000000000\", amount: { amount: \"1\", currency: \"USD\" } }) { id } }"
-        }
-        "updateOpportunity" => {
-            "mutation { updateOpportunity(id: \"00000000-0000-7000-8000-000000000000\", input: { title: \"O\", customerId: \"00000000-0000-7000-8000-000000000000\", amount: { amount: \"1\", currency: \"USD\" }, expectedVersion: 1 }) { id } }"
-        }
-        "winOpportunity" => {
-            "mutation { winOpportunity(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "loseOpportunity" => {
-            "mutation { loseOpportunity(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "createActivity" => {
-            "mutation { createActivity(input: { kind: CALL, subject: \"S\", leadId: \"00000000-0000-7000-8000-000000000000\" }) { id } }"
-        }
-        "completeActivity" => {
-            "mutation { completeActivity(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        "paymentTerms" => "{ paymentTerms { totalCount } }",
-        "productCategories" => "{ productCategories { totalCount } }",
-        "warehouses" => "{ warehouses { totalCount } }",
-        "suppliers" => "{ suppliers { totalCount } }",
-        "supplier" => "{ supplier(id: \"00000000-0000-7000-8000-000000000000\") { id } }",
-        "createPaymentTerm" => {
-            "mutation { createPaymentTerm(input: { code: \"N30\", name: \"Net 30\", dueDays: 30 }) { id } }"
-        }
-        "createProductCategory" => {
-            "mutation { createProductCategory(input: { name: \"Tools\" }) { id } }"
-        }
-        "createWarehouse" => {
-            "mutation { createWarehouse(input: { code: \"W1\", name: \"Main\" }) { id } }"
-        }
-        "createSupplier" => {
-            "mutation { createSupplier(input: { name: \"S\", currency: \"USD\" }) { id } }"
-        }
-        "updateSupplier" => {
-            "mutation { updateSupplier(id: \"00000000-0000-7000-8000-000000000000\", input: { name: \"S\", currency: \"USD\", expectedVersion: 1 }) { id } }"
-        }
-        "archiveSupplier" => {
-            "mutation { archiveSupplier(id: \"00000000-0000-7000-8000-000000000000\") { id } }"
-        }
-        _ => return None,
-    })
-}
-
-/// Fields anyone may call (signing in) and fields every signed-in caller may call.
-const PUBLIC: &[&str] = &["login", "refreshSession"];
-const SELF_SERVICE: &[&str] = &["me", "logout", "changePassword"];
-
+/// Every root field named in `calls.rs`: anonymous callers are refused everywhere but the
+/// sign-in fields, a caller without any permission gets `FORBIDDEN` naming exactly the row's
+/// permission, and a caller holding only that permission gets past the guard.
 #[tokio::test]
-async fn every_root_field_is_refused_without_its_permission() {
+async fn every_root_field_is_refused_without_its_exact_permission() {
+    calls::assert_every_root_field_has_a_row();
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
     let admin = app.login(&t).await;
-    let r = app
-        .gql(
-            Some(&admin),
-            "mutation { createRole(input: { name: \"nothing\", grants: [] }) { id } }",
-            json!({}),
-        )
-        .await;
-    assert!(r.body["data"]["createRole"]["id"].is_string(), "{}", r.body);
+    app.create_role(&admin, "nothing", &[]).await;
     let nobody = app
         .create_user(&t, &admin, "nobody@acme.test", &["nothing"])
         .await;
-    let token = app.login(&nobody).await;
+    let nobody = app.login(&nobody).await;
 
-    let mut fields = TestApp::root_fields("QueryRoot");
-    fields.extend(TestApp::root_fields("MutationRoot"));
-    assert!(fields.len() >= 20, "{fields:?}");
-    for field in &fields {
-        let query = call(field)
-            .unwrap_or_else(|| panic!("root field `{field}` is not covered by this test"));
-        // Anonymous callers are refused everywhere but the sign-in fields.
-        let anonymous = app.gql(None, query, json!({})).await;
-        if !PUBLIC.contains(&field.as_str()) {
-            assert_eq!(
-                anonymous.codes(),
-                ["UNAUTHENTICATED"],
-                "{field} (anonymous): {}",
+    let mut holders: BTreeMap<&str, String> = BTreeMap::new();
+    for call in CALLS {
+        let vars = calls::made_up_vars(call.doc);
+        let anonymous = app.gql(None, call.doc, vars.clone()).await;
+        if call.guard != Guard::Public {
+            let codes = anonymous.codes();
+            assert!(
+                !codes.is_empty() && codes.iter().all(|c| c == "UNAUTHENTICATED"),
+                "{} (anonymous): {}",
+                call.field,
                 anonymous.body
             );
         }
-        if PUBLIC.contains(&field.as_str()) || SELF_SERVICE.contains(&field.as_str()) {
+        let Guard::Permission(permission) = call.guard else {
             continue;
+        };
+        let r = app.gql(Some(&nobody), call.doc, vars.clone()).await;
+        // One error per root selection (a document may alias the field twice), each naming
+        // exactly the row's permission.
+        let errors = r.body["errors"].as_array().cloned().unwrap_or_default();
+        assert!(!errors.is_empty(), "{}: {}", call.field, r.body);
+        for error in &errors {
+            assert_eq!(
+                error["extensions"]["code"], "FORBIDDEN",
+                "{}: {}",
+                call.field, r.body
+            );
+            assert_eq!(
+                error["extensions"]["permission"], permission,
+                "{} names another permission: {}",
+                call.field, r.body
+            );
+            assert_eq!(
+                error["path"].as_array().map(Vec::len),
+                Some(1),
+                "{}",
+                r.body
+            );
         }
-        let r = app.gql(Some(&token), query, json!({})).await;
-        assert_eq!(r.codes(), ["FORBIDDEN"], "{field}: {}", r.body);
+
+        // Holding that permission alone is enough to get past the guard.
+        if !holders.contains_key(permission) {
+            let role = format!("only {permission}");
+            app.create_role(&admin, &role, &[(permission, "ALL")]).await;
+            let email = format!("{}@acme.test", permission.replace('.', "-"));
+            let holder = app.create_user(&t, &admin, &email, &[role.as_str()]).await;
+            holders.insert(permission, app.login(&holder).await);
+        }
+        let r = app.gql(Some(&holders[permission]), call.doc, vars).await;
+        let guarded = r.body["errors"].as_array().into_iter().flatten().any(|e| {
+            e["extensions"]["code"] == "FORBIDDEN" && e["path"].as_array().map(Vec::len) == Some(1)
+        });
         assert!(
-            r.body["errors"][0]["extensions"]["permission"].is_string(),
-            "{field}"
+            !guarded,
+            "{} refuses a holder of {permission}: {}",
+            call.field, r.body
         );
     }
 }
