@@ -31,6 +31,7 @@ mod pool_cache;
 mod provisioning;
 mod reference_keys;
 mod schema;
+mod scope_sweeps;
 mod serve;
 mod session_validity;
 mod sessions;

@@ -6,11 +6,11 @@
 use chrono::Utc;
 use entities::crm::lead;
 use entities::master::{contact, customer};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::kit::{Write, write};
+use crate::kit::{self, Write, write};
 use crate::modules::crm::service::leads::{Action, LeadLifecycle};
 use crate::modules::crm::service::opportunities::{self, OpportunityInput};
 use crate::modules::master::service::contacts::{self, ContactInput};
@@ -58,7 +58,11 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
         duplicates = duplicates.add(customer::Column::TaxId.eq(tax_id.as_str()));
     }
     let mut possible_duplicates = if lead.email.is_some() || lead.tax_id.is_some() {
-        customer::Entity::find().filter(duplicates).all(txn).await?
+        // Only customers the caller may see: a duplicate must not reveal another rep's.
+        kit::resource::visible::<customer::Entity>(access)?
+            .filter(duplicates)
+            .all(txn)
+            .await?
     } else {
         Vec::new()
     };

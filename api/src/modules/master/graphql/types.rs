@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
+use entities::identity::user_account;
 use entities::master::{
     contact, currency, customer, exchange_rate, payment_term, product, product_category, tax_rate,
     unit_of_measure,
@@ -31,17 +32,10 @@ pub async fn money(ctx: &Context<'_>, minor: i64, currency: &str) -> Result<Mone
     Ok(Money::new(minor, currency, digits))
 }
 
-/// The user `id` through the request's loader.
+/// The user `id`, under the user resource's rules (`kit::read::relation`): `FORBIDDEN`
+/// without `identity.user.read`, `null` outside the caller's scope.
 pub async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
-    let Some(id) = id else { return Ok(None) };
-    let loaders = ctx.request()?.loaders().await.gql()?;
-    Ok(loaders
-        .identity
-        .user_by_id
-        .load_one(id)
-        .await
-        .map_err(load_failed)?
-        .map(User))
+    Ok(relation::<user_account::Entity>(ctx, id).await?.map(User))
 }
 
 /// A currency.

@@ -8,16 +8,18 @@
 use chrono::Utc;
 use entities::master::{contact, customer, supplier};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
 use crate::audit::{self, AuditActor};
 use crate::authz::Access;
-use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE, SUPPLIER_READ, SUPPLIER_WRITE};
+use crate::authz::catalog::{CUSTOMER_WRITE, SUPPLIER_WRITE};
 use crate::error::AppError;
 use crate::kit::audit::diff;
-use crate::kit::{Write, write};
+use crate::kit::resource::can_write;
+use crate::kit::{self, Write, write};
 use crate::modules::common::{optional_email, optional_text, text};
 
 /// A new contact's content.
@@ -57,22 +59,52 @@ impl From<ContactInput> for ContactPatch {
     }
 }
 
-/// Contacts `access` may see: of customers (or one customer), or of one supplier.
+/// Contacts `access` may see: of customers (or one customer), or of one supplier; only
+/// those whose customer or supplier the caller may see (a rep with scope `OWN` sees the
+/// contacts of their own customers).
 pub fn visible(
     access: &Access,
     customer_id: Option<Uuid>,
     supplier_id: Option<Uuid>,
 ) -> Result<Select<contact::Entity>, AppError> {
     if let Some(id) = supplier_id {
-        access.require(SUPPLIER_READ)?;
-        return Ok(contact::Entity::find().filter(contact::Column::SupplierId.eq(id)));
+        let suppliers = kit::resource::visible::<supplier::Entity>(access)?
+            .select_only()
+            .column(supplier::Column::Id)
+            .into_query();
+        return Ok(contact::Entity::find()
+            .filter(contact::Column::SupplierId.eq(id))
+            .filter(contact::Column::SupplierId.in_subquery(suppliers)));
     }
-    access.require(CUSTOMER_READ)?;
-    let mut query = contact::Entity::find().filter(contact::Column::CustomerId.is_not_null());
+    let customers = kit::resource::visible::<customer::Entity>(access)?
+        .select_only()
+        .column(customer::Column::Id)
+        .into_query();
+    let mut query =
+        contact::Entity::find().filter(contact::Column::CustomerId.in_subquery(customers));
     if let Some(id) = customer_id {
         query = query.filter(contact::Column::CustomerId.eq(id));
     }
     Ok(query)
+}
+
+/// The contact's customer or supplier, if `access` may change it: a contact is changed
+/// through its parent's scope.
+async fn parent_writable<C: ConnectionTrait>(
+    db: &C,
+    access: &Access,
+    customer_id: Option<Uuid>,
+    supplier_id: Option<Uuid>,
+) -> Result<bool, AppError> {
+    if let Some(id) = customer_id {
+        let row = kit::read::get::<customer::Entity, _>(db, access, id).await?;
+        return Ok(row.is_some_and(|row| can_write::<customer::Entity>(access, &row)));
+    }
+    if let Some(id) = supplier_id {
+        let row = kit::read::get::<supplier::Entity, _>(db, access, id).await?;
+        return Ok(row.is_some_and(|row| can_write::<supplier::Entity>(access, &row)));
+    }
+    Ok(false)
 }
 
 /// Validates the fields `patch` gives and sets them on `row`.
@@ -135,10 +167,9 @@ pub async fn create_contact_in<C: ConnectionTrait>(
     input: ContactInput,
 ) -> Result<contact::Model, AppError> {
     access.require(CUSTOMER_WRITE)?;
-    customer::Entity::find_by_id(customer_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?;
+    if !parent_writable(db, access, Some(customer_id), None).await? {
+        return Err(AppError::validation("input.customerId", "no such customer"));
+    }
     insert(db, actor, Some(customer_id), None, input).await
 }
 
@@ -151,10 +182,9 @@ pub async fn create_supplier_contact_in<C: ConnectionTrait>(
     input: ContactInput,
 ) -> Result<contact::Model, AppError> {
     access.require(SUPPLIER_WRITE)?;
-    supplier::Entity::find_by_id(supplier_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::validation("input.supplierId", "no such supplier"))?;
+    if !parent_writable(db, access, None, Some(supplier_id)).await? {
+        return Err(AppError::validation("input.supplierId", "no such supplier"));
+    }
     insert(db, actor, None, Some(supplier_id), input).await
 }
 
@@ -172,6 +202,9 @@ pub async fn update_contact(
         .ok_or(AppError::NotFound { entity: "contact" })?;
     if before.supplier_id.is_some() {
         w.access().require(SUPPLIER_WRITE)?;
+    }
+    if !parent_writable(w.tx(), w.access(), before.customer_id, before.supplier_id).await? {
+        return Err(AppError::NotFound { entity: "contact" });
     }
     let mut row: contact::ActiveModel = Default::default();
     apply(patch, &mut row)?;
