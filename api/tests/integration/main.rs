@@ -28,6 +28,7 @@ mod permissions;
 mod platform;
 mod pool_cache;
 mod provisioning;
+mod reference_errors;
 mod reference_keys;
 mod schema;
 mod serve;
