@@ -28,8 +28,8 @@ use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
-    QueryFilter, SqlErr, TransactionTrait, Value,
+    DatabaseTransaction, DbErr, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter,
+    SqlErr, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -39,9 +39,7 @@ use crate::db::begin_write;
 use crate::error::AppError;
 use crate::kit::audit::{diff, is_bookkeeping};
 use crate::kit::events::{DomainEvent, EventBus};
-use crate::kit::resource::{
-    Reference, Resource, can_read, can_write, column, id_column, id_of,
-};
+use crate::kit::resource::{Reference, Resource, can_read, can_write, column, id_column, id_of};
 
 /// One mutation's transaction, caller and pending events.
 pub struct Write<'a> {

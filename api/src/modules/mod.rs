@@ -40,10 +40,7 @@ pub const MODULES: &[&Module] = &[&identity::MODULE, &master::MODULE, &crm::MODU
 /// Every module's resources (see `crate::kit::resource`): role grants, the audit log and the
 /// test sweeps read their declarations from here.
 pub fn resources() -> impl Iterator<Item = &'static ResourceInfo> {
-    MODULES
-        .iter()
-        .flat_map(|m| m.resources.iter())
-        .copied()
+    MODULES.iter().flat_map(|m| m.resources.iter()).copied()
 }
 
 /// The declaration of resource `name` (as audit entries name it).
@@ -53,10 +50,7 @@ pub fn resource(name: &str) -> Option<&'static ResourceInfo> {
 
 /// Every permission with what it allows, module by module.
 pub fn permissions() -> impl Iterator<Item = (&'static str, &'static str)> {
-    MODULES
-        .iter()
-        .flat_map(|m| m.permissions.iter())
-        .copied()
+    MODULES.iter().flat_map(|m| m.permissions.iter()).copied()
 }
 
 /// Runs every module's seed step in `txn`, in registry order: provisioning and `erp migrate`

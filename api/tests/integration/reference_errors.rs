@@ -26,7 +26,9 @@ const UPDATE_OPPORTUNITY: &str = "mutation($id: ID!, $i: UpdateOpportunityInput!
 /// Asserts `r` is exactly one `VALIDATION` error on `field` saying "no such `what`", and
 /// returns nothing else (no data).
 fn assert_no_such(r: &Gql, field: &str, what: &str) {
-    let errors = r.body["errors"].as_array().unwrap_or_else(|| panic!("no error: {}", r.body));
+    let errors = r.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no error: {}", r.body));
     assert_eq!(errors.len(), 1, "{}", r.body);
     let e = &errors[0];
     assert_eq!(e["extensions"]["code"], "VALIDATION", "{field}: {}", r.body);
@@ -56,13 +58,32 @@ async fn a_product_naming_no_unit_tax_rate_or_category_is_a_validation_error_on_
     let base = json!({ "sku": "P-1", "name": "Widget", "kind": "GOODS", "unit": "ea",
                        "currency": "USD", "salePrice": "5" });
     let cases = [
-        ("unit", json!("no-such-unit"), "input.unit", "unit of measure"),
-        ("taxRateId", json!(Uuid::new_v4()), "input.taxRateId", "tax rate"),
-        ("categoryId", json!(Uuid::new_v4()), "input.categoryId", "category"),
+        (
+            "unit",
+            json!("no-such-unit"),
+            "input.unit",
+            "unit of measure",
+        ),
+        (
+            "taxRateId",
+            json!(Uuid::new_v4()),
+            "input.taxRateId",
+            "tax rate",
+        ),
+        (
+            "categoryId",
+            json!(Uuid::new_v4()),
+            "input.categoryId",
+            "category",
+        ),
     ];
     for (field, value, path, what) in &cases {
         let r = app
-            .gql(Some(&admin), CREATE_PRODUCT, json!({ "i": with(&base, field, value.clone()) }))
+            .gql(
+                Some(&admin),
+                CREATE_PRODUCT,
+                json!({ "i": with(&base, field, value.clone()) }),
+            )
             .await;
         assert_no_such(&r, path, what);
     }
@@ -73,7 +94,11 @@ async fn a_product_naming_no_unit_tax_rate_or_category_is_a_validation_error_on_
     for (field, value, path, what) in &cases {
         let patch = json!({ "expectedVersion": product["version"], field.to_string(): value });
         let r = app
-            .gql(Some(&admin), UPDATE_PRODUCT, json!({ "id": product["id"], "i": patch }))
+            .gql(
+                Some(&admin),
+                UPDATE_PRODUCT,
+                json!({ "id": product["id"], "i": patch }),
+            )
             .await;
         assert_no_such(&r, path, what);
     }
@@ -124,7 +149,12 @@ async fn a_customer_or_supplier_naming_no_payment_term_is_a_validation_error_on_
                 json!({ "id": row["id"], "i": { "expectedVersion": row["version"], "name": "Acme 2" } }),
             )
             .await;
-        assert_eq!(data(&r, &format!("update{name}"))["version"], 2, "{}", r.body);
+        assert_eq!(
+            data(&r, &format!("update{name}"))["version"],
+            2,
+            "{}",
+            r.body
+        );
     }
 }
 

@@ -13,8 +13,8 @@ use futures_util::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
 
 use crate::authz::catalog::{
-    API_KEY_READ, API_KEY_WRITE, AUDIT_READ, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE,
-    USER_CONTACT_READ, USER_READ, USER_WRITE,
+    API_KEY_READ, API_KEY_WRITE, AUDIT_READ, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, USER_CONTACT_READ,
+    USER_READ, USER_WRITE,
 };
 use crate::error::AppError;
 use crate::modules::Module;
