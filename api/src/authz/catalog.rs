@@ -1,9 +1,10 @@
 //! The permission catalog and the system roles' grants.
 //!
 //! Permissions are strings from this catalog only: `module.entity.action`, and
-//! `module.entity.field.read` for sensitive fields. Later modules add theirs here, and the
-//! system roles below are kept in step with this file in every tenant database at provisioning
-//! and migration (`roles::sync_system_roles`).
+//! `module.entity.field.read` for sensitive fields. Each is a constant here, declared with what
+//! it allows by its module (`Module::permissions` in the module's `mod.rs`), and the system
+//! roles below are kept in step with the modules' declarations in every tenant database at
+//! provisioning and migration (identity's seed step, `roles::sync_system_roles`).
 
 /// Read users (list and by id).
 pub const USER_READ: &str = "identity.user.read";
@@ -58,65 +59,15 @@ pub const ACTIVITY_WRITE: &str = "crm.activity.write";
 /// Define the pipeline's stages.
 pub const PIPELINE_WRITE: &str = "crm.pipeline.write";
 
-/// Every permission, with what it allows.
-pub const PERMISSIONS: &[(&str, &str)] = &[
-    (USER_READ, "List and view users."),
-    (
-        USER_WRITE,
-        "Create, update, deactivate and reactivate users.",
-    ),
-    (
-        USER_CONTACT_READ,
-        "Read users' email and phone (everyone can read their own).",
-    ),
-    (ROLE_READ, "List and view roles and their grants."),
-    (ROLE_WRITE, "Create, update and delete custom roles."),
-    (ROLE_ASSIGN, "Assign roles to users and remove them."),
-    (API_KEY_READ, "List API keys."),
-    (API_KEY_WRITE, "Create and revoke API keys."),
-    (AUDIT_READ, "Read the audit log."),
-    (
-        DATA_READ,
-        "Read currencies, rates, units, tax rates, payment terms, categories, warehouses.",
-    ),
-    (
-        DATA_WRITE,
-        "Maintain currencies' rates, tax rates, payment terms, categories, warehouses.",
-    ),
-    (CUSTOMER_READ, "Read customers and their contacts."),
-    (
-        CUSTOMER_WRITE,
-        "Create, update and archive customers and their contacts.",
-    ),
-    (SUPPLIER_READ, "Read suppliers and their contacts."),
-    (
-        SUPPLIER_WRITE,
-        "Create, update and archive suppliers and their contacts.",
-    ),
-    (PRODUCT_READ, "Read products."),
-    (PRODUCT_WRITE, "Create, update and archive products."),
-    (PRODUCT_COST_READ, "Read products' cost prices."),
-    (LEAD_READ, "Read leads."),
-    (
-        LEAD_WRITE,
-        "Create, update, qualify, disqualify and convert leads.",
-    ),
-    (
-        OPPORTUNITY_READ,
-        "Read opportunities and the pipeline forecast.",
-    ),
-    (
-        OPPORTUNITY_WRITE,
-        "Create, update, move, win and lose opportunities.",
-    ),
-    (ACTIVITY_READ, "Read activities."),
-    (ACTIVITY_WRITE, "Create, update and complete activities."),
-    (PIPELINE_WRITE, "Define the pipeline's stages."),
-];
+/// Every permission, with what it allows: the modules' declarations (`modules::MODULES`),
+/// module by module.
+pub fn permissions() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::modules::permissions()
+}
 
 /// Whether `permission` is in the catalog.
 pub fn is_known(permission: &str) -> bool {
-    PERMISSIONS.iter().any(|(name, _)| *name == permission)
+    permissions().any(|(name, _)| name == permission)
 }
 
 /// A system role: seeded in every tenant, grants defined here (all with scope `ALL`).
@@ -245,7 +196,7 @@ impl SystemRole {
     pub fn grants(&self) -> Vec<(&'static str, super::Scope)> {
         let all: Vec<&'static str> = match self.grants {
             Some(grants) => grants.to_vec(),
-            None => PERMISSIONS.iter().map(|(name, _)| *name).collect(),
+            None => permissions().map(|(name, _)| name).collect(),
         };
         all.into_iter()
             .map(|p| (p, super::Scope::All))
@@ -265,7 +216,7 @@ mod tests {
                 assert!(is_known(p), "{} grants unknown {p}", role.name);
             }
         }
-        for (name, description) in PERMISSIONS {
+        for (name, description) in permissions() {
             let parts: Vec<&str> = name.split('.').collect();
             assert!((3..=4).contains(&parts.len()), "{name}");
             assert!(

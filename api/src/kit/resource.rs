@@ -30,6 +30,60 @@ pub struct ResourceInfo {
     pub sensitive: &'static [(&'static str, &'static str)],
     /// Fields never written to the audit log (only that they changed).
     pub secret: &'static [&'static str],
+    /// Columns naming a row of another table, each kept by the foreign key
+    /// `fk_<table>_<column>`: every key of the entity's table is declared here (the modules'
+    /// tests compare them with the migrated schema), so a write the key refuses answers
+    /// `VALIDATION` on the input field (`kit::write`).
+    pub references: &'static [Reference],
+}
+
+/// A reference column of a resource and the row it names.
+#[derive(Debug)]
+pub struct Reference {
+    /// The column (snake case); the input field is `input.` and its camel case.
+    pub column: &'static str,
+    /// The table it refers to.
+    pub parent: &'static str,
+    /// The referred column of `parent`.
+    pub key: &'static str,
+    /// What it names, in the error: "no such {what}".
+    pub what: &'static str,
+    /// The input field giving it, when it is not `input.` and the column in camel case.
+    pub input: Option<&'static str>,
+}
+
+/// A [`Reference`] from `column` to `parent(key)`, called `what` in errors.
+pub const fn refers(
+    column: &'static str,
+    parent: &'static str,
+    key: &'static str,
+    what: &'static str,
+) -> Reference {
+    Reference {
+        column,
+        parent,
+        key,
+        what,
+        input: None,
+    }
+}
+
+impl Reference {
+    /// The same reference, given by the input field `field` (e.g. `input.amount.currency`).
+    pub const fn at(self, field: &'static str) -> Self {
+        Self {
+            input: Some(field),
+            ..self
+        }
+    }
+
+    /// The input field the column is given by, e.g. `input.taxRateId`.
+    pub fn field(&self) -> String {
+        match self.input {
+            Some(field) => field.to_owned(),
+            None => format!("input.{}", camel_case(self.column)),
+        }
+    }
 }
 
 impl ResourceInfo {
@@ -182,8 +236,8 @@ pub fn new_owner<R: Resource>(
     Ok(asked.or(me))
 }
 
-/// Checks `R`'s declaration against its entity: every named column exists, the key is a
-/// single column. Each module's tests run it for each of its resources.
+/// Checks `R`'s declaration against its entity: every named column exists (references
+/// included), the key is a single column. Each module's tests run it for each of its resources.
 pub fn check_declaration<R: Resource>() -> Result<(), String> {
     let names: Vec<&str> = R::Column::iter().map(|c| c.as_str()).collect();
     let info = &R::INFO;
@@ -192,15 +246,60 @@ pub fn check_declaration<R: Resource>() -> Result<(), String> {
         .iter()
         .chain(info.secret)
         .chain(info.sensitive.iter().map(|(n, _)| n))
+        .chain(info.references.iter().map(|r| &r.column))
     {
         if !names.contains(name) {
             return Err(format!("{} has no column {name}", info.name));
         }
     }
+    if let Some(twice) = info
+        .references
+        .iter()
+        .enumerate()
+        .find(|(i, r)| info.references[..*i].iter().any(|o| o.column == r.column))
+    {
+        return Err(format!("{} declares {} twice", info.name, twice.1.column));
+    }
     if R::PrimaryKey::iter().count() != 1 {
         return Err(format!("{} needs a single-column key", info.name));
     }
     Ok(())
+}
+
+/// Checks `R`'s declared references against the foreign keys of its table in the schema
+/// (`keys`: column, parent table, parent column): each key declared, nothing declared that is
+/// no key.
+pub fn check_keys<R: Resource>(keys: &[(String, String, String)]) -> Result<(), String> {
+    let info = &R::INFO;
+    for (column, parent, key) in keys {
+        let declared = info.references.iter().find(|r| r.column == column);
+        match declared {
+            Some(r) if r.parent == parent && r.key == key => {}
+            Some(r) => {
+                return Err(format!(
+                    "{}.{column} refers to {parent}({key}), declared {}({})",
+                    info.name, r.parent, r.key
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "{}.{column} is a foreign key to {parent}({key}) but not declared in its references",
+                    info.name
+                ));
+            }
+        }
+    }
+    match info
+        .references
+        .iter()
+        .find(|r| !keys.iter().any(|(column, _, _)| column == r.column))
+    {
+        Some(r) => Err(format!(
+            "{} declares {} a reference, but the schema has no such key",
+            info.name, r.column
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -14,16 +14,22 @@
 //! - [`update`]: a versioned change (stale `expectedVersion`: `CONFLICT`), audited as the diff
 //!   of the row before and after.
 //! - [`archive`]: `is_active = false` through [`update`].
+//! - A reference the foreign keys refuse (`insert` and `update`): `VALIDATION` on the input
+//!   field of the column, "no such …" ([`reference_error`]). The database checks the
+//!   references, so services run no existence SELECT of their own; they still check what is
+//!   more than existence (the caller's scope: [`require_reference`]; an active user:
+//!   `identity::service::references::require_active_user`).
 //! - [`find_for_write`] and [`require_reference`]: rows the caller may change or refer to;
 //!   what the caller may not see answers exactly as what does not exist.
 
 use std::sync::{Mutex, PoisonError};
 
 use chrono::Utc;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter, SqlErr,
-    TransactionTrait, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter,
+    SqlErr, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -33,7 +39,7 @@ use crate::db::begin_write;
 use crate::error::AppError;
 use crate::kit::audit::{diff, is_bookkeeping};
 use crate::kit::events::{DomainEvent, EventBus};
-use crate::kit::resource::{Resource, can_read, can_write, column, id_column, id_of};
+use crate::kit::resource::{Reference, Resource, can_read, can_write, column, id_column, id_of};
 
 /// One mutation's transaction, caller and pending events.
 pub struct Write<'a> {
@@ -122,6 +128,69 @@ pub fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// Whether `e` breaks a foreign key.
+pub fn is_reference_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_)))
+}
+
+fn no_such(reference: &Reference) -> AppError {
+    AppError::validation(reference.field(), format!("no such {}", reference.what))
+}
+
+/// The answer to a write of `row` into `R` that a foreign key refused with `e`; the failed
+/// statement's savepoint must be rolled back first (PostgreSQL refuses any statement after a
+/// failed one until then).
+///
+/// `VALIDATION` "no such …" on the input field of the reference: the one the error names
+/// (PostgreSQL names the key, `fk_<table>_<column>`), or else (SQLite names none) the first
+/// reference `row` sets whose row does not exist, one SELECT per reference, on this error path
+/// only. No reference of `row` dangles: the row is itself referred to by others, which the
+/// write cannot change (`CONFLICT`).
+pub async fn reference_error<R, C>(
+    db: &C,
+    row: &R::ActiveModel,
+    e: &DbErr,
+) -> Result<AppError, AppError>
+where
+    R: Resource,
+    R::ActiveModel: ActiveModelTrait<Entity = R>,
+    C: ConnectionTrait,
+{
+    let message = match e.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(message)) => message,
+        _ => String::new(),
+    };
+    let table = R::default().table_name().to_owned();
+    let named = R::INFO
+        .references
+        .iter()
+        .find(|r| message.contains(&format!("\"fk_{table}_{}\"", r.column)));
+    if let Some(reference) = named {
+        return Ok(no_such(reference));
+    }
+    for reference in R::INFO.references {
+        let Some(value) = row.get(column::<R>(reference.column)).into_value() else {
+            continue;
+        };
+        if value == value.as_null() {
+            continue;
+        }
+        let probe = Query::select()
+            .expr(Expr::val(1))
+            .from(Alias::new(reference.parent))
+            .and_where(Expr::col(Alias::new(reference.key)).eq(value))
+            .limit(1)
+            .to_owned();
+        if db.query_one(&probe).await?.is_none() {
+            return Ok(no_such(reference));
+        }
+    }
+    Ok(AppError::Conflict(format!(
+        "other rows refer to this {}, so it cannot be changed this way",
+        R::INFO.name.replace('_', " ")
+    )))
+}
+
 /// The `CONFLICT` of a unique value `R` already holds.
 pub fn unique_conflict<R: Resource>() -> AppError {
     AppError::Conflict(format!(
@@ -204,6 +273,10 @@ where
             }
             return Err(unique_conflict::<R>());
         }
+        Err(e) if is_reference_violation(&e) => {
+            savepoint.rollback().await?;
+            return Err(reference_error::<R, _>(w.tx(), &row, &e).await?);
+        }
         Err(e) => return Err(e.into()),
     };
     w.record(R::INFO.name, id, "create", diff::<R>(None, &inserted))
@@ -275,7 +348,7 @@ where
     }
     let savepoint = w.tx().begin().await?;
     let result = R::update_many()
-        .set(row)
+        .set(row.clone())
         .filter(id_column::<R>().eq(id))
         .filter(version.eq(expected_version))
         .exec(&savepoint)
@@ -286,6 +359,10 @@ where
         Err(e) if is_unique_violation(&e) => {
             savepoint.rollback().await?;
             return Err(unique_conflict::<R>());
+        }
+        Err(e) if is_reference_violation(&e) => {
+            savepoint.rollback().await?;
+            return Err(reference_error::<R, _>(w.tx(), &row, &e).await?);
         }
         Err(e) => return Err(e.into()),
     }

@@ -44,10 +44,9 @@ pub async fn upgrade_tenant_database(db: &DatabaseConnection) -> Result<Upgrade,
         .await?
         .last()
         .map(|m| m.name().to_owned());
-    // System roles follow the catalog in code, which may have grown with this upgrade.
-    crate::authz::roles::sync_system_roles(&txn).await?;
-    crate::modules::master::seed::seed_reference_data(&txn).await?;
-    crate::modules::crm::service::stages::seed_stages(&txn).await?;
+    // Every module's seed: system roles follow the catalog in code, which may have grown with
+    // this upgrade; reference data and stages are added where missing.
+    crate::modules::seed(&txn).await?;
     txn.commit().await?;
     Ok(Upgrade { applied, version })
 }

@@ -155,10 +155,9 @@ async fn finish(
         .insert(&txn)
         .await?;
     }
-    // System roles; the first admin (the only user now) becomes owner.
-    crate::authz::roles::sync_system_roles(&txn).await?;
-    crate::modules::master::seed::seed_reference_data(&txn).await?;
-    crate::modules::crm::service::stages::seed_stages(&txn).await?;
+    // Every module's seed: system roles (the first admin, the only user now, becomes owner),
+    // reference data, pipeline stages.
+    crate::modules::seed(&txn).await?;
     txn.commit().await?;
     tracing::info!(tenant = %tenant.slug, "tenant seeded");
     Ok(version)

@@ -29,6 +29,7 @@ mod permissions;
 mod platform;
 mod pool_cache;
 mod provisioning;
+mod reference_errors;
 mod reference_keys;
 mod schema;
 mod scope_sweeps;

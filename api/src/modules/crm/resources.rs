@@ -6,6 +6,7 @@ use crate::authz::catalog::{
     ACTIVITY_READ, ACTIVITY_WRITE, LEAD_READ, LEAD_WRITE, OPPORTUNITY_READ, OPPORTUNITY_WRITE,
     PIPELINE_WRITE,
 };
+use crate::kit::resource::refers;
 use crate::kit::{Resource, ResourceInfo};
 
 impl Resource for lead::Entity {
@@ -16,6 +17,11 @@ impl Resource for lead::Entity {
         owners: &["owner_id"],
         sensitive: &[],
         secret: &[],
+        references: &[
+            refers("owner_id", "user_account", "id", "user"),
+            refers("customer_id", "customer", "id", "customer"),
+            refers("opportunity_id", "opportunity", "id", "opportunity"),
+        ],
     };
 }
 
@@ -27,6 +33,13 @@ impl Resource for opportunity::Entity {
         owners: &["owner_id"],
         sensitive: &[],
         secret: &[],
+        references: &[
+            refers("customer_id", "customer", "id", "customer"),
+            refers("currency", "currency", "code", "currency").at("input.amount.currency"),
+            refers("stage_id", "pipeline_stage", "id", "stage"),
+            refers("owner_id", "user_account", "id", "user"),
+            refers("lead_id", "lead", "id", "lead"),
+        ],
     };
 }
 
@@ -38,6 +51,13 @@ impl Resource for activity::Entity {
         owners: &["owner_id", "assignee_id"],
         sensitive: &[],
         secret: &[],
+        references: &[
+            refers("owner_id", "user_account", "id", "user"),
+            refers("assignee_id", "user_account", "id", "user"),
+            refers("lead_id", "lead", "id", "lead"),
+            refers("opportunity_id", "opportunity", "id", "opportunity"),
+            refers("customer_id", "customer", "id", "customer"),
+        ],
     };
 }
 
@@ -49,6 +69,7 @@ impl Resource for pipeline_stage::Entity {
         owners: &[],
         sensitive: &[],
         secret: &[],
+        references: &[],
     };
 }
 

@@ -13,6 +13,7 @@ impl Resource for user_account::Entity {
         owners: &["id"],
         sensitive: &[("email", USER_CONTACT_READ), ("phone", USER_CONTACT_READ)],
         secret: &["password_hash"],
+        references: &[],
     };
 }
 

@@ -9,6 +9,7 @@ use crate::authz::catalog::{
     CUSTOMER_READ, CUSTOMER_WRITE, DATA_READ, DATA_WRITE, PRODUCT_COST_READ, PRODUCT_READ,
     PRODUCT_WRITE, SUPPLIER_READ, SUPPLIER_WRITE,
 };
+use crate::kit::resource::refers;
 use crate::kit::{Resource, ResourceInfo};
 
 impl Resource for customer::Entity {
@@ -19,6 +20,11 @@ impl Resource for customer::Entity {
         owners: &["owner_id"],
         sensitive: &[],
         secret: &[],
+        references: &[
+            refers("payment_term_id", "payment_term", "id", "payment term"),
+            refers("currency", "currency", "code", "currency"),
+            refers("owner_id", "user_account", "id", "user"),
+        ],
     };
 }
 
@@ -30,6 +36,11 @@ impl Resource for supplier::Entity {
         owners: &["owner_id"],
         sensitive: &[],
         secret: &[],
+        references: &[
+            refers("payment_term_id", "payment_term", "id", "payment term"),
+            refers("currency", "currency", "code", "currency"),
+            refers("owner_id", "user_account", "id", "user"),
+        ],
     };
 }
 
@@ -41,6 +52,12 @@ impl Resource for product::Entity {
         owners: &[],
         sensitive: &[("cost_price_micros", PRODUCT_COST_READ)],
         secret: &[],
+        references: &[
+            refers("unit", "unit_of_measure", "code", "unit of measure"),
+            refers("category_id", "product_category", "id", "category"),
+            refers("currency", "currency", "code", "currency"),
+            refers("tax_rate_id", "tax_rate", "id", "tax rate"),
+        ],
     };
 }
 
@@ -53,6 +70,7 @@ const fn reference(name: &'static str) -> ResourceInfo {
         owners: &[],
         sensitive: &[],
         secret: &[],
+        references: &[],
     }
 }
 
@@ -73,7 +91,10 @@ impl Resource for warehouse::Entity {
 }
 
 impl Resource for exchange_rate::Entity {
-    const INFO: ResourceInfo = reference("exchange_rate");
+    const INFO: ResourceInfo = ResourceInfo {
+        references: &[refers("currency", "currency", "code", "currency")],
+        ..reference("exchange_rate")
+    };
 }
 
 /// Contacts are declared for the kit's audit diff and versioned update only. They are not
@@ -88,6 +109,10 @@ impl Resource for contact::Entity {
         owners: &[],
         sensitive: &[],
         secret: &[],
+        references: &[
+            refers("customer_id", "customer", "id", "customer"),
+            refers("supplier_id", "supplier", "id", "supplier"),
+        ],
     };
 }
 

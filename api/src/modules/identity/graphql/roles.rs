@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::identity::role;
 
-use crate::authz::catalog::{PERMISSIONS, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE};
+use crate::authz::catalog::{ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, permissions};
 use crate::authz::{Require, Scope};
 use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
@@ -62,8 +62,7 @@ impl RolesQuery {
     /// The permission catalog: every permission a role can grant. (A fixed list, so not paged.)
     #[graphql(guard = "Require(ROLE_READ)")]
     async fn permissions(&self) -> Vec<Permission> {
-        PERMISSIONS
-            .iter()
+        permissions()
             .map(|(name, description)| Permission { name, description })
             .collect()
     }

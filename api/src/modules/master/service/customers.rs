@@ -7,9 +7,9 @@
 //! archived, not deleted, because documents refer to them.
 
 use chrono::Utc;
-use entities::master::{customer, payment_term};
+use entities::master::customer;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -200,18 +200,8 @@ async fn apply(
         require_active_user(db, owner, "input.ownerId").await?;
         row.owner_id = Set(owner);
     }
+    // The foreign key checks the payment term (the kit answers "no such payment term").
     if let Some(term) = patch.payment_term_id {
-        if let Some(id) = term
-            && payment_term::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .is_none()
-        {
-            return Err(AppError::validation(
-                "input.paymentTermId",
-                "no such payment term",
-            ));
-        }
         row.payment_term_id = Set(term);
     }
     Ok(())

@@ -9,7 +9,7 @@
 //! saving a product), an explicit `null` clears it.
 
 use chrono::Utc;
-use entities::master::{product, product_category, tax_rate, unit_of_measure};
+use entities::master::product;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
@@ -215,18 +215,7 @@ async fn apply(
     }
     match (&patch.unit, stored) {
         (Some(unit), _) => {
-            let unit = unit.trim().to_owned();
-            if unit_of_measure::Entity::find_by_id(unit.clone())
-                .one(db)
-                .await?
-                .is_none()
-            {
-                return Err(AppError::validation(
-                    "input.unit",
-                    format!("`{unit}` is not a unit of measure"),
-                ));
-            }
-            row.unit = Set(unit);
+            row.unit = Set(unit.trim().to_owned());
         }
         (None, Some(_)) => {}
         (None, None) => return Err(required("input.unit")),
@@ -250,23 +239,11 @@ async fn apply(
             .map(|p| price(p, "input.costPrice"))
             .transpose()?);
     }
+    // The foreign keys check the unit, tax rate and category (the kit answers "no such …").
     if let Some(rate) = patch.tax_rate_id {
-        if let Some(id) = rate
-            && tax_rate::Entity::find_by_id(id).one(db).await?.is_none()
-        {
-            return Err(AppError::validation("input.taxRateId", "no such tax rate"));
-        }
         row.tax_rate_id = Set(rate);
     }
     if let Some(category) = patch.category_id {
-        if let Some(id) = category
-            && product_category::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .is_none()
-        {
-            return Err(AppError::validation("input.categoryId", "no such category"));
-        }
         row.category_id = Set(category);
     }
     match (patch.serial_tracked, stored) {
