@@ -11,7 +11,7 @@ use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
+use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, MoneyInput};
 use crate::graphql::{parse_id, patch, patch_id};
@@ -101,7 +101,7 @@ impl OpportunitiesQuery {
 }
 
 /// Loads, in one batch each, what the request selects on a page of opportunities: customers,
-/// stages, activities, and every user (owners and activity assignees together).
+/// stages and owners (nested activities batch through their own loader).
 async fn prefetch<'a>(
     ctx: &Context<'_>,
     rows: impl Iterator<Item = &'a opportunity::Model> + Clone,
@@ -125,21 +125,6 @@ async fn prefetch<'a>(
     let mut users: Vec<Uuid> = Vec::new();
     if selects_on_nodes(ctx, "owner") {
         users.extend(rows.clone().filter_map(|o| o.owner_id));
-    }
-    if selects_on_nodes(ctx, "activities") {
-        let activities = loaders
-            .crm
-            .activities_by_opportunity_id
-            .load_many(rows.map(|o| o.id))
-            .await
-            .map_err(load_failed)?;
-        let all = activities.values().flatten();
-        if selects_path(ctx, &["activities", "assignee"]) {
-            users.extend(all.clone().filter_map(|a| a.assignee_id));
-        }
-        if selects_path(ctx, &["activities", "owner"]) {
-            users.extend(all.filter_map(|a| a.owner_id));
-        }
     }
     if !users.is_empty() {
         loaders

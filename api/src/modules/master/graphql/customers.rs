@@ -110,14 +110,6 @@ async fn prefetch<'a>(
             .await
             .map_err(load_failed)?;
     }
-    if selects_on_nodes(ctx, "contacts") {
-        loaders
-            .master
-            .contacts_by_customer_id
-            .load_many(rows.clone().map(|c| c.id))
-            .await
-            .map_err(load_failed)?;
-    }
     if selects_on_nodes(ctx, "creditLimit") {
         loaders
             .master
