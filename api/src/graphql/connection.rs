@@ -191,7 +191,11 @@ impl Window {
                     } else {
                         sort.column.lt(key.clone())
                     })
-                    .add(Condition::all().add(sort.column.eq(key.clone())).add(id_cond)),
+                    .add(
+                        Condition::all()
+                            .add(sort.column.eq(key.clone()))
+                            .add(id_cond),
+                    ),
                 _ => Condition::all().add(id_cond),
             }
         };

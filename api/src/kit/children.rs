@@ -9,12 +9,14 @@
 //! root lists' rules (sizes, cursors, `last`/`before`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::{Lookahead, SelectionField, Value};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, WindowStatement};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, ModelTrait,
-    QueryFilter, QuerySelect, QueryTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, ModelTrait, QueryFilter, QuerySelect,
+    QueryTrait,
 };
 use uuid::Uuid;
 
@@ -155,6 +157,36 @@ where
     }
 }
 
+/// The request's loader of `children`, created on first use.
+async fn loader<C>(
+    ctx: &async_graphql::Context<'_>,
+    children: Children<C>,
+) -> async_graphql::Result<Arc<DataLoader<ChildLoader<C>, HashMapCache>>>
+where
+    C: Resource,
+    C::Model: Sync,
+{
+    let req = ctx.request()?;
+    let access = req.access().gql()?;
+    let db = req.tenant_db().await.gql()?;
+    Ok(req
+        .loaders()
+        .await
+        .gql()?
+        .kit
+        .get(children.fk.as_str(), || {
+            DataLoader::with_cache(
+                ChildLoader {
+                    db: db.conn().clone(),
+                    access: access.clone(),
+                    children,
+                },
+                spawner(),
+                HashMapCache::default(),
+            )
+        }))
+}
+
 /// The page `args` of `parent`'s children in `children`, as a connection of `node`s.
 /// `FORBIDDEN` without `C`'s read permission; `VALIDATION` for page arguments a root list
 /// refuses. Loads through the request's loader of the relation, so a list of parents costs
@@ -171,23 +203,10 @@ where
     C::Model: Sync,
     T: async_graphql::OutputType,
 {
-    let req = ctx.request()?;
-    let access = req.access().gql()?;
-    access.require(C::INFO.read).gql()?;
+    ctx.request()?.access().gql()?.require(C::INFO.read).gql()?;
     let window = Window::of(&args).gql()?;
-    let db = req.tenant_db().await.gql()?;
-    let loader = req.loaders().await.gql()?.kit.get(children.fk.as_str(), || {
-        DataLoader::with_cache(
-            ChildLoader {
-                db: db.conn().clone(),
-                access: access.clone(),
-                children,
-            },
-            spawner(),
-            HashMapCache::default(),
-        )
-    });
-    let found = loader
+    let found = loader(ctx, children)
+        .await?
         .load_one((parent, args))
         .await
         .map_err(load_failed)?
@@ -202,4 +221,75 @@ where
         id_of::<C>,
         node,
     ))
+}
+
+/// The page arguments a selected nested connection field gives, variables resolved; `None`
+/// when they are not plain page arguments (the field itself then reports the error).
+fn args_of(field: SelectionField<'_>) -> Option<PageArgs> {
+    let mut args = PageArgs {
+        count: Lookahead::from(field).field("totalCount").exists(),
+        ..PageArgs::default()
+    };
+    for (name, value) in field.arguments().ok()? {
+        let int = |v: &Value| match v {
+            Value::Null => Some(None),
+            Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()).map(Some),
+            _ => None,
+        };
+        let text = |v: &Value| match v {
+            Value::Null => Some(None),
+            Value::String(s) => Some(Some(s.clone())),
+            _ => None,
+        };
+        match name.as_str() {
+            "first" => args.first = int(&value)?,
+            "last" => args.last = int(&value)?,
+            "after" => args.after = text(&value)?,
+            "before" => args.before = text(&value)?,
+            _ => return None,
+        }
+    }
+    Some(args)
+}
+
+/// Loads, in one batch, the pages of the nested connection `field` that the request selects
+/// on the nodes of the list being resolved, for every parent in `parents`, and returns their
+/// rows. A list resolver calls it so the statements of its page do not depend on how
+/// DataLoader batches happen to be timed; the field's resolvers then find their pages cached.
+/// Loads nothing when the caller may not read `C` (the field answers `FORBIDDEN` itself).
+pub async fn prefetch<C>(
+    ctx: &async_graphql::Context<'_>,
+    field: &str,
+    children: Children<C>,
+    parents: impl Iterator<Item = Uuid> + Clone,
+) -> async_graphql::Result<Vec<C::Model>>
+where
+    C: Resource,
+    C::Model: Sync,
+{
+    let look = ctx.look_ahead();
+    let mut fields = look.field("nodes").field(field).selection_fields();
+    fields.extend(
+        look.field("edges")
+            .field("node")
+            .field(field)
+            .selection_fields(),
+    );
+    let access = ctx.request()?.access().gql()?;
+    if fields.is_empty() || access.scope(C::INFO.read).is_none() {
+        return Ok(Vec::new());
+    }
+    let loader = loader(ctx, children).await?;
+    let mut rows = Vec::new();
+    for args in fields.into_iter().filter_map(args_of) {
+        if Window::of(&args).is_err() {
+            continue;
+        }
+        let pages = loader
+            .load_many(parents.clone().map(|parent| (parent, args.clone())))
+            .await
+            .map_err(load_failed)?;
+        rows.extend(pages.into_values().flat_map(|page| page.rows));
+    }
+    Ok(rows)
 }

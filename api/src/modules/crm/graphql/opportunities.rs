@@ -2,7 +2,7 @@
 //! `winOpportunity`, `loseOpportunity`.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use entities::crm::{opportunity, pipeline_stage};
+use entities::crm::{activity, opportunity, pipeline_stage};
 use entities::master::customer;
 use uuid::Uuid;
 
@@ -11,12 +11,13 @@ use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::{load_failed, selects_on_nodes};
+use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, MoneyInput};
 use crate::graphql::{parse_id, patch, patch_id};
+use crate::kit::children;
 use crate::kit::read::{feed, prefetch as prefetch_rows};
-use crate::modules::crm::graphql::types::{Opportunity, OpportunityStatus};
+use crate::modules::crm::graphql::types::{OPPORTUNITY_ACTIVITIES, Opportunity, OpportunityStatus};
 use crate::modules::crm::service::opportunities::{
     self, OpportunityFilter, OpportunityInput, OpportunityPatch,
 };
@@ -101,7 +102,7 @@ impl OpportunitiesQuery {
 }
 
 /// Loads, in one batch each, what the request selects on a page of opportunities: customers,
-/// stages and owners (nested activities batch through their own loader).
+/// stages, activities, and every user (owners and activity assignees together).
 async fn prefetch<'a>(
     ctx: &Context<'_>,
     rows: impl Iterator<Item = &'a opportunity::Model> + Clone,
@@ -125,6 +126,26 @@ async fn prefetch<'a>(
     let mut users: Vec<Uuid> = Vec::new();
     if selects_on_nodes(ctx, "owner") {
         users.extend(rows.clone().filter_map(|o| o.owner_id));
+    }
+    let activities = children::prefetch(
+        ctx,
+        "activities",
+        OPPORTUNITY_ACTIVITIES,
+        rows.clone().map(|o| o.id),
+    )
+    .await?;
+    for (field, owner) in [
+        (
+            "assignee",
+            (|a| a.assignee_id) as fn(&activity::Model) -> Option<Uuid>,
+        ),
+        ("owner", |a| a.owner_id),
+    ] {
+        if selects_path(ctx, &["activities", "nodes", field])
+            || selects_path(ctx, &["activities", "edges", "node", field])
+        {
+            users.extend(activities.iter().filter_map(owner));
+        }
     }
     if !users.is_empty() {
         loaders

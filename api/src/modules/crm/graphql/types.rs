@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use entities::crm::{activity, lead, opportunity, pipeline_stage};
 
 use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
-use crate::graphql::scalars::{Date, Decimal, Money};
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::{self, Children};
 use crate::kit::read::relation;
 use crate::modules::identity::graphql::types::User;
@@ -190,6 +190,12 @@ impl From<OpportunityStatus> for opportunity::OpportunityStatus {
     }
 }
 
+/// `Opportunity.activities`: an opportunity's activities, oldest first.
+pub const OPPORTUNITY_ACTIVITIES: Children<activity::Entity> = Children {
+    fk: activity::Column::OpportunityId,
+    sort: None,
+};
+
 /// A possible sale.
 pub struct Opportunity(pub opportunity::Model);
 
@@ -245,12 +251,8 @@ impl Opportunity {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<Activity>> {
-        let children = Children::<activity::Entity> {
-            fk: activity::Column::OpportunityId,
-            sort: None,
-        };
         let args = PageArgs::new(ctx, first, after, last, before);
-        children::page(ctx, self.0.id, children, args, Activity).await
+        children::page(ctx, self.0.id, OPPORTUNITY_ACTIVITIES, args, Activity).await
     }
     /// Optimistic-locking version.
     async fn version(&self) -> i32 {

@@ -14,8 +14,8 @@ use crate::graphql::connection::{Page, PageArgs, Sort};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
 use crate::graphql::pagination::list_complexity;
-use crate::kit::children::{self, Children};
 use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::kit::children::{self, Children};
 use crate::kit::read::relation;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
@@ -144,6 +144,25 @@ impl TaxRate {
     }
 }
 
+/// `Customer.contacts`: a customer's contacts by name.
+pub const CUSTOMER_CONTACTS: Children<contact::Entity> = Children {
+    fk: contact::Column::CustomerId,
+    sort: Some(Sort {
+        column: contact::Column::Name,
+        key: contact_name,
+    }),
+};
+
+fn contact_name(contact: &contact::Model) -> String {
+    contact.name.clone()
+}
+
+/// `Customer.opportunities`: a customer's opportunities, oldest first.
+pub const CUSTOMER_OPPORTUNITIES: Children<entities::crm::opportunity::Entity> = Children {
+    fk: entities::crm::opportunity::Column::CustomerId,
+    sort: None,
+};
+
 /// A customer.
 #[derive(Clone)]
 pub struct Customer(pub customer::Model);
@@ -204,15 +223,8 @@ impl Customer {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<Contact>> {
-        let children = Children::<contact::Entity> {
-            fk: contact::Column::CustomerId,
-            sort: Some(Sort {
-                column: contact::Column::Name,
-                key: |c: &contact::Model| c.name.clone(),
-            }),
-        };
         let args = PageArgs::new(ctx, first, after, last, before);
-        children::page(ctx, self.0.id, children, args, Contact).await
+        children::page(ctx, self.0.id, CUSTOMER_CONTACTS, args, Contact).await
     }
     /// Payment terms of the customer's invoices.
     async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
@@ -233,15 +245,11 @@ impl Customer {
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<crate::modules::crm::graphql::types::Opportunity>> {
-        let children = Children::<entities::crm::opportunity::Entity> {
-            fk: entities::crm::opportunity::Column::CustomerId,
-            sort: None,
-        };
         let args = PageArgs::new(ctx, first, after, last, before);
         children::page(
             ctx,
             self.0.id,
-            children,
+            CUSTOMER_OPPORTUNITIES,
             args,
             crate::modules::crm::graphql::types::Opportunity,
         )
