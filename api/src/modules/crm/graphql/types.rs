@@ -240,8 +240,8 @@ impl Opportunity {
     async fn lost_reason(&self) -> Option<&str> {
         self.0.lost_reason.as_deref()
     }
-    /// Activities about it that you may see, oldest first (`FORBIDDEN` without
-    /// `crm.activity.read`).
+    /// Activities about it that you may see, oldest first (`null` and `FORBIDDEN`
+    /// without `crm.activity.read`).
     #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
     async fn activities(
         &self,
@@ -250,9 +250,11 @@ impl Opportunity {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<Activity>> {
+    ) -> Result<Option<Page<Activity>>> {
         let args = PageArgs::new(ctx, first, after, last, before);
-        children::page(ctx, self.0.id, OPPORTUNITY_ACTIVITIES, args, Activity).await
+        children::page(ctx, self.0.id, OPPORTUNITY_ACTIVITIES, args, Activity)
+            .await
+            .map(Some)
     }
     /// Optimistic-locking version.
     async fn version(&self) -> i32 {

@@ -213,7 +213,7 @@ impl Customer {
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         user(ctx, self.0.owner_id).await
     }
-    /// People at the customer, by name (`FORBIDDEN` without `master.customer.read`).
+    /// People at the customer, by name (`null` and `FORBIDDEN` without `master.customer.read`).
     #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
     async fn contacts(
         &self,
@@ -222,9 +222,11 @@ impl Customer {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<Contact>> {
+    ) -> Result<Option<Page<Contact>>> {
         let args = PageArgs::new(ctx, first, after, last, before);
-        children::page(ctx, self.0.id, CUSTOMER_CONTACTS, args, Contact).await
+        children::page(ctx, self.0.id, CUSTOMER_CONTACTS, args, Contact)
+            .await
+            .map(Some)
     }
     /// Payment terms of the customer's invoices.
     async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
@@ -234,8 +236,8 @@ impl Customer {
                 .map(PaymentTerm),
         )
     }
-    /// The customer's opportunities that you may see, oldest first (`FORBIDDEN` without
-    /// `crm.opportunity.read`).
+    /// The customer's opportunities that you may see, oldest first (`null` and `FORBIDDEN`
+    /// without `crm.opportunity.read`).
     #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
     async fn opportunities(
         &self,
@@ -244,7 +246,7 @@ impl Customer {
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<crate::modules::crm::graphql::types::Opportunity>> {
+    ) -> Result<Option<Page<crate::modules::crm::graphql::types::Opportunity>>> {
         let args = PageArgs::new(ctx, first, after, last, before);
         children::page(
             ctx,
@@ -254,6 +256,7 @@ impl Customer {
             crate::modules::crm::graphql::types::Opportunity,
         )
         .await
+        .map(Some)
     }
     /// Archived customers stay for their documents but leave active lists.
     async fn is_active(&self) -> bool {
