@@ -55,9 +55,12 @@ where
     }
 }
 
+/// A loader's type and the relation it serves (`""` when its type says it all).
+type LoaderKey = (TypeId, &'static str);
+
 /// The request's generic loaders, one per type (and relation), created on first use.
 #[derive(Default)]
-pub struct KitLoaders(Mutex<HashMap<(TypeId, &'static str), Arc<dyn Any + Send + Sync>>>);
+pub struct KitLoaders(Mutex<HashMap<LoaderKey, Arc<dyn Any + Send + Sync>>>);
 
 impl KitLoaders {
     /// The request's loader of type `L` for `relation` (`""` when the type says it all),
