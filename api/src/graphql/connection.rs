@@ -31,7 +31,7 @@ pub struct ConnectionFields {
 pub type Page<T> = Connection<String, T, ConnectionFields, EmptyFields>;
 
 /// The standard connection arguments.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     /// Rows after `after`, at most this many.
     pub first: Option<i32>,
@@ -81,6 +81,14 @@ pub struct Sort<E: EntityTrait> {
     /// Its value in a row.
     pub key: fn(&E::Model) -> String,
 }
+
+impl<E: EntityTrait> Clone for Sort<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E: EntityTrait> Copy for Sort<E> {}
 
 /// The cursor of a row: its sort value (if sorted) and id.
 pub fn encode_cursor(key: Option<&str>, id: Uuid) -> String {
@@ -135,6 +143,117 @@ where
     .await
 }
 
+/// The window a page's arguments ask for: its size, cursors and direction, checked.
+#[derive(Clone, Debug)]
+pub struct Window {
+    /// Rows in the page.
+    pub size: usize,
+    /// The decoded `after` cursor.
+    pub after: Option<(Option<String>, Uuid)>,
+    /// The decoded `before` cursor.
+    pub before: Option<(Option<String>, Uuid)>,
+    /// Whether the page is taken from the end (`last`).
+    pub backward: bool,
+}
+
+impl Window {
+    /// The window of `args`: `VALIDATION` for a size over the maximum or a foreign cursor.
+    pub fn of(args: &PageArgs) -> Result<Self, AppError> {
+        Ok(Self {
+            size: page_size(args.first, args.last)?,
+            after: decode_cursor("after", args.after.as_deref())?,
+            before: decode_cursor("before", args.before.as_deref())?,
+            backward: args.last.is_some(),
+        })
+    }
+
+    /// The keyset condition of the cursors: rows strictly after `after` and before `before`
+    /// in list order (sorted by `sort`, then id, in `direction`).
+    pub fn condition<E: EntityTrait>(
+        &self,
+        id: E::Column,
+        sort: Option<&Sort<E>>,
+        direction: OrderDirection,
+    ) -> Condition {
+        let ascending = direction == OrderDirection::Asc;
+        // Rows after a cursor in list order: greater when ascending, smaller when descending.
+        let beyond = |cursor: &(Option<String>, Uuid), greater: bool| -> Condition {
+            let (key, last_id) = cursor;
+            let id_cond = if greater {
+                id.gt(*last_id)
+            } else {
+                id.lt(*last_id)
+            };
+            match (sort, key) {
+                (Some(sort), Some(key)) => Condition::any()
+                    .add(if greater {
+                        sort.column.gt(key.clone())
+                    } else {
+                        sort.column.lt(key.clone())
+                    })
+                    .add(
+                        Condition::all()
+                            .add(sort.column.eq(key.clone()))
+                            .add(id_cond),
+                    ),
+                _ => Condition::all().add(id_cond),
+            }
+        };
+        let mut condition = Condition::all();
+        if let Some(after) = &self.after {
+            condition = condition.add(beyond(after, ascending));
+        }
+        if let Some(before) = &self.before {
+            condition = condition.add(beyond(before, !ascending));
+        }
+        condition
+    }
+
+    /// The order rows are fetched in: list order, or reversed when paging backward.
+    pub fn fetch_order(&self, direction: OrderDirection) -> Order {
+        if (direction == OrderDirection::Asc) != self.backward {
+            Order::Asc
+        } else {
+            Order::Desc
+        }
+    }
+
+    /// The connection of `rows` fetched in [`Self::fetch_order`], at most `size + 1` of them
+    /// (one more than the page tells that more follow).
+    pub fn connection<M, T>(
+        &self,
+        mut rows: Vec<M>,
+        total_count: u64,
+        sort_key: Option<fn(&M) -> String>,
+        row_id: impl Fn(&M) -> Uuid,
+        node: impl Fn(M) -> T,
+    ) -> Page<T>
+    where
+        T: async_graphql::OutputType,
+    {
+        let more = rows.len() > self.size;
+        rows.truncate(self.size);
+        if self.backward {
+            rows.reverse();
+        }
+        let (has_previous, has_next) = if self.backward {
+            (more, self.before.is_some())
+        } else {
+            (self.after.is_some(), more)
+        };
+        let mut connection = Connection::with_additional_fields(
+            has_previous,
+            has_next,
+            ConnectionFields { total_count },
+        );
+        connection.edges.extend(rows.into_iter().map(|row| {
+            let key = sort_key.map(|key| key(&row));
+            Edge::new(encode_cursor(key.as_deref(), row_id(&row)), node(row))
+        }));
+        connection
+    }
+}
+
 /// One page of `select` (already filtered), ordered by `sort` (if any) then id, in
 /// `direction`.
 #[allow(clippy::too_many_arguments)]
@@ -154,74 +273,21 @@ where
     C: ConnectionTrait,
     T: async_graphql::OutputType,
 {
-    let size = page_size(args.first, args.last)?;
-    let after = decode_cursor("after", args.after.as_deref())?;
-    let before = decode_cursor("before", args.before.as_deref())?;
+    let window = Window::of(args)?;
     // 0 stands in when `totalCount` is not selected: it never reaches the client.
     let total_count = if args.count {
         select.clone().count(db).await?
     } else {
         0
     };
-    let backward = args.last.is_some();
-    let ascending = direction == OrderDirection::Asc;
-    let mut query = select;
-    // Rows after a cursor in list order: greater when ascending, smaller when descending.
-    let beyond = |cursor: (Option<String>, Uuid), greater: bool| -> Condition {
-        let (key, last_id) = cursor;
-        let id_cond = if greater {
-            id.gt(last_id)
-        } else {
-            id.lt(last_id)
-        };
-        match (&sort, key) {
-            (Some(sort), Some(key)) => Condition::any()
-                .add(if greater {
-                    sort.column.gt(key.clone())
-                } else {
-                    sort.column.lt(key.clone())
-                })
-                .add(Condition::all().add(sort.column.eq(key)).add(id_cond)),
-            _ => Condition::all().add(id_cond),
-        }
-    };
-    if let Some(after) = after.clone() {
-        query = query.filter(beyond(after, ascending));
-    }
-    if let Some(before) = before.clone() {
-        query = query.filter(beyond(before, !ascending));
-    }
-    // Fetch in list order, or reversed when paging backward.
-    let fetch = if ascending != backward {
-        Order::Asc
-    } else {
-        Order::Desc
-    };
+    let fetch = window.fetch_order(direction);
+    let mut query = select.filter(window.condition(id, sort.as_ref(), direction));
     if let Some(sort) = &sort {
         query = query.order_by(sort.column, fetch.clone());
     }
     query = query.order_by(id, fetch);
-    let mut rows = query.limit(size as u64 + 1).all(db).await?;
-    let more = rows.len() > size;
-    rows.truncate(size);
-    if backward {
-        rows.reverse();
-    }
-    let (has_previous, has_next) = if backward {
-        (more, before.is_some())
-    } else {
-        (after.is_some(), more)
-    };
-    let mut connection = Connection::with_additional_fields(
-        has_previous,
-        has_next,
-        ConnectionFields { total_count },
-    );
-    connection.edges.extend(rows.into_iter().map(|row| {
-        let key = sort.as_ref().map(|s| (s.key)(&row));
-        Edge::new(encode_cursor(key.as_deref(), row_id(&row)), node(row))
-    }));
-    Ok(connection)
+    let rows = query.limit(window.size as u64 + 1).all(db).await?;
+    Ok(window.connection(rows, total_count, sort.map(|s| s.key), row_id, node))
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //!   scope `OWN`, sensitive and secret fields; and the one `visible` every read starts from.
 //! - [`read`]: by id and relation fields through lazily created per-request loaders, with the
 //!   same row rules as lists.
+//! - [`children`]: nested lists (`Customer.contacts`) as connections, one page for many
+//!   parents per SQL statement, through the same `visible`.
 //! - [`write`]: the write context ([`Write`]) and generic insert (idempotent, unique values as
 //!   `CONFLICT`), versioned update and archive, each writing its own audit entry.
 //! - [`audit`]: audit entries as row diffs; audit reads without fields the reader may not read.
@@ -12,6 +14,7 @@
 //! `docs/MODULES.md` shows how a module uses it.
 
 pub mod audit;
+pub mod children;
 pub mod events;
 pub mod read;
 pub mod resource;

@@ -55,29 +55,41 @@ where
     }
 }
 
-/// The request's generic loaders, one per type, created on first use.
+/// A loader's type and the relation it serves (`""` when its type says it all).
+type LoaderKey = (TypeId, &'static str);
+
+/// The request's generic loaders, one per type (and relation), created on first use.
 #[derive(Default)]
-pub struct KitLoaders(Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+pub struct KitLoaders(Mutex<HashMap<LoaderKey, Arc<dyn Any + Send + Sync>>>);
 
 impl KitLoaders {
+    /// The request's loader of type `L` for `relation` (`""` when the type says it all),
+    /// made by `make` on first use.
+    pub fn get<L>(&self, relation: &'static str, make: impl FnOnce() -> L) -> Arc<L>
+    where
+        L: Send + Sync + 'static,
+    {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.entry((TypeId::of::<L>(), relation))
+            .or_insert_with(|| Arc::new(make()))
+            .clone()
+            .downcast()
+            .unwrap_or_else(|_| unreachable!("the map holds one loader type per key"))
+    }
+
     /// The request's by-id loader of `R`.
     pub fn by_id<R>(&self, db: &DatabaseConnection) -> Arc<DataLoader<ById<R>, HashMapCache>>
     where
         R: Resource,
         R::Model: Sync,
     {
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        map.entry(TypeId::of::<ById<R>>())
-            .or_insert_with(|| {
-                Arc::new(DataLoader::with_cache(
-                    ById::<R>(db.clone(), PhantomData),
-                    spawner(),
-                    HashMapCache::default(),
-                ))
-            })
-            .clone()
-            .downcast()
-            .unwrap_or_else(|_| unreachable!("the map holds one loader type per key"))
+        self.get("", || {
+            DataLoader::with_cache(
+                ById::<R>(db.clone(), PhantomData),
+                spawner(),
+                HashMapCache::default(),
+            )
+        })
     }
 }
 

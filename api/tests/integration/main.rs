@@ -23,6 +23,7 @@ mod kit_crm;
 mod kit_master;
 mod lockout;
 mod master;
+mod nested_connections;
 mod operations;
 mod oracles;
 mod permissions;

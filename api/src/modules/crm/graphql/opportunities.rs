@@ -2,7 +2,7 @@
 //! `winOpportunity`, `loseOpportunity`.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use entities::crm::{opportunity, pipeline_stage};
+use entities::crm::{activity, opportunity, pipeline_stage};
 use entities::master::customer;
 use uuid::Uuid;
 
@@ -15,8 +15,9 @@ use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, MoneyInput};
 use crate::graphql::{parse_id, patch, patch_id};
+use crate::kit::children;
 use crate::kit::read::{feed, prefetch as prefetch_rows};
-use crate::modules::crm::graphql::types::{Opportunity, OpportunityStatus};
+use crate::modules::crm::graphql::types::{OPPORTUNITY_ACTIVITIES, Opportunity, OpportunityStatus};
 use crate::modules::crm::service::opportunities::{
     self, OpportunityFilter, OpportunityInput, OpportunityPatch,
 };
@@ -126,19 +127,24 @@ async fn prefetch<'a>(
     if selects_on_nodes(ctx, "owner") {
         users.extend(rows.clone().filter_map(|o| o.owner_id));
     }
-    if selects_on_nodes(ctx, "activities") {
-        let activities = loaders
-            .crm
-            .activities_by_opportunity_id
-            .load_many(rows.map(|o| o.id))
-            .await
-            .map_err(load_failed)?;
-        let all = activities.values().flatten();
-        if selects_path(ctx, &["activities", "assignee"]) {
-            users.extend(all.clone().filter_map(|a| a.assignee_id));
-        }
-        if selects_path(ctx, &["activities", "owner"]) {
-            users.extend(all.filter_map(|a| a.owner_id));
+    let activities = children::prefetch(
+        ctx,
+        "activities",
+        OPPORTUNITY_ACTIVITIES,
+        rows.clone().map(|o| o.id),
+    )
+    .await?;
+    for (field, owner) in [
+        (
+            "assignee",
+            (|a| a.assignee_id) as fn(&activity::Model) -> Option<Uuid>,
+        ),
+        ("owner", |a| a.owner_id),
+    ] {
+        if selects_path(ctx, &["activities", "nodes", field])
+            || selects_path(ctx, &["activities", "edges", "node", field])
+        {
+            users.extend(activities.iter().filter_map(owner));
         }
     }
     if !users.is_empty() {

@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 use entities::crm::{activity, lead, opportunity, pipeline_stage};
 
 use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
+use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::kit::children::{self, Children};
 use crate::kit::read::relation;
-use crate::kit::resource::can_read;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::types::{Customer, money, user};
 use crate::money::MICRO_SCALE;
@@ -188,6 +190,12 @@ impl From<OpportunityStatus> for opportunity::OpportunityStatus {
     }
 }
 
+/// `Opportunity.activities`: an opportunity's activities, oldest first.
+pub const OPPORTUNITY_ACTIVITIES: Children<activity::Entity> = Children {
+    fk: activity::Column::OpportunityId,
+    sort: None,
+};
+
 /// A possible sale.
 pub struct Opportunity(pub opportunity::Model);
 
@@ -232,23 +240,21 @@ impl Opportunity {
     async fn lost_reason(&self) -> Option<&str> {
         self.0.lost_reason.as_deref()
     }
-    /// Activities about it that you may see, oldest first.
-    async fn activities(&self, ctx: &Context<'_>) -> Result<Vec<Activity>> {
-        let req = ctx.request()?;
-        let access = req.access().gql()?;
-        let loaders = req.loaders().await.gql()?;
-        let rows = loaders
-            .crm
-            .activities_by_opportunity_id
-            .load_one(self.0.id)
+    /// Activities about it that you may see, oldest first (`null` and `FORBIDDEN`
+    /// without `crm.activity.read`).
+    #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Option<Page<Activity>>> {
+        let args = PageArgs::new(ctx, first, after, last, before);
+        children::page(ctx, self.0.id, OPPORTUNITY_ACTIVITIES, args, Activity)
             .await
-            .map_err(load_failed)?
-            .unwrap_or_default();
-        Ok(rows
-            .into_iter()
-            .filter(|a| can_read::<activity::Entity>(access, a))
-            .map(Activity)
-            .collect())
+            .map(Some)
     }
     /// Optimistic-locking version.
     async fn version(&self) -> i32 {

@@ -12,7 +12,8 @@ use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::MoneyInput;
 use crate::graphql::{parse_id, patch, patch_id};
-use crate::modules::master::graphql::types::Customer;
+use crate::kit::children;
+use crate::modules::master::graphql::types::{CUSTOMER_CONTACTS, CUSTOMER_OPPORTUNITIES, Customer};
 use crate::modules::master::service::customers::{
     self, CustomerFilter, CustomerInput, CustomerPatch,
 };
@@ -110,14 +111,9 @@ async fn prefetch<'a>(
             .await
             .map_err(load_failed)?;
     }
-    if selects_on_nodes(ctx, "contacts") {
-        loaders
-            .master
-            .contacts_by_customer_id
-            .load_many(rows.clone().map(|c| c.id))
-            .await
-            .map_err(load_failed)?;
-    }
+    let ids = rows.clone().map(|c| c.id);
+    children::prefetch(ctx, "contacts", CUSTOMER_CONTACTS, ids.clone()).await?;
+    children::prefetch(ctx, "opportunities", CUSTOMER_OPPORTUNITIES, ids).await?;
     if selects_on_nodes(ctx, "creditLimit") {
         loaders
             .master

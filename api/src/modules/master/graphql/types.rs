@@ -11,9 +11,12 @@ use entities::master::{
 use crate::authz::catalog::PRODUCT_COST_READ;
 use crate::authz::require_field;
 use crate::error::GqlResult;
+use crate::graphql::connection::{Page, PageArgs, Sort};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::load_failed;
+use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::kit::children::{self, Children};
 use crate::kit::read::relation;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
@@ -135,6 +138,25 @@ impl TaxRate {
     }
 }
 
+/// `Customer.contacts`: a customer's contacts by name.
+pub const CUSTOMER_CONTACTS: Children<contact::Entity> = Children {
+    fk: contact::Column::CustomerId,
+    sort: Some(Sort {
+        column: contact::Column::Name,
+        key: contact_name,
+    }),
+};
+
+fn contact_name(contact: &contact::Model) -> String {
+    contact.name.clone()
+}
+
+/// `Customer.opportunities`: a customer's opportunities, oldest first.
+pub const CUSTOMER_OPPORTUNITIES: Children<entities::crm::opportunity::Entity> = Children {
+    fk: entities::crm::opportunity::Column::CustomerId,
+    sort: None,
+};
+
 /// A customer.
 #[derive(Clone)]
 pub struct Customer(pub customer::Model);
@@ -185,19 +207,20 @@ impl Customer {
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         user(ctx, self.0.owner_id).await
     }
-    /// People at the customer.
-    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .master
-            .contacts_by_customer_id
-            .load_one(self.0.id)
+    /// People at the customer, by name (`null` and `FORBIDDEN` without `master.customer.read`).
+    #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Option<Page<Contact>>> {
+        let args = PageArgs::new(ctx, first, after, last, before);
+        children::page(ctx, self.0.id, CUSTOMER_CONTACTS, args, Contact)
             .await
-            .map_err(load_failed)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Contact)
-            .collect())
+            .map(Some)
     }
     /// Payment terms of the customer's invoices.
     async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
@@ -207,28 +230,27 @@ impl Customer {
                 .map(PaymentTerm),
         )
     }
-    /// The customer's opportunities that you may see, oldest first.
+    /// The customer's opportunities that you may see, oldest first (`null` and `FORBIDDEN`
+    /// without `crm.opportunity.read`).
+    #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<crate::modules::crm::graphql::types::Opportunity>> {
-        let req = ctx.request()?;
-        let access = req.access().gql()?;
-        let loaders = req.loaders().await.gql()?;
-        let rows = loaders
-            .crm
-            .opportunities_by_customer_id
-            .load_one(self.0.id)
-            .await
-            .map_err(load_failed)?
-            .unwrap_or_default();
-        Ok(rows
-            .into_iter()
-            .filter(|o| {
-                crate::kit::resource::can_read::<entities::crm::opportunity::Entity>(access, o)
-            })
-            .map(crate::modules::crm::graphql::types::Opportunity)
-            .collect())
+        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<Option<Page<crate::modules::crm::graphql::types::Opportunity>>> {
+        let args = PageArgs::new(ctx, first, after, last, before);
+        children::page(
+            ctx,
+            self.0.id,
+            CUSTOMER_OPPORTUNITIES,
+            args,
+            crate::modules::crm::graphql::types::Opportunity,
+        )
+        .await
+        .map(Some)
     }
     /// Archived customers stay for their documents but leave active lists.
     async fn is_active(&self) -> bool {
