@@ -323,31 +323,56 @@ async fn scope_own_on_supplier_read_reaches_only_the_suppliers_the_user_owns() {
     );
 }
 
+/// Defect 4: concurrent creates of one unique code (tax rate, payment term, category,
+/// warehouse, pipeline stage) answer one winner and `CONFLICT` for every other, never
+/// `INTERNAL`. Six at once, three rounds each, so the losers really race the winner's
+/// insert on PostgreSQL instead of finding its row already there.
 #[tokio::test]
-async fn two_concurrent_creates_of_one_tax_rate_or_payment_term_code_answer_one_conflict_never_internal()
- {
+async fn concurrent_creates_of_one_unique_code_answer_one_winner_and_conflicts_never_internal() {
     let app = TestApp::spawn().await;
     let (_t, admin) = setup(&app, "kitrace").await;
-    let tax = "mutation($n: String!) { createTaxRate(input: { code: \"VAT20\", name: $n, rate: \"20\", validFrom: \"2026-01-01\" }) { id } }";
-    let term = "mutation($n: String!) { createPaymentTerm(input: { code: \"NET45\", name: $n, dueDays: 45 }) { id } }";
-    for (query, field) in [(tax, "createTaxRate"), (term, "createPaymentTerm")] {
-        let (a, b) = tokio::join!(
-            app.gql(Some(&admin), query, json!({ "n": "first" })),
-            app.gql(Some(&admin), query, json!({ "n": "second" })),
-        );
-        let mut codes = [a.codes(), b.codes()];
-        codes.sort();
-        assert_eq!(
-            codes,
-            [Vec::<String>::new(), vec!["CONFLICT".to_owned()]],
-            "{field}: {} / {}",
-            a.body,
-            b.body
-        );
-        let winners = [&a, &b]
-            .iter()
-            .filter(|r| r.body["data"][field]["id"].is_string())
-            .count();
-        assert_eq!(winners, 1, "{field}: {} / {}", a.body, b.body);
+    let calls = [
+        (
+            "createTaxRate",
+            "mutation($c: String!, $n: String!) { createTaxRate(input: { code: $c, name: $n, rate: \"20\", validFrom: \"2026-01-01\" }) { id } }",
+        ),
+        (
+            "createPaymentTerm",
+            "mutation($c: String!, $n: String!) { createPaymentTerm(input: { code: $c, name: $n, dueDays: 45 }) { id } }",
+        ),
+        (
+            "createProductCategory",
+            "mutation($c: String!) { createProductCategory(input: { name: $c }) { id } }",
+        ),
+        (
+            "createWarehouse",
+            "mutation($c: String!, $n: String!) { createWarehouse(input: { code: $c, name: $n }) { id } }",
+        ),
+        (
+            "createPipelineStage",
+            "mutation($c: String!) { createPipelineStage(input: { name: $c, position: 9, probability: \"0.5\" }) { id } }",
+        ),
+    ];
+    for (field, query) in calls {
+        for round in 0..3 {
+            let code = format!("RACE{round}");
+            let answers = futures_util::future::join_all((0..6).map(|i| {
+                app.gql(
+                    Some(&admin),
+                    query,
+                    json!({ "c": code, "n": format!("try {i}") }),
+                )
+            }))
+            .await;
+            let mut winners = 0;
+            for a in &answers {
+                match a.codes().as_slice() {
+                    [] => winners += 1,
+                    [code] if code == "CONFLICT" => {}
+                    other => panic!("{field} round {round}: {other:?}: {}", a.body),
+                }
+            }
+            assert_eq!(winners, 1, "{field} round {round}");
+        }
     }
 }

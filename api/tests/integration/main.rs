@@ -32,6 +32,7 @@ mod pool_cache;
 mod provisioning;
 mod reference_errors;
 mod reference_keys;
+mod regressions;
 mod schema;
 mod scope_sweeps;
 mod serve;
