@@ -66,17 +66,11 @@ impl ApiKeysMutation {
         let req = ctx.request()?;
         let role_id = parse_id(&input.role_id, "input.roleId").gql()?;
         let principal = req.principal().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let created = api_keys::create(
-            db.conn(),
-            principal.tenant_id,
-            req.access().gql()?,
-            req.audit_actor(),
-            &input.name,
-            role_id,
-        )
-        .await
-        .gql()?;
+        let w = req.write().await.gql()?;
+        let created = api_keys::create(&w, principal.tenant_id, &input.name, role_id)
+            .await
+            .gql()?;
+        w.commit().await.gql()?;
         Ok(CreateApiKeyPayload {
             api_key: ApiKey(created.key),
             secret: created.secret,
@@ -92,10 +86,9 @@ impl ApiKeysMutation {
     ) -> Result<ApiKey> {
         let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let key = api_keys::revoke(db.conn(), req.access().gql()?, req.audit_actor(), id)
-            .await
-            .gql()?;
+        let w = req.write().await.gql()?;
+        let key = api_keys::revoke(&w, id).await.gql()?;
+        w.commit().await.gql()?;
         Ok(ApiKey(key))
     }
 }

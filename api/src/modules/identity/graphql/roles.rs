@@ -79,19 +79,14 @@ impl RolesMutation {
     #[graphql(guard = "Require(ROLE_WRITE)")]
     async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleInput) -> Result<Role> {
         let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
-        let role = roles::create(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            RoleInput {
-                name: input.name,
-                description: input.description.unwrap_or_default(),
-                grants: grants(input.grants),
-            },
-        )
-        .await
-        .gql()?;
+        let input = RoleInput {
+            name: input.name,
+            description: input.description.unwrap_or_default(),
+            grants: grants(input.grants),
+        };
+        let w = req.write().await.gql()?;
+        let role = roles::create(&w, input).await.gql()?;
+        w.commit().await.gql()?;
         Ok(Role(role))
     }
 
@@ -106,21 +101,15 @@ impl RolesMutation {
     ) -> Result<Role> {
         let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let role = roles::update(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            RolePatch {
-                name: input.name,
-                description: input.description,
-                grants: input.grants.map(grants),
-                expected_version: input.expected_version,
-            },
-        )
-        .await
-        .gql()?;
+        let patch = RolePatch {
+            name: input.name,
+            description: input.description,
+            grants: input.grants.map(grants),
+            expected_version: input.expected_version,
+        };
+        let w = req.write().await.gql()?;
+        let role = roles::update(&w, id, patch).await.gql()?;
+        w.commit().await.gql()?;
         Ok(Role(role))
     }
 
@@ -133,10 +122,9 @@ impl RolesMutation {
     ) -> Result<bool> {
         let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        roles::delete(db.conn(), req.access().gql()?, req.audit_actor(), id)
-            .await
-            .gql()?;
+        let w = req.write().await.gql()?;
+        roles::delete(&w, id).await.gql()?;
+        w.commit().await.gql()?;
         Ok(true)
     }
 
@@ -172,18 +160,15 @@ async fn change_assignment(
     let req = ctx.request()?;
     let user_id = parse_id(user_id, "userId").gql()?;
     let role_id = parse_id(role_id, "roleId").gql()?;
-    let access = req.access().gql()?;
-    let db = req.tenant_db().await.gql()?;
+    let w = req.write().await.gql()?;
     if assign {
-        roles::assign(db.conn(), access, req.audit_actor(), user_id, role_id)
-            .await
-            .gql()?;
+        roles::assign(&w, user_id, role_id).await.gql()?;
     } else {
-        roles::unassign(db.conn(), access, req.audit_actor(), user_id, role_id)
-            .await
-            .gql()?;
+        roles::unassign(&w, user_id, role_id).await.gql()?;
     }
-    let user = users::get(db.conn(), access, user_id)
+    w.commit().await.gql()?;
+    let db = req.tenant_db().await.gql()?;
+    let user = users::get(db.conn(), req.access().gql()?, user_id)
         .await
         .gql()?
         .ok_or(crate::error::AppError::NotFound { entity: "user" })

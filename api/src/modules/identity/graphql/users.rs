@@ -110,16 +110,12 @@ impl UsersMutation {
             password: input.password,
             role_ids: parse_ids(&input.role_ids, "input.roleIds").gql()?,
         };
-        let db = req.tenant_db().await.gql()?;
-        let user = users::create(
-            db.conn(),
-            req.state().passwords(),
-            req.access().gql()?,
-            req.audit_actor(),
-            new,
-        )
-        .await
-        .gql()?;
+        let hash = users::hash_password(req.state().passwords(), &new.password)
+            .await
+            .gql()?;
+        let w = req.write().await.gql()?;
+        let user = users::create(&w, new, hash).await.gql()?;
+        w.commit().await.gql()?;
         Ok(User(user))
     }
 
@@ -143,10 +139,9 @@ impl UsersMutation {
             },
             expected_version: input.expected_version,
         };
-        let db = req.tenant_db().await.gql()?;
-        let user = users::update(db.conn(), req.access().gql()?, req.audit_actor(), id, patch)
-            .await
-            .gql()?;
+        let w = req.write().await.gql()?;
+        let user = users::update(&w, id, patch).await.gql()?;
+        w.commit().await.gql()?;
         Ok(User(user))
     }
 
@@ -175,16 +170,9 @@ impl UsersMutation {
 async fn set_active(ctx: &Context<'_>, id: &ID, active: bool) -> Result<User> {
     let req = ctx.request()?;
     let id = parse_id(id, "id").gql()?;
-    let db = req.tenant_db().await.gql()?;
-    let user = users::set_active(
-        db.conn(),
-        req.access().gql()?,
-        req.audit_actor(),
-        id,
-        active,
-    )
-    .await
-    .gql()?;
+    let w = req.write().await.gql()?;
+    let user = users::set_active(&w, id, active).await.gql()?;
+    w.commit().await.gql()?;
     Ok(User(user))
 }
 
