@@ -14,6 +14,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::graphql::resolve::write;
 use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Activity, ActivityKind};
 use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInput};
@@ -132,9 +133,7 @@ impl ActivitiesMutation {
             opportunity_id: parse(&input.opportunity_id, "input.opportunityId").gql()?,
             customer_id: parse(&input.customer_id, "input.customerId").gql()?,
         };
-        let w = ctx.request()?.write().await.gql()?;
-        let row = activities::create(&w, content).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(activities::create(w, content))).await?;
         Ok(Activity(row))
     }
 
@@ -146,9 +145,7 @@ impl ActivitiesMutation {
         #[graphql(desc = "The activity's id.")] id: ID,
     ) -> Result<Activity> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = activities::complete(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(activities::complete(w, id))).await?;
         Ok(Activity(row))
     }
 }

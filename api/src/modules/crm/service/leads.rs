@@ -9,7 +9,7 @@
 use chrono::Utc;
 use entities::crm::lead::{self, LeadStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -177,15 +177,6 @@ pub fn visible(access: &Access, filter: &LeadFilter) -> Result<Select<lead::Enti
         );
     }
     Ok(query)
-}
-
-/// One lead, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<lead::Model>, AppError> {
-    crate::kit::read::get::<lead::Entity, _>(db, access, id).await
 }
 
 /// Validates the fields `patch` gives and sets them on `row`.

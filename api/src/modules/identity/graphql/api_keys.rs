@@ -10,6 +10,7 @@ use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::graphql::resolve::write;
 use crate::modules::identity::graphql::types::ApiKey;
 use crate::modules::identity::service::api_keys;
 
@@ -65,12 +66,12 @@ impl ApiKeysMutation {
     ) -> Result<CreateApiKeyPayload> {
         let req = ctx.request()?;
         let role_id = parse_id(&input.role_id, "input.roleId").gql()?;
-        let principal = req.principal().gql()?;
-        let w = req.write().await.gql()?;
-        let created = api_keys::create(&w, principal.tenant_id, &input.name, role_id)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let tenant_id = req.principal().gql()?.tenant_id;
+        let name = input.name;
+        let created = write(ctx, |w| {
+            Box::pin(async move { api_keys::create(w, tenant_id, &name, role_id).await })
+        })
+        .await?;
         Ok(CreateApiKeyPayload {
             api_key: ApiKey(created.key),
             secret: created.secret,
@@ -84,11 +85,8 @@ impl ApiKeysMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The key's id.")] id: ID,
     ) -> Result<ApiKey> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let w = req.write().await.gql()?;
-        let key = api_keys::revoke(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let key = write(ctx, |w| Box::pin(api_keys::revoke(w, id))).await?;
         Ok(ApiKey(key))
     }
 }

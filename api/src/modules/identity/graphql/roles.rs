@@ -2,7 +2,7 @@
 //! `unassignRole`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::identity::role;
+use entities::identity::{role, user_account};
 
 use crate::authz::catalog::{PERMISSIONS, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE};
 use crate::authz::{Require, Scope};
@@ -11,9 +11,9 @@ use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::graphql::resolve::{by_id, write};
 use crate::modules::identity::graphql::types::{Permission, Role, User};
 use crate::modules::identity::service::roles::{self, RoleInput, RolePatch};
-use crate::modules::identity::service::users;
 
 /// Role queries.
 #[derive(Default)]
@@ -50,13 +50,7 @@ impl RolesQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The role's id.")] id: ID,
     ) -> Result<Option<Role>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(roles::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(Role))
+        Ok(by_id::<role::Entity>(ctx, &id).await?.map(Role))
     }
 
     /// The permission catalog: every permission a role can grant. (A fixed list, so not paged.)
@@ -78,15 +72,12 @@ impl RolesMutation {
     /// Creates a custom role. You can only grant permissions you hold.
     #[graphql(guard = "Require(ROLE_WRITE)")]
     async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleInput) -> Result<Role> {
-        let req = ctx.request()?;
         let input = RoleInput {
             name: input.name,
             description: input.description.unwrap_or_default(),
             grants: grants(input.grants),
         };
-        let w = req.write().await.gql()?;
-        let role = roles::create(&w, input).await.gql()?;
-        w.commit().await.gql()?;
+        let role = write(ctx, |w| Box::pin(roles::create(w, input))).await?;
         Ok(Role(role))
     }
 
@@ -99,7 +90,6 @@ impl RolesMutation {
         #[graphql(desc = "The role's id.")] id: ID,
         input: UpdateRoleInput,
     ) -> Result<Role> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
         let patch = RolePatch {
             name: input.name,
@@ -107,9 +97,7 @@ impl RolesMutation {
             grants: input.grants.map(grants),
             expected_version: input.expected_version,
         };
-        let w = req.write().await.gql()?;
-        let role = roles::update(&w, id, patch).await.gql()?;
-        w.commit().await.gql()?;
+        let role = write(ctx, |w| Box::pin(roles::update(w, id, patch))).await?;
         Ok(Role(role))
     }
 
@@ -120,11 +108,8 @@ impl RolesMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The role's id.")] id: ID,
     ) -> Result<bool> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let w = req.write().await.gql()?;
-        roles::delete(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        write(ctx, |w| Box::pin(roles::delete(w, id))).await?;
         Ok(true)
     }
 
@@ -168,11 +153,12 @@ async fn change_assignment(
     }
     w.commit().await.gql()?;
     let db = req.tenant_db().await.gql()?;
-    let user = users::get(db.conn(), req.access().gql()?, user_id)
-        .await
-        .gql()?
-        .ok_or(crate::error::AppError::NotFound { entity: "user" })
-        .gql()?;
+    let user =
+        crate::kit::read::get::<user_account::Entity, _>(db.conn(), req.access().gql()?, user_id)
+            .await
+            .gql()?
+            .ok_or(crate::error::AppError::NotFound { entity: "user" })
+            .gql()?;
     Ok(User(user))
 }
 

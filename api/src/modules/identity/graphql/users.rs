@@ -10,6 +10,7 @@ use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, write};
 use crate::graphql::{parse_id, parse_ids};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::identity::service::users::{self, NewUser, UserFilter, UserPatch};
@@ -77,13 +78,7 @@ impl UsersQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The user's id.")] id: ID,
     ) -> Result<Option<User>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(users::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(User))
+        Ok(by_id::<user_account::Entity>(ctx, &id).await?.map(User))
     }
 }
 
@@ -113,9 +108,7 @@ impl UsersMutation {
         let hash = users::hash_password(req.state().passwords(), &new.password)
             .await
             .gql()?;
-        let w = req.write().await.gql()?;
-        let user = users::create(&w, new, hash).await.gql()?;
-        w.commit().await.gql()?;
+        let user = write(ctx, |w| Box::pin(users::create(w, new, hash))).await?;
         Ok(User(user))
     }
 
@@ -127,7 +120,6 @@ impl UsersMutation {
         #[graphql(desc = "The user's id.")] id: ID,
         input: UpdateUserInput,
     ) -> Result<User> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
         let patch = UserPatch {
             email: input.email,
@@ -139,9 +131,7 @@ impl UsersMutation {
             },
             expected_version: input.expected_version,
         };
-        let w = req.write().await.gql()?;
-        let user = users::update(&w, id, patch).await.gql()?;
-        w.commit().await.gql()?;
+        let user = write(ctx, |w| Box::pin(users::update(w, id, patch))).await?;
         Ok(User(user))
     }
 
@@ -168,11 +158,8 @@ impl UsersMutation {
 }
 
 async fn set_active(ctx: &Context<'_>, id: &ID, active: bool) -> Result<User> {
-    let req = ctx.request()?;
     let id = parse_id(id, "id").gql()?;
-    let w = req.write().await.gql()?;
-    let user = users::set_active(&w, id, active).await.gql()?;
-    w.commit().await.gql()?;
+    let user = write(ctx, |w| Box::pin(users::set_active(w, id, active))).await?;
     Ok(User(user))
 }
 

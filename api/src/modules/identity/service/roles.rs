@@ -52,15 +52,6 @@ pub fn visible(access: &Access) -> Result<Select<role::Entity>, AppError> {
     kit::resource::visible::<role::Entity>(access)
 }
 
-/// One role.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<role::Model>, AppError> {
-    kit::read::get::<role::Entity, C>(db, access, id).await
-}
-
 /// The grants of each of `roles`.
 pub async fn grants_of<C: ConnectionTrait>(
     db: &C,

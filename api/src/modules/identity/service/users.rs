@@ -95,15 +95,6 @@ pub fn visible(
     Ok(query)
 }
 
-/// One visible user.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<user_account::Model>, AppError> {
-    kit::read::get::<user_account::Entity, C>(db, access, id).await
-}
-
 /// The user with this (normalized) email.
 pub async fn find_by_email<C: ConnectionTrait>(
     db: &C,

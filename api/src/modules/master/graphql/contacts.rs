@@ -9,6 +9,7 @@ use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::write;
 use crate::graphql::{parse_id, patch};
 use crate::modules::master::graphql::types::Contact;
 use crate::modules::master::service::contacts::{self, ContactInput, ContactPatch};
@@ -126,11 +127,10 @@ impl ContactsMutation {
             phone: patch(input.phone),
             job_title: patch(input.job_title),
         };
-        let w = ctx.request()?.write().await.gql()?;
-        let row = contacts::update_contact(&w, id, patch, expected_version)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(contacts::update_contact(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Contact(row))
     }
 }

@@ -9,6 +9,7 @@ use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::write;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::modules::master::graphql::types::{Currency, ExchangeRate, TaxRate, UnitOfMeasure};
 use crate::modules::master::service::reference::{self, NewTaxRate};
@@ -119,16 +120,18 @@ impl ReferenceMutation {
         ctx: &Context<'_>,
         input: SetExchangeRateInput,
     ) -> Result<ExchangeRate> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::set_exchange_rate(
-            &w,
-            &input.currency,
-            input.rate.as_str(),
-            input.valid_from.0,
-        )
-        .await
-        .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move {
+                reference::set_exchange_rate(
+                    w,
+                    &input.currency,
+                    input.rate.as_str(),
+                    input.valid_from.0,
+                )
+                .await
+            })
+        })
+        .await?;
         Ok(ExchangeRate(row))
     }
 
@@ -139,21 +142,23 @@ impl ReferenceMutation {
         ctx: &Context<'_>,
         input: CreateTaxRateInput,
     ) -> Result<TaxRate> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::create_tax_rate(
-            &w,
-            NewTaxRate {
-                code: input.code,
-                name: input.name,
-                rate: input.rate.as_str().to_owned(),
-                inclusive: input.inclusive,
-                valid_from: input.valid_from.0,
-                valid_to: input.valid_to.map(|d| d.0),
-            },
-        )
-        .await
-        .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move {
+                reference::create_tax_rate(
+                    w,
+                    NewTaxRate {
+                        code: input.code,
+                        name: input.name,
+                        rate: input.rate.as_str().to_owned(),
+                        inclusive: input.inclusive,
+                        valid_from: input.valid_from.0,
+                        valid_to: input.valid_to.map(|d| d.0),
+                    },
+                )
+                .await
+            })
+        })
+        .await?;
         Ok(TaxRate(row))
     }
 }

@@ -10,6 +10,7 @@ use crate::error::GqlResult;
 use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::write;
 use crate::modules::master::service::reference;
 
 /// Set-up data queries.
@@ -119,11 +120,12 @@ impl SetupMutation {
         ctx: &Context<'_>,
         input: CreatePaymentTermInput,
     ) -> Result<PaymentTerm> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::create_payment_term(&w, &input.code, &input.name, input.due_days)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move {
+                reference::create_payment_term(w, &input.code, &input.name, input.due_days).await
+            })
+        })
+        .await?;
         Ok(PaymentTerm(row))
     }
 
@@ -134,11 +136,10 @@ impl SetupMutation {
         ctx: &Context<'_>,
         input: CreateProductCategoryInput,
     ) -> Result<ProductCategory> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::create_product_category(&w, &input.name)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move { reference::create_product_category(w, &input.name).await })
+        })
+        .await?;
         Ok(ProductCategory(row))
     }
 

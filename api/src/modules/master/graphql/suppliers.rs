@@ -10,6 +10,7 @@ use crate::graphql::connection::{Page, PageArgs, page};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, write};
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
@@ -64,13 +65,7 @@ impl SuppliersQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The supplier's id.")] id: ID,
     ) -> Result<Option<Supplier>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(suppliers::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(Supplier))
+        Ok(by_id::<supplier::Entity>(ctx, &id).await?.map(Supplier))
     }
 }
 
@@ -118,9 +113,7 @@ impl SuppliersMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = suppliers::create(&w, id, content).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(suppliers::create(w, id, content))).await?;
         Ok(Supplier(row))
     }
 
@@ -136,11 +129,10 @@ impl SuppliersMutation {
         let id = parse_id(&id, "id").gql()?;
         let expected_version = input.expected_version;
         let patch = input.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = suppliers::update(&w, id, patch, expected_version)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(suppliers::update(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Supplier(row))
     }
 
@@ -152,9 +144,7 @@ impl SuppliersMutation {
         #[graphql(desc = "The supplier's id.")] id: ID,
     ) -> Result<Supplier> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = suppliers::archive(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(suppliers::archive(w, id))).await?;
         Ok(Supplier(row))
     }
 }

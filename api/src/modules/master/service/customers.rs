@@ -9,7 +9,7 @@
 use chrono::Utc;
 use entities::master::{customer, payment_term};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -127,15 +127,6 @@ pub fn visible(
         );
     }
     Ok(query)
-}
-
-/// One customer, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<customer::Model>, AppError> {
-    crate::kit::read::get::<customer::Entity, _>(db, access, id).await
 }
 
 /// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:

@@ -144,15 +144,6 @@ pub fn visible(
     Ok(query)
 }
 
-/// One product, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<product::Model>, AppError> {
-    crate::kit::read::get::<product::Entity, _>(db, access, id).await
-}
-
 fn price(text: &str, field: &str) -> Result<i64, AppError> {
     let micros = Dec::parse(text)
         .and_then(|d| d.to_scaled(MICRO_SCALE))
