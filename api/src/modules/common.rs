@@ -1,4 +1,7 @@
-//! Input clean-up every module's services share (text, e-mail, `LIKE` patterns).
+//! Input clean-up every module's services share (text, e-mail) and the lists' text search.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition};
 
 use crate::error::AppError;
 use crate::tenancy::provision::normalize_email;
@@ -46,4 +49,17 @@ pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// Rows where one of `columns` contains `search`, in any case (its `LIKE` wildcards taken as
+/// text); `None` when `search` is blank, so the list is not filtered.
+pub fn contains<C: ColumnTrait>(search: Option<&str>, columns: &[C]) -> Option<Condition> {
+    let search = search.map(str::trim).filter(|s| !s.is_empty())?;
+    let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+    Some(columns.iter().fold(Condition::any(), |any, column| {
+        any.add(
+            Expr::expr(Func::lower(Expr::col(*column)))
+                .like(LikeExpr::new(pattern.as_str()).escape('\\')),
+        )
+    }))
 }

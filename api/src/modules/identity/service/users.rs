@@ -8,7 +8,6 @@
 use chrono::Utc;
 use entities::identity::{user_account, user_role};
 use sea_orm::ActiveValue::NotSet;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
@@ -17,7 +16,7 @@ use crate::authz::Access;
 use crate::authz::catalog::{USER_CONTACT_READ, USER_WRITE};
 use crate::error::AppError;
 use crate::kit::{self, Write};
-use crate::modules::common::escape_like;
+use crate::modules::common::contains;
 use crate::modules::identity::service::{escalation, roles, session};
 use crate::tenancy::provision::normalize_email;
 
@@ -69,28 +68,21 @@ pub fn visible(
     if let Some(active) = filter.is_active {
         query = query.filter(user_account::Column::IsActive.eq(active));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        let like = || LikeExpr::new(pattern.as_str()).escape('\\');
-        let email = Expr::expr(Func::lower(Expr::col(user_account::Column::Email))).like(like());
+    let search = filter.search.as_deref();
+    let name = contains(search, &[user_account::Column::DisplayName]);
+    if let (Some(name), Some(email)) = (name, contains(search, &[user_account::Column::Email])) {
         // Search only what the caller may read: the email is a guarded field (readable with
         // its permission, or on one's own record), else matching on it rebuilds it letter by
         // letter.
         let email = if access.scope(USER_CONTACT_READ).is_some() {
-            Condition::all().add(email)
+            email
         } else {
+            let me = access.user_id().unwrap_or(Uuid::nil());
             Condition::all()
-                .add(user_account::Column::Id.eq(access.user_id().unwrap_or(Uuid::nil())))
+                .add(user_account::Column::Id.eq(me))
                 .add(email)
         };
-        query = query.filter(Condition::any().add(email).add(
-            Expr::expr(Func::lower(Expr::col(user_account::Column::DisplayName))).like(like()),
-        ));
+        query = query.filter(Condition::any().add(email).add(name));
     }
     Ok(query)
 }

@@ -17,6 +17,7 @@ use crate::modules::master::graphql::types::Customer;
 use crate::modules::master::service::customers::{
     self, CustomerFilter, CustomerInput, CustomerPatch,
 };
+use crate::modules::master::service::party::PartyPatch;
 
 /// Customer queries.
 #[derive(Default)]
@@ -336,16 +337,18 @@ impl UpdateCustomerInput {
             ));
         }
         Ok(CustomerPatch {
-            name: self.name,
-            tax_id: patch(self.tax_id),
-            email: patch(self.email),
-            phone: patch(self.phone),
+            party: PartyPatch {
+                name: self.name,
+                tax_id: patch(self.tax_id),
+                email: patch(self.email),
+                phone: patch(self.phone),
+                owner_id: patch_id(self.owner_id, "input.ownerId")?,
+                payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
+            },
             billing_address: patch(self.billing_address),
             shipping_address: patch(self.shipping_address),
             currency: self.currency,
             credit_limit: patch(self.credit_limit).map(|l| l.map(|m| m.amount.as_str().to_owned())),
-            owner_id: patch_id(self.owner_id, "input.ownerId")?,
-            payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
         })
     }
 }

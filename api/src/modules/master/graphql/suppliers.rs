@@ -16,6 +16,7 @@ use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::PaymentTerm;
 use crate::modules::master::graphql::types::user;
+use crate::modules::master::service::party::PartyPatch;
 use crate::modules::master::service::suppliers::{self, SupplierInput, SupplierPatch};
 
 /// Supplier queries.
@@ -230,14 +231,16 @@ pub struct UpdateSupplierInput {
 impl UpdateSupplierInput {
     fn into_service(self) -> Result<SupplierPatch, AppError> {
         Ok(SupplierPatch {
-            name: self.name,
-            tax_id: patch(self.tax_id),
-            email: patch(self.email),
-            phone: patch(self.phone),
+            party: PartyPatch {
+                name: self.name,
+                tax_id: patch(self.tax_id),
+                email: patch(self.email),
+                phone: patch(self.phone),
+                payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
+                owner_id: patch_id(self.owner_id, "input.ownerId")?,
+            },
             address: patch(self.address),
-            payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
             currency: self.currency,
-            owner_id: patch_id(self.owner_id, "input.ownerId")?,
         })
     }
 }
