@@ -8,11 +8,11 @@ use entities::master::customer;
 use crate::authz::Require;
 use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, write};
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::scalars::MoneyInput;
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch};
@@ -55,12 +55,9 @@ impl LeadsQuery {
                     .gql()?,
             },
         };
-        let query = leads::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = leads::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(db.conn(), query, lead::Column::Id, &args, |l| l.id, Lead)
-            .await
-            .gql()?;
+        let page = list(ctx, query, args, Lead).await?;
         let rows = || page.edges.iter().map(|e| &e.node.0);
         feed::<lead::Entity>(ctx, rows()).await;
         if selects_on_nodes(ctx, "customer") {

@@ -9,11 +9,11 @@ use uuid::Uuid;
 use crate::authz::Require;
 use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, write};
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::scalars::{Date, MoneyInput};
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch as prefetch_rows};
@@ -67,19 +67,9 @@ impl OpportunitiesQuery {
                     .gql()?,
             },
         };
-        let query = opportunities::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = opportunities::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            opportunity::Column::Id,
-            &args,
-            |o| o.id,
-            Opportunity,
-        )
-        .await
-        .gql()?;
+        let page = list(ctx, query, args, Opportunity).await?;
         prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }

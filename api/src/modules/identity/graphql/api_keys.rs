@@ -1,16 +1,15 @@
 //! `apiKeys`, `createApiKey`, `revokeApiKey`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::identity::api_key;
 
 use crate::authz::Require;
 use crate::authz::catalog::{API_KEY_READ, API_KEY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
-use crate::graphql::resolve::write;
+use crate::graphql::resolve::{list, write};
 use crate::modules::identity::graphql::types::ApiKey;
 use crate::modules::identity::service::api_keys;
 
@@ -34,19 +33,9 @@ impl ApiKeysQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<ApiKey>> {
         let req = ctx.request()?;
-        let query = api_keys::visible(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = api_keys::visible(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            api_key::Column::Id,
-            &args,
-            |k| k.id,
-            ApiKey,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, ApiKey).await
     }
 }
 

@@ -7,11 +7,11 @@ use entities::identity::{role, user_account};
 use crate::authz::catalog::{PERMISSIONS, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE};
 use crate::authz::{Require, Scope};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
-use crate::graphql::resolve::{by_id, write};
+use crate::graphql::resolve::{by_id, list, write};
 use crate::modules::identity::graphql::types::{Permission, Role, User};
 use crate::modules::identity::service::roles::{self, RoleInput, RolePatch};
 
@@ -35,12 +35,9 @@ impl RolesQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<Role>> {
         let req = ctx.request()?;
-        let query = roles::visible(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = roles::visible(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(db.conn(), query, role::Column::Id, &args, |r| r.id, Role)
-            .await
-            .gql()
+        list(ctx, query, args, Role).await
     }
 
     /// One role, or `null`.

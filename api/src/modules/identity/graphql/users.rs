@@ -6,11 +6,11 @@ use entities::identity::user_account;
 use crate::authz::Require;
 use crate::authz::catalog::{USER_READ, USER_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, write};
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::{parse_id, parse_ids};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::identity::service::users::{self, NewUser, UserFilter, UserPatch};
@@ -39,19 +39,9 @@ impl UsersQuery {
         let filter = filter
             .map(UserFilterInput::into_service)
             .unwrap_or_default();
-        let query = users::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = users::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            user_account::Column::Id,
-            &args,
-            |u| u.id,
-            User,
-        )
-        .await
-        .gql()?;
+        let page = list(ctx, query, args, User).await?;
         // Prefetch in one batch what the page selects (see `selects_on_nodes`).
         let loaders = req.loaders().await.gql()?;
         loaders

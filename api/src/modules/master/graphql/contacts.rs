@@ -1,15 +1,14 @@
 //! `contacts`, `createContact`, `updateContact`: people at customers and suppliers.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use entities::master::contact;
 
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::authz::{Require, SignedIn};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::write;
+use crate::graphql::resolve::{list, write};
 use crate::graphql::{parse_id, patch};
 use crate::modules::master::graphql::types::Contact;
 use crate::modules::master::service::contacts::{self, ContactInput, ContactPatch};
@@ -48,19 +47,9 @@ impl ContactsQuery {
             .map(|id| parse_id(id, "supplierId"))
             .transpose()
             .gql()?;
-        let query = contacts::visible(req.access().gql()?, customer_id, supplier_id).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = contacts::visible(req.access().gql()?, customer_id, supplier_id);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            contact::Column::Id,
-            &args,
-            |c| c.id,
-            Contact,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, Contact).await
     }
 }
 

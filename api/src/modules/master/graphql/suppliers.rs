@@ -6,11 +6,11 @@ use entities::master::{payment_term, supplier};
 use crate::authz::Require;
 use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
 use crate::error::{AppError, GqlResult};
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, write};
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
@@ -42,19 +42,9 @@ impl SuppliersQuery {
         #[graphql(desc = "Active (true) or archived (false) only.")] is_active: Option<bool>,
     ) -> Result<Page<Supplier>> {
         let req = ctx.request()?;
-        let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            supplier::Column::Id,
-            &args,
-            |s| s.id,
-            Supplier,
-        )
-        .await
-        .gql()?;
+        let page = list(ctx, query, args, Supplier).await?;
         prefetch_page(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }
