@@ -290,12 +290,7 @@ where
         }
         Err(e) => return Err(e.into()),
     }
-    let after = find_by_id::<R>(w, id).await?.ok_or(AppError::NotFound {
-        entity: R::INFO.name,
-    })?;
-    w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
-        .await?;
-    Ok(after)
+    audit_change::<R>(w, before, action).await
 }
 
 /// Archives `before` (`is_active = false`), audited as `archive`; an archived row is returned
@@ -342,12 +337,7 @@ where
         .filter(id_column::<R>().eq(id))
         .exec(w.tx())
         .await?;
-    let after = find_by_id::<R>(w, id).await?.ok_or(AppError::NotFound {
-        entity: R::INFO.name,
-    })?;
-    w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
-        .await?;
-    Ok(after)
+    audit_change::<R>(w, before, action).await
 }
 
 /// Deletes `before`, audited as `delete` with every field it held.
@@ -359,4 +349,19 @@ pub async fn delete<R: Resource>(w: &Write<'_>, before: &R::Model) -> Result<(),
         .await?;
     w.record(R::INFO.name, id, "delete", removal::<R>(before))
         .await
+}
+
+/// The row `before` names as it is now, audited as the difference from `before`.
+async fn audit_change<R: Resource>(
+    w: &Write<'_>,
+    before: &R::Model,
+    action: &str,
+) -> Result<R::Model, AppError> {
+    let id = id_of::<R>(before);
+    let after = find_by_id::<R>(w, id).await?.ok_or(AppError::NotFound {
+        entity: R::INFO.name,
+    })?;
+    w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
+        .await?;
+    Ok(after)
 }
