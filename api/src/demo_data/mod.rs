@@ -330,8 +330,7 @@ impl Ctx<'_> {
             let w = Write::begin(self.db, &self.access, self.actor, None).await?;
             let customer = customers::create(&w, None, input).await?;
             for contact in contacts {
-                contacts::create_contact_in(w.tx(), &self.access, self.actor, customer.id, contact)
-                    .await?;
+                contacts::create_contact(&w, customer.id, contact).await?;
                 self.counts.contacts += 1;
             }
             w.commit().await?;

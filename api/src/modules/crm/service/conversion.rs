@@ -46,7 +46,7 @@ pub struct Converted {
 
 /// Converts a lead in one transaction.
 pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Converted, AppError> {
-    let (txn, access, actor) = (w.tx(), w.access(), w.actor());
+    let txn = w.tx();
     let lead = write::find_for_write::<lead::Entity>(w, id).await?;
     let converted = lead.status.after(Action::Convert)?;
 
@@ -91,10 +91,8 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
         }
     };
     possible_duplicates.retain(|d| d.id != customer.id);
-    let contact = contacts::create_contact_in(
-        txn,
-        access,
-        actor,
+    let contact = contacts::create_contact(
+        w,
         customer.id,
         ContactInput {
             name: lead.contact_name.clone(),

@@ -82,13 +82,8 @@ impl ContactsMutation {
         let w = req.write().await.gql()?;
         let content = input.content.into_service();
         let row = match (customer_id, supplier_id) {
-            (Some(c), None) => {
-                contacts::create_contact_in(w.tx(), w.access(), w.actor(), c, content).await
-            }
-            (None, Some(s)) => {
-                contacts::create_supplier_contact_in(w.tx(), w.access(), w.actor(), s, content)
-                    .await
-            }
+            (Some(c), None) => contacts::create_contact(&w, c, content).await,
+            (None, Some(s)) => contacts::create_supplier_contact(&w, s, content).await,
             _ => Err(crate::error::AppError::validation(
                 "input",
                 "give exactly one of customerId and supplierId",

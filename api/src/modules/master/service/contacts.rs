@@ -7,16 +7,12 @@
 
 use chrono::Utc;
 use entities::master::{contact, customer, supplier};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor};
 use crate::authz::Access;
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE, SUPPLIER_READ, SUPPLIER_WRITE};
 use crate::error::AppError;
-use crate::kit::audit::diff;
 use crate::kit::{Write, write};
 use crate::modules::common::{optional_email, optional_text, text};
 
@@ -92,10 +88,9 @@ fn apply(patch: ContactPatch, row: &mut contact::ActiveModel) -> Result<(), AppE
     Ok(())
 }
 
-/// Inserts a new contact at `customer_id` or `supplier_id`, audited as the row.
-async fn insert<C: ConnectionTrait>(
-    db: &C,
-    actor: AuditActor,
+/// Inserts a new contact at `customer_id` or `supplier_id` (the kit audits it).
+async fn insert(
+    w: &Write<'_>,
     customer_id: Option<Uuid>,
     supplier_id: Option<Uuid>,
     input: ContactInput,
@@ -112,50 +107,35 @@ async fn insert<C: ConnectionTrait>(
         ..Default::default()
     };
     apply(input.into(), &mut row)?;
-    let row = row.insert(db).await?;
-    audit::record(
-        db,
-        actor,
-        "contact",
-        row.id,
-        "create",
-        diff::<contact::Entity>(None, &row),
-    )
-    .await?;
-    Ok(row)
+    write::insert::<contact::Entity>(w, row, false).await
 }
 
-/// Adds a contact to customer `customer_id`, in the caller's transaction `db` (lead
-/// conversion and demo data call it inside their own writes).
-pub async fn create_contact_in<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    actor: AuditActor,
+/// Adds a contact to customer `customer_id` (also inside lead conversion and demo data).
+pub async fn create_contact(
+    w: &Write<'_>,
     customer_id: Uuid,
     input: ContactInput,
 ) -> Result<contact::Model, AppError> {
-    access.require(CUSTOMER_WRITE)?;
+    w.access().require(CUSTOMER_WRITE)?;
     customer::Entity::find_by_id(customer_id)
-        .one(db)
+        .one(w.tx())
         .await?
         .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?;
-    insert(db, actor, Some(customer_id), None, input).await
+    insert(w, Some(customer_id), None, input).await
 }
 
-/// Adds a contact to supplier `supplier_id`, in the caller's transaction `db`.
-pub async fn create_supplier_contact_in<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    actor: AuditActor,
+/// Adds a contact to supplier `supplier_id`.
+pub async fn create_supplier_contact(
+    w: &Write<'_>,
     supplier_id: Uuid,
     input: ContactInput,
 ) -> Result<contact::Model, AppError> {
-    access.require(SUPPLIER_WRITE)?;
+    w.access().require(SUPPLIER_WRITE)?;
     supplier::Entity::find_by_id(supplier_id)
-        .one(db)
+        .one(w.tx())
         .await?
         .ok_or_else(|| AppError::validation("input.supplierId", "no such supplier"))?;
-    insert(db, actor, None, Some(supplier_id), input).await
+    insert(w, None, Some(supplier_id), input).await
 }
 
 /// Changes the fields `patch` gives of a contact if `expected_version` is current.
