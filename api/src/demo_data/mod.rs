@@ -248,21 +248,18 @@ impl Ctx<'_> {
         role_id: Uuid,
     ) -> Result<Uuid, AppError> {
         let phone = format!("+1 555 010 {:04}", self.rng.range(1000, 9999));
-        let user = users::create(
-            self.db,
-            state.passwords(),
-            &self.access,
-            self.actor,
-            NewUser {
-                id: None,
-                email: email.to_owned(),
-                display_name: name.to_owned(),
-                phone: Some(phone),
-                password: DEMO_USER_PASSWORD.to_owned(),
-                role_ids: vec![role_id],
-            },
-        )
-        .await?;
+        let hash = users::hash_password(state.passwords(), DEMO_USER_PASSWORD).await?;
+        let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+        let new = NewUser {
+            id: None,
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            phone: Some(phone),
+            password: DEMO_USER_PASSWORD.to_owned(),
+            role_ids: vec![role_id],
+        };
+        let user = users::create(&w, new, hash).await?;
+        w.commit().await?;
         self.counts.users += 1;
         Ok(user.id)
     }
@@ -333,8 +330,7 @@ impl Ctx<'_> {
             let w = Write::begin(self.db, &self.access, self.actor, None).await?;
             let customer = customers::create(&w, None, input).await?;
             for contact in contacts {
-                contacts::create_contact_in(w.tx(), &self.access, self.actor, customer.id, contact)
-                    .await?;
+                contacts::create_contact(&w, customer.id, contact).await?;
                 self.counts.contacts += 1;
             }
             w.commit().await?;

@@ -28,11 +28,12 @@ pub struct Loaders {
 impl Loaders {
     /// Loaders on `db`.
     pub fn new(db: DatabaseConnection) -> Self {
+        let kit = crate::kit::read::KitLoaders::default();
         Self {
-            identity: IdentityLoaders::new(db.clone()),
+            identity: IdentityLoaders::new(db.clone(), &kit),
             master: MasterLoaders::new(db.clone()),
             crm: CrmLoaders::new(db),
-            kit: crate::kit::read::KitLoaders::default(),
+            kit,
         }
     }
 }

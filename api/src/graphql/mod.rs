@@ -13,6 +13,7 @@ pub mod limits;
 pub mod loaders;
 pub mod order;
 pub mod pagination;
+pub mod resolve;
 pub mod scalars;
 pub mod websocket;
 

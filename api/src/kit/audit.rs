@@ -25,6 +25,15 @@ pub fn is_bookkeeping<R: Resource>(column: &str) -> bool {
 
 /// What changed from `before` (none: the row is new) to `after`, every column compared.
 pub fn diff<R: Resource>(before: Option<&R::Model>, after: &R::Model) -> Changes {
+    between::<R>(before, Some(after))
+}
+
+/// What a deleted row held: every column going from its value to nothing.
+pub fn removal<R: Resource>(before: &R::Model) -> Changes {
+    between::<R>(Some(before), None)
+}
+
+fn between<R: Resource>(before: Option<&R::Model>, after: Option<&R::Model>) -> Changes {
     let mut changes = Changes::new();
     for col in R::Column::iter() {
         let name = col.as_str();
@@ -32,7 +41,7 @@ pub fn diff<R: Resource>(before: Option<&R::Model>, after: &R::Model) -> Changes
             continue;
         }
         let old = before.map_or(Json::Null, |row| json_of(&row.get(col)));
-        let new = json_of(&after.get(col));
+        let new = after.map_or(Json::Null, |row| json_of(&row.get(col)));
         if old == new {
             continue;
         }

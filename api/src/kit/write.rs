@@ -37,7 +37,7 @@ use crate::audit::{self, AuditActor};
 use crate::authz::Access;
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::kit::audit::{diff, is_bookkeeping};
+use crate::kit::audit::{diff, is_bookkeeping, removal};
 use crate::kit::events::{DomainEvent, EventBus};
 use crate::kit::resource::{Reference, Resource, can_read, can_write, column, id_column, id_of};
 
@@ -200,13 +200,14 @@ pub fn unique_conflict<R: Resource>() -> AppError {
 }
 
 /// Whether `row` (a new row about to be inserted) holds what `stored` holds, every column but
-/// bookkeeping compared.
+/// bookkeeping and secrets compared (a secret is stored as a salted hash: two hashes of the
+/// same password differ).
 fn same_content<R: Resource>(row: &R::ActiveModel, stored: &R::Model) -> bool
 where
     R::ActiveModel: ActiveModelTrait<Entity = R>,
 {
     R::Column::iter().all(|col| {
-        if is_bookkeeping::<R>(col.as_str()) {
+        if is_bookkeeping::<R>(col.as_str()) || R::INFO.secret.contains(&col.as_str()) {
             return true;
         }
         match row.get(col).into_value() {
@@ -366,12 +367,7 @@ where
         }
         Err(e) => return Err(e.into()),
     }
-    let after = find_by_id::<R>(w, id).await?.ok_or(AppError::NotFound {
-        entity: R::INFO.name,
-    })?;
-    w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
-        .await?;
-    Ok(after)
+    audit_change::<R>(w, before, action).await
 }
 
 /// Archives `before` (`is_active = false`), audited as `archive`; an archived row is returned
@@ -398,4 +394,51 @@ where
     let mut row = <R::ActiveModel as ActiveModelTrait>::default();
     row.set(active, Value::Bool(Some(false)));
     update::<R>(w, &before, row, version, "archive").await
+}
+
+/// Writes `row` (changes on top of `before`) to a resource without a version column (an API
+/// key's revocation), audited as the difference, as `action`.
+pub async fn change<R>(
+    w: &Write<'_>,
+    before: &R::Model,
+    row: R::ActiveModel,
+    action: &str,
+) -> Result<R::Model, AppError>
+where
+    R: Resource,
+    R::ActiveModel: ActiveModelTrait<Entity = R> + Send,
+{
+    let id = id_of::<R>(before);
+    R::update_many()
+        .set(row)
+        .filter(id_column::<R>().eq(id))
+        .exec(w.tx())
+        .await?;
+    audit_change::<R>(w, before, action).await
+}
+
+/// Deletes `before`, audited as `delete` with every field it held.
+pub async fn delete<R: Resource>(w: &Write<'_>, before: &R::Model) -> Result<(), AppError> {
+    let id = id_of::<R>(before);
+    R::delete_many()
+        .filter(id_column::<R>().eq(id))
+        .exec(w.tx())
+        .await?;
+    w.record(R::INFO.name, id, "delete", removal::<R>(before))
+        .await
+}
+
+/// The row `before` names as it is now, audited as the difference from `before`.
+async fn audit_change<R: Resource>(
+    w: &Write<'_>,
+    before: &R::Model,
+    action: &str,
+) -> Result<R::Model, AppError> {
+    let id = id_of::<R>(before);
+    let after = find_by_id::<R>(w, id).await?.ok_or(AppError::NotFound {
+        entity: R::INFO.name,
+    })?;
+    w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
+        .await?;
+    Ok(after)
 }

@@ -65,7 +65,7 @@ pub async fn seed(txn: &DatabaseTransaction) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use entities::crm::{activity, lead, opportunity, pipeline_stage};
-    use entities::identity::user_account;
+    use entities::identity::{api_key, role, user_account};
     use entities::master::{
         contact, customer, exchange_rate, payment_term, product, product_category, supplier,
         tax_rate, warehouse,
@@ -81,7 +81,6 @@ mod tests {
     const NOT_RESOURCES: &[&str] = &[
         // Identity's own tables, written by its services with their own checks (a role or a
         // user named by id is looked up and answered `NOT_FOUND`/`VALIDATION` first).
-        "api_key",
         "role_grant",
         "user_role",
     ];
@@ -119,6 +118,8 @@ mod tests {
         migration::tenant::Migrator::up(&db, None).await.unwrap();
         let checked = vec![
             check::<user_account::Entity>(&db).await,
+            check::<role::Entity>(&db).await,
+            check::<api_key::Entity>(&db).await,
             check::<customer::Entity>(&db).await,
             check::<supplier::Entity>(&db).await,
             check::<contact::Entity>(&db).await,

@@ -3,6 +3,7 @@
 //! roles in one statement, not N.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entities::identity::{role, role_grant, user_account};
@@ -11,6 +12,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::graphql::loaders::{LoadError, spawner};
+use crate::kit::read::{ById, KitLoaders};
 use crate::modules::identity::service::{roles, users};
 
 /// The request's identity loaders.
@@ -19,15 +21,15 @@ pub struct IdentityLoaders {
     pub roles_by_user_id: DataLoader<RolesByUserIdLoader, HashMapCache>,
     /// Grants of a role.
     pub grants_by_role_id: DataLoader<GrantsByRoleIdLoader, HashMapCache>,
-    /// A role by its id.
-    pub role_by_id: DataLoader<RoleByIdLoader, HashMapCache>,
-    /// A user by id (owners, assignees).
-    pub user_by_id: DataLoader<UserByIdLoader, HashMapCache>,
+    /// A role by its id, unscoped (an API key's role): the kit's by-id loader.
+    pub role_by_id: Arc<DataLoader<ById<role::Entity>, HashMapCache>>,
+    /// A user by id, unscoped (owners, assignees): the kit's by-id loader.
+    pub user_by_id: Arc<DataLoader<ById<user_account::Entity>, HashMapCache>>,
 }
 
 impl IdentityLoaders {
-    /// Loaders on `db` (the caller's tenant database).
-    pub fn new(db: DatabaseConnection) -> Self {
+    /// Loaders on `db` (the caller's tenant database); the by-id ones are `kit`'s.
+    pub fn new(db: DatabaseConnection, kit: &KitLoaders) -> Self {
         Self {
             roles_by_user_id: DataLoader::with_cache(
                 RolesByUserIdLoader(db.clone()),
@@ -39,16 +41,8 @@ impl IdentityLoaders {
                 spawner(),
                 HashMapCache::default(),
             ),
-            role_by_id: DataLoader::with_cache(
-                RoleByIdLoader(db.clone()),
-                spawner(),
-                HashMapCache::default(),
-            ),
-            user_by_id: DataLoader::with_cache(
-                UserByIdLoader(db),
-                spawner(),
-                HashMapCache::default(),
-            ),
+            role_by_id: kit.by_id::<role::Entity>(&db),
+            user_by_id: kit.by_id::<user_account::Entity>(&db),
         }
     }
 }
@@ -104,43 +98,5 @@ impl Loader<Uuid> for GrantsByRoleIdLoader {
             list.sort_by(|a, b| a.permission.cmp(&b.permission));
         }
         Ok(out)
-    }
-}
-
-/// Role id → role.
-pub struct RoleByIdLoader(DatabaseConnection);
-
-impl Loader<Uuid> for RoleByIdLoader {
-    type Value = role::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(role::Entity::find()
-            .filter(role::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect())
-    }
-}
-
-/// User id → user.
-pub struct UserByIdLoader(DatabaseConnection);
-
-impl Loader<Uuid> for UserByIdLoader {
-    type Value = user_account::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(user_account::Entity::find()
-            .filter(user_account::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect())
     }
 }

@@ -1,8 +1,11 @@
 //! Identity's resources, declared to the kit (see `crate::kit::resource`).
 
-use entities::identity::user_account;
+use entities::identity::{api_key, role, user_account};
 
-use crate::authz::catalog::{USER_CONTACT_READ, USER_READ, USER_WRITE};
+use crate::authz::catalog::{
+    API_KEY_READ, API_KEY_WRITE, ROLE_READ, ROLE_WRITE, USER_CONTACT_READ, USER_READ, USER_WRITE,
+};
+use crate::kit::resource::refers;
 use crate::kit::{Resource, ResourceInfo};
 
 impl Resource for user_account::Entity {
@@ -17,8 +20,36 @@ impl Resource for user_account::Entity {
     };
 }
 
+impl Resource for role::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "role",
+        read: ROLE_READ,
+        write: ROLE_WRITE,
+        owners: &[],
+        sensitive: &[],
+        secret: &[],
+        references: &[],
+    };
+}
+
+impl Resource for api_key::Entity {
+    const INFO: ResourceInfo = ResourceInfo {
+        name: "api_key",
+        read: API_KEY_READ,
+        write: API_KEY_WRITE,
+        owners: &[],
+        sensitive: &[],
+        secret: &["secret_hash"],
+        references: &[refers("role_id", "role", "id", "role")],
+    };
+}
+
 /// Identity's resources.
-pub const RESOURCES: &[&ResourceInfo] = &[&<user_account::Entity as Resource>::INFO];
+pub const RESOURCES: &[&ResourceInfo] = &[
+    &<user_account::Entity as Resource>::INFO,
+    &<role::Entity as Resource>::INFO,
+    &<api_key::Entity as Resource>::INFO,
+];
 
 #[cfg(test)]
 mod tests {
@@ -28,5 +59,7 @@ mod tests {
     #[test]
     fn every_declaration_names_real_columns() {
         assert_eq!(check_declaration::<user_account::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<role::Entity>(), Ok(()));
+        assert_eq!(check_declaration::<api_key::Entity>(), Ok(()));
     }
 }

@@ -9,11 +9,12 @@ use uuid::Uuid;
 use crate::authz::Require;
 use crate::authz::catalog::{ACTIVITY_READ, ACTIVITY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::graphql::resolve::{list, write};
 use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Activity, ActivityKind};
 use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInput};
@@ -63,19 +64,9 @@ impl ActivitiesQuery {
                     .gql()?,
             },
         };
-        let query = activities::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = activities::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            activity::Column::Id,
-            &args,
-            |a| a.id,
-            Activity,
-        )
-        .await
-        .gql()?;
+        let page = list(ctx, query, args, Activity).await?;
         let rows = || page.edges.iter().map(|e| &e.node.0);
         feed::<activity::Entity>(ctx, rows()).await;
         if selects_on_nodes(ctx, "lead") {
@@ -132,9 +123,7 @@ impl ActivitiesMutation {
             opportunity_id: parse(&input.opportunity_id, "input.opportunityId").gql()?,
             customer_id: parse(&input.customer_id, "input.customerId").gql()?,
         };
-        let w = ctx.request()?.write().await.gql()?;
-        let row = activities::create(&w, content).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(activities::create(w, content))).await?;
         Ok(Activity(row))
     }
 
@@ -146,9 +135,7 @@ impl ActivitiesMutation {
         #[graphql(desc = "The activity's id.")] id: ID,
     ) -> Result<Activity> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = activities::complete(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(activities::complete(w, id))).await?;
         Ok(Activity(row))
     }
 }

@@ -8,10 +8,11 @@ use entities::master::customer;
 use crate::authz::Require;
 use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::scalars::MoneyInput;
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch};
@@ -54,12 +55,9 @@ impl LeadsQuery {
                     .gql()?,
             },
         };
-        let query = leads::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = leads::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(db.conn(), query, lead::Column::Id, &args, |l| l.id, Lead)
-            .await
-            .gql()?;
+        let page = list(ctx, query, args, Lead).await?;
         let rows = || page.edges.iter().map(|e| &e.node.0);
         feed::<lead::Entity>(ctx, rows()).await;
         if selects_on_nodes(ctx, "customer") {
@@ -88,13 +86,7 @@ impl LeadsQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The lead's id.")] id: ID,
     ) -> Result<Option<Lead>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(leads::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(Lead))
+        Ok(by_id::<lead::Entity>(ctx, &id).await?.map(Lead))
     }
 }
 
@@ -129,9 +121,7 @@ impl LeadsMutation {
             source: input.source,
             owner_id,
         };
-        let w = ctx.request()?.write().await.gql()?;
-        let row = leads::create(&w, id, content).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(leads::create(w, id, content))).await?;
         Ok(Lead(row))
     }
 
@@ -148,9 +138,10 @@ impl LeadsMutation {
         let id = parse_id(&id, "id").gql()?;
         let expected_version = input.expected_version;
         let patch = input.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = leads::update(&w, id, patch, expected_version).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(leads::update(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Lead(row))
     }
 
@@ -195,7 +186,6 @@ impl LeadsMutation {
         #[graphql(desc = "The lead's id.")] id: ID,
         #[graphql(default)] input: ConvertLeadInput,
     ) -> Result<ConvertLeadPayload> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
         let convert = ConvertInput {
             customer_id: input
@@ -213,9 +203,7 @@ impl LeadsMutation {
                 .transpose()
                 .gql()?,
         };
-        let w = req.write().await.gql()?;
-        let done = conversion::convert(&w, id, convert).await.gql()?;
-        w.commit().await.gql()?;
+        let done = write(ctx, |w| Box::pin(conversion::convert(w, id, convert))).await?;
         Ok(ConvertLeadPayload {
             lead: Lead(done.lead),
             customer: Customer(done.customer),
@@ -233,9 +221,7 @@ async fn advance(
     reason: Option<String>,
 ) -> Result<Lead> {
     let id = parse_id(id, "id").gql()?;
-    let w = ctx.request()?.write().await.gql()?;
-    let row = leads::advance(&w, id, action, reason).await.gql()?;
-    w.commit().await.gql()?;
+    let row = write(ctx, |w| Box::pin(leads::advance(w, id, action, reason))).await?;
     Ok(Lead(row))
 }
 

@@ -9,10 +9,11 @@ use uuid::Uuid;
 use crate::authz::Require;
 use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::scalars::{Date, MoneyInput};
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::children;
@@ -67,19 +68,9 @@ impl OpportunitiesQuery {
                     .gql()?,
             },
         };
-        let query = opportunities::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = opportunities::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            opportunity::Column::Id,
-            &args,
-            |o| o.id,
-            Opportunity,
-        )
-        .await
-        .gql()?;
+        let page = list(ctx, query, args, Opportunity).await?;
         prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }
@@ -91,12 +82,8 @@ impl OpportunitiesQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The opportunity's id.")] id: ID,
     ) -> Result<Option<Opportunity>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(opportunities::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
+        Ok(by_id::<opportunity::Entity>(ctx, &id)
+            .await?
             .map(Opportunity))
     }
 }
@@ -178,9 +165,10 @@ impl OpportunitiesMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = opportunities::create(&w, id, content, None).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(opportunities::create(w, id, content, None))
+        })
+        .await?;
         Ok(Opportunity(row))
     }
 
@@ -197,11 +185,10 @@ impl OpportunitiesMutation {
         let id = parse_id(&id, "id").gql()?;
         let expected_version = input.expected_version;
         let patch = input.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = opportunities::update(&w, id, patch, expected_version)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(opportunities::update(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Opportunity(row))
     }
 
@@ -213,9 +200,7 @@ impl OpportunitiesMutation {
         #[graphql(desc = "The opportunity's id.")] id: ID,
     ) -> Result<Opportunity> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = opportunities::win(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(opportunities::win(w, id))).await?;
         Ok(Opportunity(row))
     }
 
@@ -228,9 +213,7 @@ impl OpportunitiesMutation {
         #[graphql(desc = "Why it was lost.")] reason: Option<String>,
     ) -> Result<Opportunity> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = opportunities::lose(&w, id, reason).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(opportunities::lose(w, id, reason))).await?;
         Ok(Opportunity(row))
     }
 }

@@ -7,6 +7,7 @@ use crate::authz::Require;
 use crate::authz::catalog::{OPPORTUNITY_READ, PIPELINE_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::resolve::write;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::modules::crm::graphql::types::{ForecastLine, PipelineStage};
 use crate::modules::crm::service::{forecast, stages};
@@ -88,11 +89,12 @@ impl PipelineMutation {
         ctx: &Context<'_>,
         input: CreatePipelineStageInput,
     ) -> Result<PipelineStage> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = stages::create(&w, &input.name, input.position, input.probability.as_str())
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move {
+                stages::create(w, &input.name, input.position, input.probability.as_str()).await
+            })
+        })
+        .await?;
         Ok(PipelineStage(row))
     }
 }

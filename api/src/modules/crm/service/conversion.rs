@@ -46,7 +46,7 @@ pub struct Converted {
 
 /// Converts a lead in one transaction.
 pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Converted, AppError> {
-    let (txn, access, actor) = (w.tx(), w.access(), w.actor());
+    let txn = w.tx();
     let lead = write::find_for_write::<lead::Entity>(w, id).await?;
     let converted = lead.status.after(Action::Convert)?;
 
@@ -59,7 +59,7 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
     }
     let mut possible_duplicates = if lead.email.is_some() || lead.tax_id.is_some() {
         // Only customers the caller may see: a duplicate must not reveal another rep's.
-        kit::resource::visible::<customer::Entity>(access)?
+        kit::resource::visible::<customer::Entity>(w.access())?
             .filter(duplicates)
             .all(txn)
             .await?
@@ -95,10 +95,8 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
         }
     };
     possible_duplicates.retain(|d| d.id != customer.id);
-    let contact = contacts::create_contact_in(
-        txn,
-        access,
-        actor,
+    let contact = contacts::create_contact(
+        w,
         customer.id,
         ContactInput {
             name: lead.contact_name.clone(),

@@ -8,8 +8,7 @@
 
 use chrono::Utc;
 use entities::crm::lead::{self, LeadStatus};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryTrait, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -17,7 +16,7 @@ use crate::authz::catalog::LEAD_WRITE;
 use crate::error::AppError;
 use crate::kit::resource::{new_owner, visible as scoped};
 use crate::kit::{Write, write};
-use crate::modules::common::{escape_like, optional_email, optional_text, text};
+use crate::modules::common::{contains, optional_email, optional_text, text};
 use crate::modules::crm::service::rule;
 use crate::modules::identity::service::references::require_active_user;
 
@@ -160,32 +159,19 @@ pub fn visible(access: &Access, filter: &LeadFilter) -> Result<Select<lead::Enti
     if let Some(owner) = filter.owner_id {
         query = query.filter(lead::Column::OwnerId.eq(owner));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        let like = || LikeExpr::new(pattern.as_str()).escape('\\');
-        query = query.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(lead::Column::Title))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(lead::Column::CompanyName))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(lead::Column::ContactName))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(lead::Column::Email))).like(like())),
-        );
-    }
+    query = query.apply_if(
+        contains(
+            filter.search.as_deref(),
+            &[
+                lead::Column::Title,
+                lead::Column::CompanyName,
+                lead::Column::ContactName,
+                lead::Column::Email,
+            ],
+        ),
+        QueryFilter::filter,
+    );
     Ok(query)
-}
-
-/// One lead, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<lead::Model>, AppError> {
-    crate::kit::read::get::<lead::Entity, _>(db, access, id).await
 }
 
 /// Validates the fields `patch` gives and sets them on `row`.

@@ -8,7 +8,7 @@
 use chrono::{NaiveDate, Utc};
 use entities::crm::opportunity::{self, OpportunityStatus};
 use entities::master::customer;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -148,15 +148,6 @@ pub fn visible(
         query = query.filter(opportunity::Column::CustomerId.eq(id));
     }
     Ok(query)
-}
-
-/// One opportunity, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<opportunity::Model>, AppError> {
-    crate::kit::read::get::<opportunity::Entity, _>(db, access, id).await
 }
 
 /// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before

@@ -1,15 +1,15 @@
 //! `apiKeys`, `createApiKey`, `revokeApiKey`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::identity::api_key;
 
 use crate::authz::Require;
 use crate::authz::catalog::{API_KEY_READ, API_KEY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::graphql::resolve::{list, write};
 use crate::modules::identity::graphql::types::ApiKey;
 use crate::modules::identity::service::api_keys;
 
@@ -33,19 +33,9 @@ impl ApiKeysQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<ApiKey>> {
         let req = ctx.request()?;
-        let query = api_keys::visible(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = api_keys::visible(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            api_key::Column::Id,
-            &args,
-            |k| k.id,
-            ApiKey,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, ApiKey).await
     }
 }
 
@@ -65,18 +55,12 @@ impl ApiKeysMutation {
     ) -> Result<CreateApiKeyPayload> {
         let req = ctx.request()?;
         let role_id = parse_id(&input.role_id, "input.roleId").gql()?;
-        let principal = req.principal().gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let created = api_keys::create(
-            db.conn(),
-            principal.tenant_id,
-            req.access().gql()?,
-            req.audit_actor(),
-            &input.name,
-            role_id,
-        )
-        .await
-        .gql()?;
+        let tenant_id = req.principal().gql()?.tenant_id;
+        let name = input.name;
+        let created = write(ctx, |w| {
+            Box::pin(async move { api_keys::create(w, tenant_id, &name, role_id).await })
+        })
+        .await?;
         Ok(CreateApiKeyPayload {
             api_key: ApiKey(created.key),
             secret: created.secret,
@@ -90,12 +74,8 @@ impl ApiKeysMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The key's id.")] id: ID,
     ) -> Result<ApiKey> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let key = api_keys::revoke(db.conn(), req.access().gql()?, req.audit_actor(), id)
-            .await
-            .gql()?;
+        let key = write(ctx, |w| Box::pin(api_keys::revoke(w, id))).await?;
         Ok(ApiKey(key))
     }
 }

@@ -2,15 +2,15 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entities::identity::audit_entry;
 
 use crate::authz::Require;
 use crate::authz::catalog::AUDIT_READ;
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::graphql::resolve::list;
 use crate::modules::identity::graphql::types::AuditEntry;
 use crate::modules::identity::service::audit_log::{self, AuditFilter};
 
@@ -55,19 +55,9 @@ impl AuditQuery {
                 to: f.to,
             },
         };
-        let query = audit_log::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = audit_log::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            audit_entry::Column::Id,
-            &args,
-            |e| e.id,
-            AuditEntry,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, AuditEntry).await
     }
 }
 

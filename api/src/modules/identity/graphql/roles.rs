@@ -2,18 +2,18 @@
 //! `unassignRole`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::identity::role;
+use entities::identity::{role, user_account};
 
 use crate::authz::catalog::{ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, permissions};
 use crate::authz::{Require, Scope};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
+use crate::graphql::resolve::{by_id, list, write};
 use crate::modules::identity::graphql::types::{Permission, Role, User};
 use crate::modules::identity::service::roles::{self, RoleInput, RolePatch};
-use crate::modules::identity::service::users;
 
 /// Role queries.
 #[derive(Default)]
@@ -35,12 +35,9 @@ impl RolesQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<Role>> {
         let req = ctx.request()?;
-        let query = roles::visible(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = roles::visible(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(db.conn(), query, role::Column::Id, &args, |r| r.id, Role)
-            .await
-            .gql()
+        list(ctx, query, args, Role).await
     }
 
     /// One role, or `null`.
@@ -50,13 +47,7 @@ impl RolesQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The role's id.")] id: ID,
     ) -> Result<Option<Role>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(roles::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(Role))
+        Ok(by_id::<role::Entity>(ctx, &id).await?.map(Role))
     }
 
     /// The permission catalog: every permission a role can grant. (A fixed list, so not paged.)
@@ -77,20 +68,12 @@ impl RolesMutation {
     /// Creates a custom role. You can only grant permissions you hold.
     #[graphql(guard = "Require(ROLE_WRITE)")]
     async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleInput) -> Result<Role> {
-        let req = ctx.request()?;
-        let db = req.tenant_db().await.gql()?;
-        let role = roles::create(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            RoleInput {
-                name: input.name,
-                description: input.description.unwrap_or_default(),
-                grants: grants(input.grants),
-            },
-        )
-        .await
-        .gql()?;
+        let input = RoleInput {
+            name: input.name,
+            description: input.description.unwrap_or_default(),
+            grants: grants(input.grants),
+        };
+        let role = write(ctx, |w| Box::pin(roles::create(w, input))).await?;
         Ok(Role(role))
     }
 
@@ -103,23 +86,14 @@ impl RolesMutation {
         #[graphql(desc = "The role's id.")] id: ID,
         input: UpdateRoleInput,
     ) -> Result<Role> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        let role = roles::update(
-            db.conn(),
-            req.access().gql()?,
-            req.audit_actor(),
-            id,
-            RolePatch {
-                name: input.name,
-                description: input.description,
-                grants: input.grants.map(grants),
-                expected_version: input.expected_version,
-            },
-        )
-        .await
-        .gql()?;
+        let patch = RolePatch {
+            name: input.name,
+            description: input.description,
+            grants: input.grants.map(grants),
+            expected_version: input.expected_version,
+        };
+        let role = write(ctx, |w| Box::pin(roles::update(w, id, patch))).await?;
         Ok(Role(role))
     }
 
@@ -130,12 +104,8 @@ impl RolesMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The role's id.")] id: ID,
     ) -> Result<bool> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        roles::delete(db.conn(), req.access().gql()?, req.audit_actor(), id)
-            .await
-            .gql()?;
+        write(ctx, |w| Box::pin(roles::delete(w, id))).await?;
         Ok(true)
     }
 
@@ -171,22 +141,20 @@ async fn change_assignment(
     let req = ctx.request()?;
     let user_id = parse_id(user_id, "userId").gql()?;
     let role_id = parse_id(role_id, "roleId").gql()?;
-    let access = req.access().gql()?;
-    let db = req.tenant_db().await.gql()?;
+    let w = req.write().await.gql()?;
     if assign {
-        roles::assign(db.conn(), access, req.audit_actor(), user_id, role_id)
-            .await
-            .gql()?;
+        roles::assign(&w, user_id, role_id).await.gql()?;
     } else {
-        roles::unassign(db.conn(), access, req.audit_actor(), user_id, role_id)
-            .await
-            .gql()?;
+        roles::unassign(&w, user_id, role_id).await.gql()?;
     }
-    let user = users::get(db.conn(), access, user_id)
-        .await
-        .gql()?
-        .ok_or(crate::error::AppError::NotFound { entity: "user" })
-        .gql()?;
+    w.commit().await.gql()?;
+    let db = req.tenant_db().await.gql()?;
+    let user =
+        crate::kit::read::get::<user_account::Entity, _>(db.conn(), req.access().gql()?, user_id)
+            .await
+            .gql()?
+            .ok_or(crate::error::AppError::NotFound { entity: "user" })
+            .gql()?;
     Ok(User(user))
 }
 

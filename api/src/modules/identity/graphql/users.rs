@@ -6,10 +6,11 @@ use entities::identity::user_account;
 use crate::authz::Require;
 use crate::authz::catalog::{USER_READ, USER_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::{parse_id, parse_ids};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::identity::service::users::{self, NewUser, UserFilter, UserPatch};
@@ -38,19 +39,9 @@ impl UsersQuery {
         let filter = filter
             .map(UserFilterInput::into_service)
             .unwrap_or_default();
-        let query = users::visible(req.access().gql()?, &filter).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = users::visible(req.access().gql()?, &filter);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            user_account::Column::Id,
-            &args,
-            |u| u.id,
-            User,
-        )
-        .await
-        .gql()?;
+        let page = list(ctx, query, args, User).await?;
         // Prefetch in one batch what the page selects (see `selects_on_nodes`).
         let loaders = req.loaders().await.gql()?;
         loaders
@@ -77,13 +68,7 @@ impl UsersQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The user's id.")] id: ID,
     ) -> Result<Option<User>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(users::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(User))
+        Ok(by_id::<user_account::Entity>(ctx, &id).await?.map(User))
     }
 }
 
@@ -110,16 +95,10 @@ impl UsersMutation {
             password: input.password,
             role_ids: parse_ids(&input.role_ids, "input.roleIds").gql()?,
         };
-        let db = req.tenant_db().await.gql()?;
-        let user = users::create(
-            db.conn(),
-            req.state().passwords(),
-            req.access().gql()?,
-            req.audit_actor(),
-            new,
-        )
-        .await
-        .gql()?;
+        let hash = users::hash_password(req.state().passwords(), &new.password)
+            .await
+            .gql()?;
+        let user = write(ctx, |w| Box::pin(users::create(w, new, hash))).await?;
         Ok(User(user))
     }
 
@@ -131,7 +110,6 @@ impl UsersMutation {
         #[graphql(desc = "The user's id.")] id: ID,
         input: UpdateUserInput,
     ) -> Result<User> {
-        let req = ctx.request()?;
         let id = parse_id(&id, "id").gql()?;
         let patch = UserPatch {
             email: input.email,
@@ -143,10 +121,7 @@ impl UsersMutation {
             },
             expected_version: input.expected_version,
         };
-        let db = req.tenant_db().await.gql()?;
-        let user = users::update(db.conn(), req.access().gql()?, req.audit_actor(), id, patch)
-            .await
-            .gql()?;
+        let user = write(ctx, |w| Box::pin(users::update(w, id, patch))).await?;
         Ok(User(user))
     }
 
@@ -173,18 +148,8 @@ impl UsersMutation {
 }
 
 async fn set_active(ctx: &Context<'_>, id: &ID, active: bool) -> Result<User> {
-    let req = ctx.request()?;
     let id = parse_id(id, "id").gql()?;
-    let db = req.tenant_db().await.gql()?;
-    let user = users::set_active(
-        db.conn(),
-        req.access().gql()?,
-        req.audit_actor(),
-        id,
-        active,
-    )
-    .await
-    .gql()?;
+    let user = write(ctx, |w| Box::pin(users::set_active(w, id, active))).await?;
     Ok(User(user))
 }
 

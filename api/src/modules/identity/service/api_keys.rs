@@ -4,17 +4,14 @@
 use chrono::Utc;
 use entities::identity::{api_key, role};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::auth::{Actor, Principal, secrets};
 use crate::authz::Access;
-use crate::authz::catalog::{API_KEY_READ, API_KEY_WRITE};
-use crate::db::begin_write;
+use crate::authz::catalog::API_KEY_WRITE;
 use crate::error::AppError;
+use crate::kit::{self, Write};
 use crate::modules::identity::service::escalation;
 use crate::state::AppState;
 
@@ -28,20 +25,17 @@ pub struct CreatedKey {
 
 /// The keys `access` may see.
 pub fn visible(access: &Access) -> Result<Select<api_key::Entity>, AppError> {
-    access.require(API_KEY_READ)?;
-    Ok(api_key::Entity::find())
+    kit::resource::visible::<api_key::Entity>(access)
 }
 
-/// Creates a key with role `role_id`.
+/// Creates a key with role `role_id` in tenant `tenant_id`.
 pub async fn create(
-    db: &DatabaseConnection,
+    w: &Write<'_>,
     tenant_id: Uuid,
-    access: &Access,
-    actor: AuditActor,
     name: &str,
     role_id: Uuid,
 ) -> Result<CreatedKey, AppError> {
-    access.require(API_KEY_WRITE)?;
+    w.access().require(API_KEY_WRITE)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::validation(
@@ -49,72 +43,38 @@ pub async fn create(
             "a key name needs 1 to 100 characters",
         ));
     }
-    let txn = begin_write(db).await?;
     let role = role::Entity::find_by_id(role_id)
-        .one(&txn)
+        .one(w.tx())
         .await?
         .ok_or_else(|| AppError::validation("input.roleId", "no such role"))?;
-    escalation::check_role_grantable(&txn, access, &role).await?;
+    escalation::check_role_grantable(w.tx(), w.access(), &role).await?;
     let id = Uuid::now_v7();
     let (full, secret) = secrets::new_api_key(tenant_id, id);
-    let key = api_key::ActiveModel {
+    let row = api_key::ActiveModel {
         id: Set(id),
         name: Set(name.to_owned()),
         secret_hash: Set(secrets::hash(&secret)),
         role_id: Set(role_id),
-        created_by: Set(access.user_id()),
+        created_by: Set(w.access().user_id()),
         created_at: Set(Utc::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        "api_key",
-        id,
-        "create",
-        Changes::new()
-            .field("name", None::<String>, &key.name)
-            .field("role", None::<String>, &role.name)
-            .secret("secret"),
-    )
-    .await?;
-    txn.commit().await?;
+    };
+    let key = kit::write::insert::<api_key::Entity>(w, row, false).await?;
     Ok(CreatedKey { key, secret: full })
 }
 
 /// Revokes a key; it stops working at once.
-pub async fn revoke(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Uuid,
-) -> Result<api_key::Model, AppError> {
-    access.require(API_KEY_WRITE)?;
-    let txn = begin_write(db).await?;
-    let key = api_key::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "API key" })?;
+pub async fn revoke(w: &Write<'_>, id: Uuid) -> Result<api_key::Model, AppError> {
+    let key = kit::write::find_for_write::<api_key::Entity>(w, id).await?;
     if key.revoked_at.is_some() {
         return Ok(key);
     }
-    let mut row: api_key::ActiveModel = key.into();
-    row.revoked_at = Set(Some(Utc::now()));
-    let key = row.update(&txn).await?;
-    audit::record(
-        &txn,
-        actor,
-        "api_key",
-        id,
-        "revoke",
-        Changes::new().field("revoked", false, true),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(key)
+    let row = api_key::ActiveModel {
+        revoked_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    kit::write::change::<api_key::Entity>(w, &key, row, "revoke").await
 }
 
 /// The principal of a presented API key; anything wrong is `UNAUTHENTICATED`.

@@ -11,16 +11,16 @@
 use chrono::Utc;
 use entities::identity::{api_key, role, role_grant, user_account, user_role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    Select, Set,
 };
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
-use crate::authz::catalog::{OWNER_ROLE, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, SYSTEM_ROLES};
+use crate::audit::Changes;
+use crate::authz::catalog::{OWNER_ROLE, ROLE_ASSIGN, ROLE_WRITE, SYSTEM_ROLES};
 use crate::authz::{Access, Scope};
-use crate::db::begin_write;
 use crate::error::AppError;
+use crate::kit::{self, Write};
 use crate::modules::identity::service::escalation;
 
 /// A role's content.
@@ -49,20 +49,7 @@ pub struct RolePatch {
 
 /// The roles `access` may see.
 pub fn visible(access: &Access) -> Result<Select<role::Entity>, AppError> {
-    access.require(ROLE_READ)?;
-    Ok(role::Entity::find())
-}
-
-/// One role.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<role::Model>, AppError> {
-    Ok(visible(access)?
-        .filter(role::Column::Id.eq(id))
-        .one(db)
-        .await?)
+    kit::resource::visible::<role::Entity>(access)
 }
 
 /// The grants of each of `roles`.
@@ -77,19 +64,12 @@ pub async fn grants_of<C: ConnectionTrait>(
 }
 
 /// Creates a custom role.
-pub async fn create(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    input: RoleInput,
-) -> Result<role::Model, AppError> {
-    access.require(ROLE_WRITE)?;
+pub async fn create(w: &Write<'_>, input: RoleInput) -> Result<role::Model, AppError> {
+    w.access().require(ROLE_WRITE)?;
     let name = role_name(&input.name)?;
-    escalation::check_grants(access, &input.grants, "input.grants")?;
-    let txn = begin_write(db).await?;
-    ensure_name_free(&txn, &name, None).await?;
+    escalation::check_grants(w.access(), &input.grants, "input.grants")?;
     let now = Utc::now();
-    let role = role::ActiveModel {
+    let row = role::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
         description: Set(input.description.trim().to_owned()),
@@ -97,111 +77,54 @@ pub async fn create(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    write_grants(&txn, role.id, &input.grants).await?;
-    audit::record(
-        &txn,
-        actor,
-        "role",
-        role.id,
-        "create",
-        Changes::new()
-            .field("name", None::<String>, &role.name)
-            .field("description", None::<String>, &role.description)
-            .field("grants", None::<String>, grants_text(&input.grants)),
-    )
-    .await?;
-    txn.commit().await?;
+    };
+    let role = kit::write::insert::<role::Entity>(w, row, false).await?;
+    set_grants(w, role.id, &[], &input.grants).await?;
     Ok(role)
 }
 
 /// Updates a custom role if `expected_version` is current.
-pub async fn update(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Uuid,
-    patch: RolePatch,
-) -> Result<role::Model, AppError> {
-    access.require(ROLE_WRITE)?;
-    let name = patch.name.as_deref().map(role_name).transpose()?;
-    if let Some(grants) = &patch.grants {
-        escalation::check_grants(access, grants, "input.grants")?;
-    }
-    let txn = begin_write(db).await?;
-    let before = custom_role(&txn, id).await?;
-    if let Some(name) = &name {
-        ensure_name_free(&txn, name, Some(id)).await?;
-    }
-    let grants_before = grants_of(&txn, &[id]).await?;
-    let mut row: role::ActiveModel = before.clone().into();
-    if let Some(name) = name {
-        row.name = Set(name);
+pub async fn update(w: &Write<'_>, id: Uuid, patch: RolePatch) -> Result<role::Model, AppError> {
+    let mut row = <role::ActiveModel as Default>::default();
+    if let Some(name) = &patch.name {
+        row.name = Set(role_name(name)?);
     }
     if let Some(description) = &patch.description {
         row.description = Set(description.trim().to_owned());
     }
-    row.version = Set(patch.expected_version + 1);
-    row.updated_at = Set(Utc::now());
-    let updated = role::Entity::update_many()
-        .set(row)
-        .filter(role::Column::Id.eq(id))
-        .filter(role::Column::Version.eq(patch.expected_version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::Conflict(format!(
-            "the role was changed by someone else (expected version {}); reload and retry",
-            patch.expected_version
-        )));
-    }
-    let mut changes = Changes::new();
     if let Some(grants) = &patch.grants {
-        role_grant::Entity::delete_many()
-            .filter(role_grant::Column::RoleId.eq(id))
-            .exec(&txn)
+        escalation::check_grants(w.access(), grants, "input.grants")?;
+    }
+    let before = custom_role(w, id).await?;
+    let after =
+        kit::write::update::<role::Entity>(w, &before, row, patch.expected_version, "update")
             .await?;
-        write_grants(&txn, id, grants).await?;
-        let old: Vec<(String, Scope)> = grants_before
+    if let Some(grants) = &patch.grants {
+        let old: Vec<(String, Scope)> = grants_of(w.tx(), &[id])
+            .await?
             .iter()
             .filter_map(|g| Scope::parse(&g.scope).map(|s| (g.permission.clone(), s)))
             .collect();
-        changes = changes.field("grants", grants_text(&old), grants_text(grants));
+        role_grant::Entity::delete_many()
+            .filter(role_grant::Column::RoleId.eq(id))
+            .exec(w.tx())
+            .await?;
+        set_grants(w, id, &old, grants).await?;
     }
-    let after = role::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "role" })?;
-    changes = changes.field("name", &before.name, &after.name).field(
-        "description",
-        &before.description,
-        &after.description,
-    );
-    audit::record(&txn, actor, "role", id, "update", changes).await?;
-    txn.commit().await?;
     Ok(after)
 }
 
 /// Deletes a custom role that nobody holds.
-pub async fn delete(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    id: Uuid,
-) -> Result<(), AppError> {
-    access.require(ROLE_WRITE)?;
-    let txn = begin_write(db).await?;
-    let role = custom_role(&txn, id).await?;
+pub async fn delete(w: &Write<'_>, id: Uuid) -> Result<(), AppError> {
+    let role = custom_role(w, id).await?;
     let holders = user_role::Entity::find()
         .filter(user_role::Column::RoleId.eq(id))
-        .count(&txn)
+        .count(w.tx())
         .await?;
     let keys = api_key::Entity::find()
         .filter(api_key::Column::RoleId.eq(id))
         .filter(api_key::Column::RevokedAt.is_null())
-        .count(&txn)
+        .count(w.tx())
         .await?;
     if holders + keys > 0 {
         return Err(AppError::BusinessRule {
@@ -214,59 +137,40 @@ pub async fn delete(
     }
     role_grant::Entity::delete_many()
         .filter(role_grant::Column::RoleId.eq(id))
-        .exec(&txn)
+        .exec(w.tx())
         .await?;
-    role::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        actor,
-        "role",
-        id,
-        "delete",
-        Changes::new().field("name", &role.name, None::<String>),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    kit::write::delete::<role::Entity>(w, &role).await
 }
 
-/// Gives user `user_id` role `role_id` (no-op when held).
-pub async fn assign(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+/// The user and role of an assignment, checked: both exist, and the caller may give (or take)
+/// that role to (from) that user.
+async fn assignment(
+    w: &Write<'_>,
     user_id: Uuid,
     role_id: Uuid,
-) -> Result<(), AppError> {
-    let txn = begin_write(db).await?;
-    assign_in(&txn, access, actor, user_id, role_id).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// [`assign`] inside the caller's transaction.
-pub async fn assign_in<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    actor: AuditActor,
-    user_id: Uuid,
-    role_id: Uuid,
-) -> Result<(), AppError> {
-    access.require(ROLE_ASSIGN)?;
+) -> Result<(role::Model, bool), AppError> {
+    w.access().require(ROLE_ASSIGN)?;
     user_account::Entity::find_by_id(user_id)
-        .one(db)
+        .one(w.tx())
         .await?
         .ok_or(AppError::NotFound { entity: "user" })?;
     let role = role::Entity::find_by_id(role_id)
-        .one(db)
+        .one(w.tx())
         .await?
         .ok_or(AppError::NotFound { entity: "role" })?;
-    escalation::check_role_grantable(db, access, &role).await?;
-    escalation::check_user_manageable(db, access, user_id).await?;
+    // Taking a role away needs the same standing as giving it.
+    escalation::check_role_grantable(w.tx(), w.access(), &role).await?;
+    escalation::check_user_manageable(w.tx(), w.access(), user_id).await?;
     let held = user_role::Entity::find_by_id((user_id, role_id))
-        .one(db)
+        .one(w.tx())
         .await?
         .is_some();
+    Ok((role, held))
+}
+
+/// Gives user `user_id` role `role_id` (no-op when held), audited on the user as `role`.
+pub async fn assign(w: &Write<'_>, user_id: Uuid, role_id: Uuid) -> Result<(), AppError> {
+    let (role, held) = assignment(w, user_id, role_id).await?;
     if held {
         return Ok(());
     }
@@ -275,64 +179,26 @@ pub async fn assign_in<C: ConnectionTrait>(
         role_id: Set(role_id),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
+    .insert(w.tx())
     .await?;
-    audit::record(
-        db,
-        actor,
-        "user",
-        user_id,
-        "assign_role",
-        Changes::new().field("role", None::<String>, &role.name),
-    )
-    .await
+    let changes = Changes::new().field("role", None::<String>, &role.name);
+    w.record("user", user_id, "assign_role", changes).await
 }
 
 /// Takes role `role_id` from user `user_id` (no-op when not held).
-pub async fn unassign(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
-    user_id: Uuid,
-    role_id: Uuid,
-) -> Result<(), AppError> {
-    access.require(ROLE_ASSIGN)?;
-    let txn = begin_write(db).await?;
-    user_account::Entity::find_by_id(user_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "user" })?;
-    let role = role::Entity::find_by_id(role_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "role" })?;
-    // Taking a role away needs the same standing as giving it.
-    escalation::check_role_grantable(&txn, access, &role).await?;
-    escalation::check_user_manageable(&txn, access, user_id).await?;
-    if user_role::Entity::find_by_id((user_id, role_id))
-        .one(&txn)
-        .await?
-        .is_none()
-    {
+pub async fn unassign(w: &Write<'_>, user_id: Uuid, role_id: Uuid) -> Result<(), AppError> {
+    let (role, held) = assignment(w, user_id, role_id).await?;
+    if !held {
         return Ok(());
     }
     if role.name == OWNER_ROLE {
-        ensure_not_last_owner(&txn, user_id).await?;
+        ensure_not_last_owner(w.tx(), user_id).await?;
     }
     user_role::Entity::delete_by_id((user_id, role_id))
-        .exec(&txn)
+        .exec(w.tx())
         .await?;
-    audit::record(
-        &txn,
-        actor,
-        "user",
-        user_id,
-        "unassign_role",
-        Changes::new().field("role", &role.name, None::<String>),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let changes = Changes::new().field("role", &role.name, None::<String>);
+    w.record("user", user_id, "unassign_role", changes).await
 }
 
 /// `BUSINESS_RULE identity.last_owner` when `user_id` is the only active owner.
@@ -372,11 +238,10 @@ pub async fn ensure_not_last_owner<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn custom_role<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<role::Model, AppError> {
-    let role = role::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound { entity: "role" })?;
+/// The custom role `id` for a change: `NOT_FOUND` when absent, `identity.system_role` for a
+/// system role.
+async fn custom_role(w: &Write<'_>, id: Uuid) -> Result<role::Model, AppError> {
+    let role = kit::write::find_for_write::<role::Entity>(w, id).await?;
     if role.is_system {
         return Err(AppError::BusinessRule {
             rule: "identity.system_role",
@@ -389,32 +254,24 @@ async fn custom_role<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<role::Model
     Ok(role)
 }
 
-async fn ensure_name_free<C: ConnectionTrait>(
-    db: &C,
-    name: &str,
-    except: Option<Uuid>,
-) -> Result<(), AppError> {
-    let mut query = role::Entity::find().filter(role::Column::Name.eq(name));
-    if let Some(id) = except {
-        query = query.filter(role::Column::Id.ne(id));
-    }
-    if query.one(db).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "a role named `{name}` already exists"
-        )));
-    }
-    Ok(())
-}
-
-async fn write_grants<C: ConnectionTrait>(
-    db: &C,
+/// Writes the grants of role `role_id` (which holds none now) and audits them on the role as
+/// `grants`, from `old` (the grants live in their own table, so the role's diff cannot show
+/// them).
+async fn set_grants(
+    w: &Write<'_>,
     role_id: Uuid,
+    old: &[(String, Scope)],
     grants: &[(String, Scope)],
 ) -> Result<(), AppError> {
     let mut seen = std::collections::BTreeMap::new();
     for (permission, scope) in grants {
         let entry = seen.entry(permission.clone()).or_insert(*scope);
         *entry = (*entry).max(*scope);
+    }
+    let (old, new) = (grants_text(old), grants_text(grants));
+    if old != new {
+        let changes = Changes::new().field("grants", old, new);
+        w.record("role", role_id, "grants", changes).await?;
     }
     if seen.is_empty() {
         return Ok(());
@@ -426,7 +283,7 @@ async fn write_grants<C: ConnectionTrait>(
             scope: Set(scope.as_str().to_owned()),
         }
     }))
-    .exec_without_returning(db)
+    .exec_without_returning(w.tx())
     .await?;
     Ok(())
 }

@@ -7,20 +7,16 @@
 
 use chrono::Utc;
 use entities::identity::{user_account, user_role};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Select, Set,
-};
+use sea_orm::ActiveValue::NotSet;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor, Changes};
 use crate::auth::password::Passwords;
-use crate::authz::catalog::{USER_CONTACT_READ, USER_READ, USER_WRITE};
-use crate::authz::{Access, Scope};
-use crate::db::begin_write;
+use crate::authz::Access;
+use crate::authz::catalog::{USER_CONTACT_READ, USER_WRITE};
 use crate::error::AppError;
-use crate::modules::common::{create_with_client_id, escape_like};
+use crate::kit::{self, Write};
+use crate::modules::common::contains;
 use crate::modules::identity::service::{escalation, roles, session};
 use crate::tenancy::provision::normalize_email;
 
@@ -68,57 +64,27 @@ pub fn visible(
     access: &Access,
     filter: &UserFilter,
 ) -> Result<Select<user_account::Entity>, AppError> {
-    let mut query = scoped(access, access.require(USER_READ)?);
+    let mut query = kit::resource::visible::<user_account::Entity>(access)?;
     if let Some(active) = filter.is_active {
         query = query.filter(user_account::Column::IsActive.eq(active));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        let like = || LikeExpr::new(pattern.as_str()).escape('\\');
-        let email = Expr::expr(Func::lower(Expr::col(user_account::Column::Email))).like(like());
+    let search = filter.search.as_deref();
+    let name = contains(search, &[user_account::Column::DisplayName]);
+    if let (Some(name), Some(email)) = (name, contains(search, &[user_account::Column::Email])) {
         // Search only what the caller may read: the email is a guarded field (readable with
         // its permission, or on one's own record), else matching on it rebuilds it letter by
         // letter.
         let email = if access.scope(USER_CONTACT_READ).is_some() {
-            Condition::all().add(email)
+            email
         } else {
+            let me = access.user_id().unwrap_or(Uuid::nil());
             Condition::all()
-                .add(user_account::Column::Id.eq(access.user_id().unwrap_or(Uuid::nil())))
+                .add(user_account::Column::Id.eq(me))
                 .add(email)
         };
-        query = query.filter(Condition::any().add(email).add(
-            Expr::expr(Func::lower(Expr::col(user_account::Column::DisplayName))).like(like()),
-        ));
+        query = query.filter(Condition::any().add(email).add(name));
     }
     Ok(query)
-}
-
-/// One visible user.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<user_account::Model>, AppError> {
-    Ok(scoped(access, access.require(USER_READ)?)
-        .filter(user_account::Column::Id.eq(id))
-        .one(db)
-        .await?)
-}
-
-fn scoped(access: &Access, scope: Scope) -> Select<user_account::Entity> {
-    let query = user_account::Entity::find();
-    match scope {
-        Scope::All => query,
-        // Own: a user sees themselves; an API key owns no users.
-        Scope::Own => {
-            query.filter(user_account::Column::Id.eq(access.user_id().unwrap_or(Uuid::nil())))
-        }
-    }
 }
 
 /// The user with this (normalized) email.
@@ -143,245 +109,108 @@ pub async fn find_active<C: ConnectionTrait>(
         .filter(|u| u.is_active))
 }
 
-/// Creates a user (idempotent with a client-chosen id, also under concurrent replays).
-pub async fn create(
-    db: &DatabaseConnection,
-    passwords: &Passwords,
-    access: &Access,
-    actor: AuditActor,
-    input: NewUser,
-) -> Result<user_account::Model, AppError> {
-    let id = input.id;
-    create_with_client_id(id, "user", || {
-        create_once(db, passwords, access, actor, input.clone())
-    })
-    .await
+/// The stored form of a new user's password, checked against the policy (`input.password`).
+/// Hashing is slow: do it before opening the write.
+pub async fn hash_password(passwords: &Passwords, password: &str) -> Result<String, AppError> {
+    Passwords::check_policy(password, "input.password")?;
+    passwords.hash(password).await
 }
 
-// One attempt of `create` (see `create_with_client_id`).
-async fn create_once(
-    db: &DatabaseConnection,
-    passwords: &Passwords,
-    access: &Access,
-    actor: AuditActor,
+/// Creates a user with the password hash from [`hash_password`] (idempotent with a
+/// client-chosen id: the kit compares every column but the hash).
+pub async fn create(
+    w: &Write<'_>,
     input: NewUser,
+    password_hash: String,
 ) -> Result<user_account::Model, AppError> {
-    access.require(USER_WRITE)?;
-    let email = normalize_email(&input.email)
-        .map_err(|_| AppError::validation("input.email", "not an email address"))?;
+    w.access().require(USER_WRITE)?;
+    let email = email(&input.email)?;
     let display_name = display_name(&input.display_name, "input.displayName")?;
     let phone = phone(input.phone.as_deref(), "input.phone")?;
-    if let Some(id) = input.id
-        && let Some(existing) = user_account::Entity::find_by_id(id).one(db).await?
-    {
-        return if existing.email == email
-            && existing.display_name == display_name
-            && existing.phone == phone
-        {
-            Ok(existing)
-        } else {
-            Err(AppError::Conflict(format!(
-                "another user already has id {id}"
-            )))
-        };
-    }
-    Passwords::check_policy(&input.password, "input.password")?;
-    let hash = passwords.hash(&input.password).await?;
-
-    let txn = begin_write(db).await?;
-    if find_by_email(&txn, &email).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "a user with email {email} already exists"
-        )));
-    }
     let now = Utc::now();
-    let user = user_account::ActiveModel {
+    let row = user_account::ActiveModel {
         id: Set(input.id.unwrap_or_else(Uuid::now_v7)),
         email: Set(email),
         display_name: Set(display_name),
         phone: Set(phone),
-        password_hash: Set(hash),
+        password_hash: Set(password_hash),
         is_active: Set(true),
-        last_login_at: Set(None),
+        last_login_at: NotSet,
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+    };
+    let replayed = match input.id {
+        Some(id) => user_account::Entity::find_by_id(id)
+            .one(w.tx())
+            .await?
+            .is_some(),
+        None => false,
+    };
+    let user = kit::write::insert::<user_account::Entity>(w, row, input.id.is_some()).await?;
+    if !replayed {
+        for role_id in input.role_ids {
+            roles::assign(w, user.id, role_id).await?;
+        }
     }
-    .insert(&txn)
-    .await
-    .map_err(conflict_on_unique)?;
-    audit::record(
-        &txn,
-        actor,
-        "user",
-        user.id,
-        "create",
-        Changes::new()
-            .field("email", None::<String>, &user.email)
-            .field("displayName", None::<String>, &user.display_name)
-            .field("phone", None::<String>, &user.phone)
-            .secret("password"),
-    )
-    .await?;
-    for role_id in input.role_ids {
-        roles::assign_in(&txn, access, actor, user.id, role_id).await?;
-    }
-    txn.commit().await?;
     Ok(user)
 }
 
 /// Updates a user's details if `expected_version` is current.
 pub async fn update(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
     patch: UserPatch,
 ) -> Result<user_account::Model, AppError> {
-    let email = patch
-        .email
-        .as_deref()
-        .map(|e| {
-            normalize_email(e)
-                .map_err(|_| AppError::validation("input.email", "not an email address"))
-        })
-        .transpose()?;
-    let display_name = patch
-        .display_name
-        .as_deref()
-        .map(|n| display_name(n, "input.displayName"))
-        .transpose()?;
-    let phone = patch
-        .phone
-        .as_ref()
-        .map(|p| phone(p.as_deref(), "input.phone"))
-        .transpose()?;
-
-    let txn = begin_write(db).await?;
-    let before = writable(&txn, access, id).await?;
-    if let Some(email) = &email
-        && *email != before.email
-        && find_by_email(&txn, email).await?.is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "a user with email {email} already exists"
-        )));
+    let before = writable(w, id).await?;
+    let mut row = user_account::ActiveModel::default();
+    if let Some(raw) = &patch.email {
+        row.email = Set(email(raw)?);
     }
-    let mut row: user_account::ActiveModel = before.clone().into();
-    if let Some(email) = email {
-        row.email = Set(email);
+    if let Some(name) = &patch.display_name {
+        row.display_name = Set(display_name(name, "input.displayName")?);
     }
-    if let Some(name) = display_name {
-        row.display_name = Set(name);
+    if let Some(raw) = &patch.phone {
+        row.phone = Set(phone(raw.as_deref(), "input.phone")?);
     }
-    if let Some(phone) = phone {
-        row.phone = Set(phone);
-    }
-    let after = save_versioned(&txn, row, patch.expected_version).await?;
-    audit::record(
-        &txn,
-        actor,
-        "user",
-        id,
-        "update",
-        Changes::new()
-            .field("email", &before.email, &after.email)
-            .field("displayName", &before.display_name, &after.display_name)
-            .field("phone", &before.phone, &after.phone),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    kit::write::update::<user_account::Entity>(w, &before, row, patch.expected_version, "update")
+        .await
 }
 
 /// Deactivates (`active` false) or reactivates a user. Deactivation ends their sessions.
 pub async fn set_active(
-    db: &DatabaseConnection,
-    access: &Access,
-    actor: AuditActor,
+    w: &Write<'_>,
     id: Uuid,
     active: bool,
 ) -> Result<user_account::Model, AppError> {
-    let txn = begin_write(db).await?;
-    let before = writable(&txn, access, id).await?;
+    let before = writable(w, id).await?;
     if before.is_active == active {
         return Ok(before);
     }
     if !active {
-        if access.user_id() == Some(id) {
+        if w.access().user_id() == Some(id) {
             return Err(AppError::BusinessRule {
                 rule: "identity.self_deactivation",
                 message: "you cannot deactivate yourself".into(),
             });
         }
-        roles::ensure_not_last_owner(&txn, id).await?;
-        session::revoke_user_sessions(&txn, id).await?;
+        roles::ensure_not_last_owner(w.tx(), id).await?;
+        session::revoke_user_sessions(w.tx(), id).await?;
     }
-    let mut row: user_account::ActiveModel = before.clone().into();
-    row.is_active = Set(active);
-    let after = save_versioned(&txn, row, before.version).await?;
-    audit::record(
-        &txn,
-        actor,
-        "user",
-        id,
-        if active { "reactivate" } else { "deactivate" },
-        Changes::new().field("isActive", before.is_active, after.is_active),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
-}
-
-/// The user `id` if `access` may change it: `NOT_FOUND` when out of scope or missing,
-/// `BUSINESS_RULE identity.escalation` when the user holds a grant the caller does not.
-pub(super) async fn writable<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<user_account::Model, AppError> {
-    let scope = access.require(USER_WRITE)?;
-    if scope == Scope::Own && access.user_id() != Some(id) {
-        return Err(AppError::NotFound { entity: "user" });
-    }
-    let user = user_account::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound { entity: "user" })?;
-    escalation::check_user_manageable(db, access, id).await?;
-    Ok(user)
-}
-
-/// Saves `row` only if the stored version is still `expected`, bumping it.
-pub(super) async fn save_versioned<C: ConnectionTrait>(
-    db: &C,
-    mut row: user_account::ActiveModel,
-    expected: i32,
-) -> Result<user_account::Model, AppError> {
-    let id = match &row.id {
-        sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) => *id,
-        sea_orm::ActiveValue::NotSet => {
-            return Err(AppError::Internal("user row without id".into()));
-        }
+    let row = user_account::ActiveModel {
+        is_active: Set(active),
+        ..Default::default()
     };
-    row.version = Set(expected + 1);
-    row.updated_at = Set(Utc::now());
-    let updated = user_account::Entity::update_many()
-        .set(row)
-        .filter(user_account::Column::Id.eq(id))
-        .filter(user_account::Column::Version.eq(expected))
-        .exec(db)
-        .await
-        .map_err(conflict_on_unique)?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::Conflict(format!(
-            "the user was changed by someone else (expected version {expected}); reload and retry"
-        )));
-    }
-    user_account::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound { entity: "user" })
+    let action = if active { "reactivate" } else { "deactivate" };
+    kit::write::update::<user_account::Entity>(w, &before, row, before.version, action).await
+}
+
+/// The user `id` if the caller may change it: `NOT_FOUND` when out of scope or missing,
+/// `BUSINESS_RULE identity.escalation` when the user holds a grant the caller does not.
+pub(super) async fn writable(w: &Write<'_>, id: Uuid) -> Result<user_account::Model, AppError> {
+    let user = kit::write::find_for_write::<user_account::Entity>(w, id).await?;
+    escalation::check_user_manageable(w.tx(), w.access(), id).await?;
+    Ok(user)
 }
 
 /// Ids of the roles each of `users` holds.
@@ -396,6 +225,10 @@ pub async fn role_ids_of<C: ConnectionTrait>(
         .into_iter()
         .map(|r| (r.user_id, r.role_id))
         .collect())
+}
+
+fn email(raw: &str) -> Result<String, AppError> {
+    normalize_email(raw).map_err(|_| AppError::validation("input.email", "not an email address"))
 }
 
 fn display_name(raw: &str, field: &str) -> Result<String, AppError> {
@@ -424,13 +257,4 @@ fn phone(raw: Option<&str>, field: &str) -> Result<Option<String>, AppError> {
         ));
     }
     Ok(Some(phone.to_owned()))
-}
-
-fn conflict_on_unique(e: sea_orm::DbErr) -> AppError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::Conflict("a user with that email already exists".into())
-        }
-        _ => e.into(),
-    }
 }

@@ -1,14 +1,14 @@
 //! `contacts`, `createContact`, `updateContact`: people at customers and suppliers.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use entities::master::contact;
 
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::authz::{Require, SignedIn};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{list, write};
 use crate::graphql::{parse_id, patch};
 use crate::modules::master::graphql::types::Contact;
 use crate::modules::master::service::contacts::{self, ContactInput, ContactPatch};
@@ -47,19 +47,9 @@ impl ContactsQuery {
             .map(|id| parse_id(id, "supplierId"))
             .transpose()
             .gql()?;
-        let query = contacts::visible(req.access().gql()?, customer_id, supplier_id).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = contacts::visible(req.access().gql()?, customer_id, supplier_id);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            contact::Column::Id,
-            &args,
-            |c| c.id,
-            Contact,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, Contact).await
     }
 }
 
@@ -92,13 +82,8 @@ impl ContactsMutation {
         let w = req.write().await.gql()?;
         let content = input.content.into_service();
         let row = match (customer_id, supplier_id) {
-            (Some(c), None) => {
-                contacts::create_contact_in(w.tx(), w.access(), w.actor(), c, content).await
-            }
-            (None, Some(s)) => {
-                contacts::create_supplier_contact_in(w.tx(), w.access(), w.actor(), s, content)
-                    .await
-            }
+            (Some(c), None) => contacts::create_contact(&w, c, content).await,
+            (None, Some(s)) => contacts::create_supplier_contact(&w, s, content).await,
             _ => Err(crate::error::AppError::validation(
                 "input",
                 "give exactly one of customerId and supplierId",
@@ -126,11 +111,10 @@ impl ContactsMutation {
             phone: patch(input.phone),
             job_title: patch(input.job_title),
         };
-        let w = ctx.request()?.write().await.gql()?;
-        let row = contacts::update_contact(&w, id, patch, expected_version)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(contacts::update_contact(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Contact(row))
     }
 }

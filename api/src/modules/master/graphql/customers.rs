@@ -10,6 +10,7 @@ use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page_sort
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, write};
 use crate::graphql::scalars::MoneyInput;
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::children;
@@ -17,6 +18,7 @@ use crate::modules::master::graphql::types::{CUSTOMER_CONTACTS, CUSTOMER_OPPORTU
 use crate::modules::master::service::customers::{
     self, CustomerFilter, CustomerInput, CustomerPatch,
 };
+use crate::modules::master::service::party::PartyPatch;
 
 /// Customer queries.
 #[derive(Default)]
@@ -85,13 +87,7 @@ impl CustomersQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The customer's id.")] id: ID,
     ) -> Result<Option<Customer>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(customers::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(Customer))
+        Ok(by_id::<customer::Entity>(ctx, &id).await?.map(Customer))
     }
 }
 
@@ -146,9 +142,7 @@ impl CustomersMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = customers::create(&w, id, content).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(customers::create(w, id, content))).await?;
         Ok(Customer(row))
     }
 
@@ -164,11 +158,10 @@ impl CustomersMutation {
         let id = parse_id(&id, "id").gql()?;
         let expected_version = input.expected_version;
         let patch = input.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = customers::update(&w, id, patch, expected_version)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(customers::update(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Customer(row))
     }
 
@@ -180,9 +173,7 @@ impl CustomersMutation {
         #[graphql(desc = "The customer's id.")] id: ID,
     ) -> Result<Customer> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = customers::archive(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(customers::archive(w, id))).await?;
         Ok(Customer(row))
     }
 }
@@ -342,16 +333,18 @@ impl UpdateCustomerInput {
             ));
         }
         Ok(CustomerPatch {
-            name: self.name,
-            tax_id: patch(self.tax_id),
-            email: patch(self.email),
-            phone: patch(self.phone),
+            party: PartyPatch {
+                name: self.name,
+                tax_id: patch(self.tax_id),
+                email: patch(self.email),
+                phone: patch(self.phone),
+                owner_id: patch_id(self.owner_id, "input.ownerId")?,
+                payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
+            },
             billing_address: patch(self.billing_address),
             shipping_address: patch(self.shipping_address),
             currency: self.currency,
             credit_limit: patch(self.credit_limit).map(|l| l.map(|m| m.amount.as_str().to_owned())),
-            owner_id: patch_id(self.owner_id, "input.ownerId")?,
-            payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page_sort
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, write};
 use crate::graphql::scalars::Decimal;
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch};
@@ -88,13 +89,7 @@ impl ProductsQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The product's id.")] id: ID,
     ) -> Result<Option<Product>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(products::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(Product))
+        Ok(by_id::<product::Entity>(ctx, &id).await?.map(Product))
     }
 }
 
@@ -134,9 +129,7 @@ impl ProductsMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = products::create(&w, id, content).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(products::create(w, id, content))).await?;
         Ok(Product(row))
     }
 
@@ -152,11 +145,10 @@ impl ProductsMutation {
         let id = parse_id(&id, "id").gql()?;
         let expected_version = input.expected_version;
         let patch = input.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = products::update(&w, id, patch, expected_version)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(products::update(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Product(row))
     }
 
@@ -168,9 +160,7 @@ impl ProductsMutation {
         #[graphql(desc = "The product's id.")] id: ID,
     ) -> Result<Product> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = products::archive(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(products::archive(w, id))).await?;
         Ok(Product(row))
     }
 }

@@ -1,14 +1,14 @@
 //! `currencies`, `exchangeRates`, `setExchangeRate`, `units`, `taxRates`, `createTaxRate`.
 
 use async_graphql::{Context, InputObject, Object, Result};
-use entities::master::{exchange_rate, tax_rate};
 
 use crate::authz::Require;
 use crate::authz::catalog::{DATA_READ, DATA_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{list, write};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::modules::master::graphql::types::{Currency, ExchangeRate, TaxRate, UnitOfMeasure};
 use crate::modules::master::service::reference::{self, NewTaxRate};
@@ -47,19 +47,9 @@ impl ReferenceQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<ExchangeRate>> {
         let req = ctx.request()?;
-        let query = reference::exchange_rates(req.access().gql()?, &currency).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = reference::exchange_rates(req.access().gql()?, &currency);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            exchange_rate::Column::Id,
-            &args,
-            |r| r.id,
-            ExchangeRate,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, ExchangeRate).await
     }
 
     /// Units of measure (a short fixed list, so not paged).
@@ -89,19 +79,9 @@ impl ReferenceQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<TaxRate>> {
         let req = ctx.request()?;
-        let query = reference::tax_rates(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = reference::tax_rates(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            tax_rate::Column::Id,
-            &args,
-            |t| t.id,
-            TaxRate,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, TaxRate).await
     }
 }
 
@@ -119,16 +99,18 @@ impl ReferenceMutation {
         ctx: &Context<'_>,
         input: SetExchangeRateInput,
     ) -> Result<ExchangeRate> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::set_exchange_rate(
-            &w,
-            &input.currency,
-            input.rate.as_str(),
-            input.valid_from.0,
-        )
-        .await
-        .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move {
+                reference::set_exchange_rate(
+                    w,
+                    &input.currency,
+                    input.rate.as_str(),
+                    input.valid_from.0,
+                )
+                .await
+            })
+        })
+        .await?;
         Ok(ExchangeRate(row))
     }
 
@@ -139,21 +121,23 @@ impl ReferenceMutation {
         ctx: &Context<'_>,
         input: CreateTaxRateInput,
     ) -> Result<TaxRate> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::create_tax_rate(
-            &w,
-            NewTaxRate {
-                code: input.code,
-                name: input.name,
-                rate: input.rate.as_str().to_owned(),
-                inclusive: input.inclusive,
-                valid_from: input.valid_from.0,
-                valid_to: input.valid_to.map(|d| d.0),
-            },
-        )
-        .await
-        .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move {
+                reference::create_tax_rate(
+                    w,
+                    NewTaxRate {
+                        code: input.code,
+                        name: input.name,
+                        rate: input.rate.as_str().to_owned(),
+                        inclusive: input.inclusive,
+                        valid_from: input.valid_from.0,
+                        valid_to: input.valid_to.map(|d| d.0),
+                    },
+                )
+                .await
+            })
+        })
+        .await?;
         Ok(TaxRate(row))
     }
 }

@@ -7,9 +7,10 @@ use entities::master::{payment_term, product_category, warehouse};
 use crate::authz::Require;
 use crate::authz::catalog::{DATA_READ, DATA_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{list, write};
 use crate::modules::master::service::reference;
 
 /// Set-up data queries.
@@ -32,19 +33,9 @@ impl SetupQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<PaymentTerm>> {
         let req = ctx.request()?;
-        let query = reference::payment_terms(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = reference::payment_terms(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            payment_term::Column::Id,
-            &args,
-            |t| t.id,
-            PaymentTerm,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, PaymentTerm).await
     }
 
     /// Product categories, oldest first.
@@ -61,19 +52,9 @@ impl SetupQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<ProductCategory>> {
         let req = ctx.request()?;
-        let query = reference::product_categories(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = reference::product_categories(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            product_category::Column::Id,
-            &args,
-            |c| c.id,
-            ProductCategory,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, ProductCategory).await
     }
 
     /// Warehouses, oldest first.
@@ -90,19 +71,9 @@ impl SetupQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> Result<Page<Warehouse>> {
         let req = ctx.request()?;
-        let query = reference::warehouses(req.access().gql()?).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = reference::warehouses(req.access().gql()?);
         let args = PageArgs::new(ctx, first, after, last, before);
-        page(
-            db.conn(),
-            query,
-            warehouse::Column::Id,
-            &args,
-            |w| w.id,
-            Warehouse,
-        )
-        .await
-        .gql()
+        list(ctx, query, args, Warehouse).await
     }
 }
 
@@ -119,11 +90,12 @@ impl SetupMutation {
         ctx: &Context<'_>,
         input: CreatePaymentTermInput,
     ) -> Result<PaymentTerm> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::create_payment_term(&w, &input.code, &input.name, input.due_days)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move {
+                reference::create_payment_term(w, &input.code, &input.name, input.due_days).await
+            })
+        })
+        .await?;
         Ok(PaymentTerm(row))
     }
 
@@ -134,11 +106,10 @@ impl SetupMutation {
         ctx: &Context<'_>,
         input: CreateProductCategoryInput,
     ) -> Result<ProductCategory> {
-        let w = ctx.request()?.write().await.gql()?;
-        let row = reference::create_product_category(&w, &input.name)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(async move { reference::create_product_category(w, &input.name).await })
+        })
+        .await?;
         Ok(ProductCategory(row))
     }
 

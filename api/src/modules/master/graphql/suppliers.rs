@@ -6,15 +6,17 @@ use entities::master::{payment_term, supplier};
 use crate::authz::Require;
 use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
 use crate::error::{AppError, GqlResult};
-use crate::graphql::connection::{Page, PageArgs, page};
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::pagination::list_complexity;
+use crate::graphql::resolve::{by_id, list, write};
 use crate::graphql::{parse_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::PaymentTerm;
 use crate::modules::master::graphql::types::user;
+use crate::modules::master::service::party::PartyPatch;
 use crate::modules::master::service::suppliers::{self, SupplierInput, SupplierPatch};
 
 /// Supplier queries.
@@ -40,19 +42,9 @@ impl SuppliersQuery {
         #[graphql(desc = "Active (true) or archived (false) only.")] is_active: Option<bool>,
     ) -> Result<Page<Supplier>> {
         let req = ctx.request()?;
-        let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active).gql()?;
-        let db = req.tenant_db().await.gql()?;
+        let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active);
         let args = PageArgs::new(ctx, first, after, last, before);
-        let page = page(
-            db.conn(),
-            query,
-            supplier::Column::Id,
-            &args,
-            |s| s.id,
-            Supplier,
-        )
-        .await
-        .gql()?;
+        let page = list(ctx, query, args, Supplier).await?;
         prefetch_page(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }
@@ -64,13 +56,7 @@ impl SuppliersQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The supplier's id.")] id: ID,
     ) -> Result<Option<Supplier>> {
-        let req = ctx.request()?;
-        let id = parse_id(&id, "id").gql()?;
-        let db = req.tenant_db().await.gql()?;
-        Ok(suppliers::get(db.conn(), req.access().gql()?, id)
-            .await
-            .gql()?
-            .map(Supplier))
+        Ok(by_id::<supplier::Entity>(ctx, &id).await?.map(Supplier))
     }
 }
 
@@ -118,9 +104,7 @@ impl SuppliersMutation {
             .transpose()
             .gql()?;
         let content = input.content.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = suppliers::create(&w, id, content).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(suppliers::create(w, id, content))).await?;
         Ok(Supplier(row))
     }
 
@@ -136,11 +120,10 @@ impl SuppliersMutation {
         let id = parse_id(&id, "id").gql()?;
         let expected_version = input.expected_version;
         let patch = input.into_service().gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = suppliers::update(&w, id, patch, expected_version)
-            .await
-            .gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| {
+            Box::pin(suppliers::update(w, id, patch, expected_version))
+        })
+        .await?;
         Ok(Supplier(row))
     }
 
@@ -152,9 +135,7 @@ impl SuppliersMutation {
         #[graphql(desc = "The supplier's id.")] id: ID,
     ) -> Result<Supplier> {
         let id = parse_id(&id, "id").gql()?;
-        let w = ctx.request()?.write().await.gql()?;
-        let row = suppliers::archive(&w, id).await.gql()?;
-        w.commit().await.gql()?;
+        let row = write(ctx, |w| Box::pin(suppliers::archive(w, id))).await?;
         Ok(Supplier(row))
     }
 }
@@ -240,14 +221,16 @@ pub struct UpdateSupplierInput {
 impl UpdateSupplierInput {
     fn into_service(self) -> Result<SupplierPatch, AppError> {
         Ok(SupplierPatch {
-            name: self.name,
-            tax_id: patch(self.tax_id),
-            email: patch(self.email),
-            phone: patch(self.phone),
+            party: PartyPatch {
+                name: self.name,
+                tax_id: patch(self.tax_id),
+                email: patch(self.email),
+                phone: patch(self.phone),
+                payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
+                owner_id: patch_id(self.owner_id, "input.ownerId")?,
+            },
             address: patch(self.address),
-            payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
             currency: self.currency,
-            owner_id: patch_id(self.owner_id, "input.ownerId")?,
         })
     }
 }

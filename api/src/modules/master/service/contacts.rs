@@ -8,16 +8,13 @@
 use chrono::Utc;
 use entities::master::{contact, customer, supplier};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    QueryTrait, Select, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
-use crate::audit::{self, AuditActor};
 use crate::authz::Access;
 use crate::authz::catalog::{CUSTOMER_WRITE, SUPPLIER_WRITE};
 use crate::error::AppError;
-use crate::kit::audit::diff;
 use crate::kit::resource::can_write;
 use crate::kit::{self, Write, write};
 use crate::modules::common::{optional_email, optional_text, text};
@@ -125,10 +122,9 @@ fn apply(patch: ContactPatch, row: &mut contact::ActiveModel) -> Result<(), AppE
     Ok(())
 }
 
-/// Inserts a new contact at `customer_id` or `supplier_id`, audited as the row.
-async fn insert<C: ConnectionTrait>(
-    db: &C,
-    actor: AuditActor,
+/// Inserts a new contact at `customer_id` or `supplier_id` (the kit audits it).
+async fn insert(
+    w: &Write<'_>,
     customer_id: Option<Uuid>,
     supplier_id: Option<Uuid>,
     input: ContactInput,
@@ -145,48 +141,33 @@ async fn insert<C: ConnectionTrait>(
         ..Default::default()
     };
     apply(input.into(), &mut row)?;
-    let row = row.insert(db).await?;
-    audit::record(
-        db,
-        actor,
-        "contact",
-        row.id,
-        "create",
-        diff::<contact::Entity>(None, &row),
-    )
-    .await?;
-    Ok(row)
+    write::insert::<contact::Entity>(w, row, false).await
 }
 
-/// Adds a contact to customer `customer_id`, in the caller's transaction `db` (lead
-/// conversion and demo data call it inside their own writes).
-pub async fn create_contact_in<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    actor: AuditActor,
+/// Adds a contact to customer `customer_id` (also inside lead conversion and demo data).
+pub async fn create_contact(
+    w: &Write<'_>,
     customer_id: Uuid,
     input: ContactInput,
 ) -> Result<contact::Model, AppError> {
-    access.require(CUSTOMER_WRITE)?;
-    if !parent_writable(db, access, Some(customer_id), None).await? {
+    w.access().require(CUSTOMER_WRITE)?;
+    if !parent_writable(w.tx(), w.access(), Some(customer_id), None).await? {
         return Err(AppError::validation("input.customerId", "no such customer"));
     }
-    insert(db, actor, Some(customer_id), None, input).await
+    insert(w, Some(customer_id), None, input).await
 }
 
-/// Adds a contact to supplier `supplier_id`, in the caller's transaction `db`.
-pub async fn create_supplier_contact_in<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    actor: AuditActor,
+/// Adds a contact to supplier `supplier_id`.
+pub async fn create_supplier_contact(
+    w: &Write<'_>,
     supplier_id: Uuid,
     input: ContactInput,
 ) -> Result<contact::Model, AppError> {
-    access.require(SUPPLIER_WRITE)?;
-    if !parent_writable(db, access, None, Some(supplier_id)).await? {
+    w.access().require(SUPPLIER_WRITE)?;
+    if !parent_writable(w.tx(), w.access(), None, Some(supplier_id)).await? {
         return Err(AppError::validation("input.supplierId", "no such supplier"));
     }
-    insert(db, actor, None, Some(supplier_id), input).await
+    insert(w, None, Some(supplier_id), input).await
 }
 
 /// Changes the fields `patch` gives of a contact if `expected_version` is current.

@@ -8,16 +8,15 @@
 
 use chrono::Utc;
 use entities::master::customer;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryTrait, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
 use crate::error::AppError;
-use crate::kit::resource::{new_owner, visible as scoped};
+use crate::kit::resource::visible as scoped;
 use crate::kit::{Write, write};
-use crate::modules::common::{escape_like, optional_email, optional_text, text};
-use crate::modules::identity::service::references::require_active_user;
+use crate::modules::common::{contains, optional_text};
+use crate::modules::master::service::party::{self, PartyPatch};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
 
@@ -49,14 +48,8 @@ pub struct CustomerInput {
 /// A change of a customer: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerPatch {
-    /// Legal name.
-    pub name: Option<String>,
-    /// Tax id.
-    pub tax_id: Option<Option<String>>,
-    /// Email.
-    pub email: Option<Option<String>>,
-    /// Phone.
-    pub phone: Option<Option<String>>,
+    /// The fields customers and suppliers share.
+    pub party: PartyPatch,
     /// Billing address.
     pub billing_address: Option<Option<String>>,
     /// Shipping address.
@@ -65,25 +58,23 @@ pub struct CustomerPatch {
     pub currency: Option<String>,
     /// Credit limit as decimal text in the (new) currency.
     pub credit_limit: Option<Option<String>>,
-    /// Responsible user.
-    pub owner_id: Option<Option<Uuid>>,
-    /// Payment terms.
-    pub payment_term_id: Option<Option<Uuid>>,
 }
 
 impl From<CustomerInput> for CustomerPatch {
     fn from(i: CustomerInput) -> Self {
         Self {
-            name: Some(i.name),
-            tax_id: Some(i.tax_id),
-            email: Some(i.email),
-            phone: Some(i.phone),
+            party: PartyPatch {
+                name: Some(i.name),
+                tax_id: Some(i.tax_id),
+                email: Some(i.email),
+                phone: Some(i.phone),
+                owner_id: Some(i.owner_id),
+                payment_term_id: Some(i.payment_term_id),
+            },
             billing_address: Some(i.billing_address),
             shipping_address: Some(i.shipping_address),
             currency: Some(i.currency),
             credit_limit: Some(i.credit_limit),
-            owner_id: Some(i.owner_id),
-            payment_term_id: Some(i.payment_term_id),
         }
     }
 }
@@ -111,31 +102,18 @@ pub fn visible(
     if let Some(owner) = filter.owner_id {
         query = query.filter(customer::Column::OwnerId.eq(owner));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        let like = || LikeExpr::new(pattern.as_str()).escape('\\');
-        query = query.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(customer::Column::Name))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(customer::Column::Email))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(customer::Column::TaxId))).like(like())),
-        );
-    }
+    query = query.apply_if(
+        contains(
+            filter.search.as_deref(),
+            &[
+                customer::Column::Name,
+                customer::Column::Email,
+                customer::Column::TaxId,
+            ],
+        ),
+        QueryFilter::filter,
+    );
     Ok(query)
-}
-
-/// One customer, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<customer::Model>, AppError> {
-    crate::kit::read::get::<customer::Entity, _>(db, access, id).await
 }
 
 /// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
@@ -147,18 +125,7 @@ async fn apply(
     row: &mut customer::ActiveModel,
 ) -> Result<(), AppError> {
     let db = w.tx();
-    if let Some(name) = &patch.name {
-        row.name = Set(text(name, "input.name", 200)?);
-    }
-    if let Some(v) = &patch.tax_id {
-        row.tax_id = Set(optional_text(v.as_deref(), "input.taxId", 50)?);
-    }
-    if let Some(v) = &patch.email {
-        row.email = Set(optional_email(v.as_deref(), "input.email")?);
-    }
-    if let Some(v) = &patch.phone {
-        row.phone = Set(optional_text(v.as_deref(), "input.phone", 40)?);
-    }
+    party::apply::<customer::Entity>(w, &patch.party, row).await?;
     if let Some(v) = &patch.billing_address {
         row.billing_address = Set(optional_text(v.as_deref(), "input.billingAddress", 1000)?);
     }
@@ -194,15 +161,6 @@ async fn apply(
             ));
         }
         None => {}
-    }
-    if let Some(owner) = patch.owner_id {
-        let owner = new_owner::<customer::Entity>(w.access(), owner)?;
-        require_active_user(db, owner, "input.ownerId").await?;
-        row.owner_id = Set(owner);
-    }
-    // The foreign key checks the payment term (the kit answers "no such payment term").
-    if let Some(term) = patch.payment_term_id {
-        row.payment_term_id = Set(term);
     }
     Ok(())
 }

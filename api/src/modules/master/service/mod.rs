@@ -2,6 +2,7 @@
 
 pub mod contacts;
 pub mod customers;
+pub mod party;
 pub mod products;
 pub mod reference;
 pub mod suppliers;

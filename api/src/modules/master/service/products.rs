@@ -10,8 +10,7 @@
 
 use chrono::Utc;
 use entities::master::product;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -19,7 +18,7 @@ use crate::authz::catalog::PRODUCT_WRITE;
 use crate::error::AppError;
 use crate::kit::resource::visible as scoped;
 use crate::kit::{Write, write};
-use crate::modules::common::{escape_like, text};
+use crate::modules::common::{contains, text};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::{Dec, MICRO_SCALE};
 
@@ -127,30 +126,14 @@ pub fn visible(
     if let Some(active) = filter.is_active {
         query = query.filter(product::Column::IsActive.eq(active));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        let like = || LikeExpr::new(pattern.as_str()).escape('\\');
-        query = query.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(product::Column::Sku))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(product::Column::Name))).like(like())),
-        );
-    }
+    query = query.apply_if(
+        contains(
+            filter.search.as_deref(),
+            &[product::Column::Sku, product::Column::Name],
+        ),
+        QueryFilter::filter,
+    );
     Ok(query)
-}
-
-/// One product, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<product::Model>, AppError> {
-    crate::kit::read::get::<product::Entity, _>(db, access, id).await
 }
 
 fn price(text: &str, field: &str) -> Result<i64, AppError> {

@@ -8,17 +8,16 @@
 
 use chrono::Utc;
 use entities::master::supplier;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryTrait, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
 use crate::authz::catalog::SUPPLIER_WRITE;
 use crate::error::AppError;
-use crate::kit::resource::{new_owner, visible as scoped};
+use crate::kit::resource::visible as scoped;
 use crate::kit::{Write, write};
-use crate::modules::common::{escape_like, optional_email, optional_text, text};
-use crate::modules::identity::service::references::require_active_user;
+use crate::modules::common::{contains, optional_text};
+use crate::modules::master::service::party::{self, PartyPatch};
 use crate::modules::master::service::reference::currency_digits;
 
 /// A new supplier's content, as given by a client.
@@ -45,35 +44,27 @@ pub struct SupplierInput {
 /// A change of a supplier: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct SupplierPatch {
-    /// Legal name.
-    pub name: Option<String>,
-    /// Tax id.
-    pub tax_id: Option<Option<String>>,
-    /// Email.
-    pub email: Option<Option<String>>,
-    /// Phone.
-    pub phone: Option<Option<String>>,
+    /// The fields customers and suppliers share.
+    pub party: PartyPatch,
     /// Address.
     pub address: Option<Option<String>>,
-    /// Payment terms.
-    pub payment_term_id: Option<Option<Uuid>>,
     /// Currency code.
     pub currency: Option<String>,
-    /// Responsible user.
-    pub owner_id: Option<Option<Uuid>>,
 }
 
 impl From<SupplierInput> for SupplierPatch {
     fn from(i: SupplierInput) -> Self {
         Self {
-            name: Some(i.name),
-            tax_id: Some(i.tax_id),
-            email: Some(i.email),
-            phone: Some(i.phone),
+            party: PartyPatch {
+                name: Some(i.name),
+                tax_id: Some(i.tax_id),
+                email: Some(i.email),
+                phone: Some(i.phone),
+                owner_id: Some(i.owner_id),
+                payment_term_id: Some(i.payment_term_id),
+            },
             address: Some(i.address),
-            payment_term_id: Some(i.payment_term_id),
             currency: Some(i.currency),
-            owner_id: Some(i.owner_id),
         }
     }
 }
@@ -88,26 +79,18 @@ pub fn visible(
     if let Some(active) = is_active {
         query = query.filter(supplier::Column::IsActive.eq(active));
     }
-    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        let like = || LikeExpr::new(pattern.as_str()).escape('\\');
-        query = query.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(supplier::Column::Name))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(supplier::Column::Email))).like(like()))
-                .add(Expr::expr(Func::lower(Expr::col(supplier::Column::TaxId))).like(like())),
-        );
-    }
+    query = query.apply_if(
+        contains(
+            search,
+            &[
+                supplier::Column::Name,
+                supplier::Column::Email,
+                supplier::Column::TaxId,
+            ],
+        ),
+        QueryFilter::filter,
+    );
     Ok(query)
-}
-
-/// One supplier, if `access` may see it.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    access: &Access,
-    id: Uuid,
-) -> Result<Option<supplier::Model>, AppError> {
-    crate::kit::read::get::<supplier::Entity, _>(db, access, id).await
 }
 
 /// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
@@ -119,18 +102,7 @@ async fn apply(
     row: &mut supplier::ActiveModel,
 ) -> Result<(), AppError> {
     let db = w.tx();
-    if let Some(name) = &patch.name {
-        row.name = Set(text(name, "input.name", 200)?);
-    }
-    if let Some(v) = &patch.tax_id {
-        row.tax_id = Set(optional_text(v.as_deref(), "input.taxId", 50)?);
-    }
-    if let Some(v) = &patch.email {
-        row.email = Set(optional_email(v.as_deref(), "input.email")?);
-    }
-    if let Some(v) = &patch.phone {
-        row.phone = Set(optional_text(v.as_deref(), "input.phone", 40)?);
-    }
+    party::apply::<supplier::Entity>(w, &patch.party, row).await?;
     if let Some(v) = &patch.address {
         row.address = Set(optional_text(v.as_deref(), "input.address", 1000)?);
     }
@@ -141,15 +113,6 @@ async fn apply(
         }
         (None, Some(_)) => {}
         (None, None) => return Err(AppError::validation("input.currency", "required")),
-    }
-    if let Some(owner) = patch.owner_id {
-        let owner = new_owner::<supplier::Entity>(w.access(), owner)?;
-        require_active_user(db, owner, "input.ownerId").await?;
-        row.owner_id = Set(owner);
-    }
-    // The foreign key checks the payment term (the kit answers "no such payment term").
-    if let Some(term) = patch.payment_term_id {
-        row.payment_term_id = Set(term);
     }
     Ok(())
 }
