@@ -62,6 +62,7 @@ async fn a_deep_opportunity_list_costs_the_same_sql_for_100_as_for_5() {
             lost_reason: Set(None),
             closed_at: Set(None),
             lead_id: Set(None),
+            is_active: Set(true),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

@@ -448,3 +448,88 @@ async fn opportunities_refuse_stale_versions_a_second_close_and_other_reps() {
         .collect();
     assert_eq!(actions, ["create", "update", "win"]);
 }
+
+#[tokio::test]
+async fn an_opportunity_is_archived_once_closed_by_its_owner_only() {
+    let app = TestApp::spawn().await;
+    let Reps {
+        admin,
+        a: a_token,
+        b_token,
+        ..
+    } = two_reps(&app).await;
+    let c = customer(&app, &admin, "Archive Co").await;
+    let o = opportunity(&app, &a_token, &c).await;
+    let archive = "mutation($o: ID!) { archiveOpportunity(id: $o) { status isActive version } }";
+
+    // Open: win or lose it first.
+    let r = app.gql(Some(&a_token), archive, json!({ "o": o })).await;
+    assert_eq!(r.codes(), ["BUSINESS_RULE"], "{}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["rule"],
+        "crm.opportunity_open"
+    );
+
+    let r = app
+        .gql(
+            Some(&a_token),
+            "mutation($o: ID!) { loseOpportunity(id: $o, reason: \"budget\") { status } }",
+            json!({ "o": o }),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["loseOpportunity"]["status"], "LOST",
+        "{}",
+        r.body
+    );
+
+    // Another rep: as if it did not exist.
+    let r = app.gql(Some(&b_token), archive, json!({ "o": o })).await;
+    assert_eq!(r.codes(), ["NOT_FOUND"], "{}", r.body);
+
+    let r = app.gql(Some(&a_token), archive, json!({ "o": o })).await;
+    assert_eq!(
+        r.body["data"]["archiveOpportunity"],
+        json!({ "status": "LOST", "isActive": false, "version": 3 }),
+        "{}",
+        r.body
+    );
+    // Archiving again changes nothing.
+    let r = app.gql(Some(&a_token), archive, json!({ "o": o })).await;
+    assert_eq!(
+        r.body["data"]["archiveOpportunity"]["version"], 3,
+        "{}",
+        r.body
+    );
+
+    let lists = app
+        .gql(
+            Some(&a_token),
+            "{ active: opportunities(filter: { isActive: true }) { totalCount } archived: opportunities(filter: { isActive: false }) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        lists.body["data"]["active"]["totalCount"], 0,
+        "{}",
+        lists.body
+    );
+    assert_eq!(lists.body["data"]["archived"]["nodes"][0]["id"], o);
+    let log = app
+        .gql(
+            Some(&admin),
+            "query($o: ID!) { auditLog(filter: { entityId: $o }) { nodes { action changes } } }",
+            json!({ "o": o }),
+        )
+        .await;
+    let newest = log.body["data"]["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        newest,
+        json!({ "action": "archive", "changes": { "isActive": { "before": true, "after": false } } })
+    );
+}

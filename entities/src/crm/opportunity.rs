@@ -35,6 +35,7 @@ pub struct Model {
     pub lost_reason: Option<String>,
     pub closed_at: Option<DateTimeUtc>,
     pub lead_id: Option<Uuid>,
+    pub is_active: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -10,6 +10,7 @@ mod m20261121_000004_create_master_data;
 mod m20261121_000005_create_crm;
 mod m20261121_000006_add_supplier_owner;
 mod m20261122_000010_reference_keys;
+mod m20261122_000011_archive_opportunities;
 
 /// Runs a tenant database's migrations.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_create_crm::Migration),
             Box::new(m20261121_000006_add_supplier_owner::Migration),
             Box::new(m20261122_000010_reference_keys::Migration),
+            Box::new(m20261122_000011_archive_opportunities::Migration),
         ]
     }
 }

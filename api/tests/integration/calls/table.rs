@@ -345,6 +345,11 @@ pub const CALLS: &[Call] = &[
         "crm.opportunity.write",
     ),
     mutation(
+        "archiveOpportunity",
+        "mutation($opportunity2: ID!) { archiveOpportunity(id: $opportunity2) { id title isActive } }",
+        "crm.opportunity.write",
+    ),
+    mutation(
         "createActivity",
         "mutation($opportunity: ID!) { createActivity(input: { kind: NOTE, subject: \"Noted\", opportunityId: $opportunity }) { id } }",
         "crm.activity.write",

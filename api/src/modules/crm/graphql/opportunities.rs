@@ -66,6 +66,7 @@ impl OpportunitiesQuery {
                     .map(|id| parse_id(id, "filter.customerId"))
                     .transpose()
                     .gql()?,
+                is_active: f.is_active,
             },
         };
         let query = opportunities::visible(req.access().gql()?, &filter);
@@ -216,6 +217,19 @@ impl OpportunitiesMutation {
         let row = write(ctx, |w| Box::pin(opportunities::lose(w, id, reason))).await?;
         Ok(Opportunity(row))
     }
+
+    /// Archives a won or lost opportunity (audited as `archive`); archiving an open one is a
+    /// `BUSINESS_RULE` error (`crm.opportunity_open`): win or lose it first.
+    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
+    async fn archive_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity's id.")] id: ID,
+    ) -> Result<Opportunity> {
+        let id = parse_id(&id, "id").gql()?;
+        let row = write(ctx, |w| Box::pin(opportunities::archive(w, id))).await?;
+        Ok(Opportunity(row))
+    }
 }
 
 /// Which opportunities `opportunities` lists.
@@ -230,6 +244,8 @@ pub struct OpportunityFilterInput {
     pub owner_id: Option<ID>,
     /// One customer.
     pub customer_id: Option<ID>,
+    /// Active (true) or archived (false) only.
+    pub is_active: Option<bool>,
 }
 
 /// An opportunity's details.

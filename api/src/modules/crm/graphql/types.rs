@@ -232,6 +232,10 @@ impl Opportunity {
     async fn expected_close_date(&self) -> Option<Date> {
         self.0.expected_close_date.map(Date)
     }
+    /// False once archived (`archiveOpportunity`).
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
     /// Open, won or lost.
     async fn status(&self) -> OpportunityStatus {
         self.0.status.into()

@@ -31,6 +31,8 @@ pub enum Action {
     Win,
     /// Close it without a sale.
     Lose,
+    /// Take a closed one out of the lists' default view (`isActive: false`).
+    Archive,
 }
 
 impl Action {
@@ -40,6 +42,7 @@ impl Action {
             Self::Update => "update",
             Self::Win => "win",
             Self::Lose => "lose",
+            Self::Archive => "archive",
         }
     }
 }
@@ -47,7 +50,9 @@ impl Action {
 /// The opportunity state machine, on the stored status.
 pub trait OpportunityLifecycle: Sized {
     /// The status after `action`, or the rule it breaks (`BUSINESS_RULE`
-    /// `crm.opportunity_closed`: a won or lost opportunity does not change any more).
+    /// `crm.opportunity_closed`: a won or lost opportunity does not change any more, but for
+    /// being archived; `crm.opportunity_open`: an open one is won or lost before it is
+    /// archived, so no live deal drops out of the pipeline unnoticed).
     fn after(self, action: Action) -> Result<Self, AppError>;
 }
 
@@ -58,6 +63,11 @@ impl OpportunityLifecycle for OpportunityStatus {
             (Open, Action::Update) => Ok(Open),
             (Open, Action::Win) => Ok(Won),
             (Open, Action::Lose) => Ok(Lost),
+            (Open, Action::Archive) => Err(rule(
+                "crm.opportunity_open",
+                "win or lose the opportunity before archiving it",
+            )),
+            (closed, Action::Archive) => Ok(closed),
             (Won, _) => Err(rule("crm.opportunity_closed", "the opportunity is won")),
             (Lost, _) => Err(rule("crm.opportunity_closed", "the opportunity is lost")),
         }
@@ -127,6 +137,8 @@ pub struct OpportunityFilter {
     pub owner_id: Option<Uuid>,
     /// One customer.
     pub customer_id: Option<Uuid>,
+    /// Active (true) or archived (false) only.
+    pub is_active: Option<bool>,
 }
 
 /// Opportunities `access` may see (scope applied), filtered.
@@ -146,6 +158,9 @@ pub fn visible(
     }
     if let Some(id) = filter.customer_id {
         query = query.filter(opportunity::Column::CustomerId.eq(id));
+    }
+    if let Some(active) = filter.is_active {
+        query = query.filter(opportunity::Column::IsActive.eq(active));
     }
     Ok(query)
 }
@@ -231,6 +246,7 @@ pub async fn create(
         lost_reason: Set(None),
         closed_at: Set(None),
         lead_id: Set(lead_id),
+        is_active: Set(true),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -270,6 +286,13 @@ pub async fn lose(
     close(w, id, Action::Lose, reason).await
 }
 
+/// Archives a won or lost opportunity (an open one is a `BUSINESS_RULE` error).
+pub async fn archive(w: &Write<'_>, id: Uuid) -> Result<opportunity::Model, AppError> {
+    let before = write::find_for_write::<opportunity::Entity>(w, id).await?;
+    before.status.after(Action::Archive)?;
+    write::archive::<opportunity::Entity>(w, before).await
+}
+
 async fn close(
     w: &Write<'_>,
     id: Uuid,
@@ -299,7 +322,15 @@ mod tests {
         assert_eq!(Open.after(Action::Update).unwrap(), Open);
         assert_eq!(Open.after(Action::Win).unwrap(), Won);
         assert_eq!(Open.after(Action::Lose).unwrap(), Lost);
+        assert!(matches!(
+            Open.after(Action::Archive),
+            Err(AppError::BusinessRule {
+                rule: "crm.opportunity_open",
+                ..
+            })
+        ));
         for closed in [Won, Lost] {
+            assert_eq!(closed.after(Action::Archive).unwrap(), closed);
             for action in [Action::Update, Action::Win, Action::Lose] {
                 assert!(matches!(
                     closed.after(action),
