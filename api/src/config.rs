@@ -104,6 +104,19 @@ pub struct PoolSettings {
     pub tenant_status_ttl: Duration,
 }
 
+/// Tenant templates: new tenant databases are copies of a migrated and seeded template.
+#[derive(Clone, Debug)]
+pub struct TemplateSettings {
+    /// `ERP_TENANT_TEMPLATE`: whether provisioning copies the template (`off`: every new
+    /// tenant database is migrated and seeded from scratch).
+    pub enabled: bool,
+    /// `ERP_TENANT_TEMPLATE_DIR`: SQLite template files (default `<data dir>/templates`).
+    pub dir: PathBuf,
+    /// `ERP_TENANT_TEMPLATE_PREFIX`: PostgreSQL templates are `<prefix>_<key>` (default
+    /// `<ERP_DB_PREFIX>_tpl`).
+    pub prefix: String,
+}
+
 /// Token signing.
 #[derive(Clone, Debug)]
 pub struct AuthSettings {
@@ -173,6 +186,8 @@ pub struct Settings {
     pub pools: PoolSettings,
     /// HTTP settings.
     pub http: HttpSettings,
+    /// Tenant template settings.
+    pub tenant_template: TemplateSettings,
 }
 
 /// Every problem found in the configuration.
@@ -213,6 +228,7 @@ impl Settings {
                 "1 to 16 characters: lowercase letters, digits, `_`, starting with a letter",
             );
         }
+        let default_template_prefix = format!("{prefix}_tpl");
         let database = match r.raw("DATABASE_URL") {
             None => {
                 if r.raw("ERP_DB_SERVERS").is_some() {
@@ -339,6 +355,23 @@ impl Settings {
             ws_max_total: r.number("ERP_WS_MAX_TOTAL", 1, 1_000_000, 4_096) as usize,
         };
         let migrate_concurrency = r.number("ERP_MIGRATE_CONCURRENCY", 1, 256, 4) as usize;
+        let tenant_template = TemplateSettings {
+            enabled: r.flag("ERP_TENANT_TEMPLATE", true),
+            dir: r
+                .raw("ERP_TENANT_TEMPLATE_DIR")
+                .map_or_else(|| data_dir.join("templates"), PathBuf::from),
+            prefix: r
+                .raw("ERP_TENANT_TEMPLATE_PREFIX")
+                .unwrap_or(default_template_prefix),
+        };
+        if !is_identifier(&tenant_template.prefix, 24) {
+            let given = tenant_template.prefix.clone();
+            r.bad(
+                "ERP_TENANT_TEMPLATE_PREFIX",
+                &given,
+                "1 to 24 characters: lowercase letters, digits, `_`, starting with a letter",
+            );
+        }
 
         if !r.errors.is_empty() {
             return Err(ConfigError(r.errors));
@@ -355,6 +388,7 @@ impl Settings {
             graphql,
             pools,
             http,
+            tenant_template,
         })
     }
 

@@ -188,7 +188,8 @@ impl Backend {
         }
     }
 
-    fn server_url(&self, server: &str) -> Result<Url, DbErr> {
+    /// The URL reaching `server`, through which its databases are created.
+    pub(crate) fn server_url(&self, server: &str) -> Result<Url, DbErr> {
         match &self.settings {
             DatabaseSettings::Postgres { servers, .. } => {
                 servers.get(server).cloned().ok_or_else(|| {
@@ -199,7 +200,25 @@ impl Backend {
         }
     }
 
-    async fn connect(&self, url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    /// The SQLite data directory, or `None` on PostgreSQL.
+    pub(crate) fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        match &self.settings {
+            DatabaseSettings::Sqlite { dir } => Some(dir),
+            DatabaseSettings::Postgres { .. } => None,
+        }
+    }
+
+    /// The pool settings (timeouts).
+    pub(crate) fn pool_settings(&self) -> &PoolSettings {
+        &self.pools
+    }
+
+    /// Opens a pool on `url` with the common options, pragmas and metric callback.
+    pub(crate) async fn connect(
+        &self,
+        url: &str,
+        max_connections: u32,
+    ) -> Result<DatabaseConnection, DbErr> {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(max_connections)
             .min_connections(0)
@@ -224,13 +243,13 @@ impl Backend {
 }
 
 /// The file of a SQLite tenant database.
-fn sqlite_tenant_path(dir: &std::path::Path, db_name: &str) -> PathBuf {
+pub(crate) fn sqlite_tenant_path(dir: &std::path::Path, db_name: &str) -> PathBuf {
     dir.join("tenants").join(format!("{db_name}.db"))
 }
 
 /// Creates (or tightens) a SQLite file owner-only before SQLite opens it, so its `-wal` and
 /// `-shm` files, which SQLite creates with the database file's permissions, are owner-only too.
-fn private_file(path: &std::path::Path) -> Result<(), DbErr> {
+pub(crate) fn private_file(path: &std::path::Path) -> Result<(), DbErr> {
     crate::files::ensure_private_file(path)
         .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", path.display())))
 }
@@ -272,7 +291,7 @@ fn is_missing_database(err: &DbErr) -> bool {
     }
 }
 
-fn sqlite_url(path: &std::path::Path) -> String {
+pub(crate) fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 

@@ -11,6 +11,7 @@ pub mod pools;
 pub mod provision;
 pub mod registry;
 pub mod slug;
+pub mod template;
 
 use std::sync::Arc;
 
@@ -23,12 +24,15 @@ use crate::error::AppError;
 use crate::metrics::Metrics;
 use backend::Backend;
 use pools::{TenantDb, TenantPools};
+use template::{TemplateKey, Templates};
 
 /// The control plane of one process.
 pub struct Tenancy {
     control: DatabaseConnection,
     backend: Backend,
     pools: TenantPools,
+    /// `None` when `ERP_TENANT_TEMPLATE=off`.
+    templates: Option<Templates>,
 }
 
 impl Tenancy {
@@ -52,10 +56,15 @@ impl Tenancy {
             settings.pools.tenant_status_ttl,
             metrics,
         );
+        let templates = settings
+            .tenant_template
+            .enabled
+            .then(|| Templates::new(settings.tenant_template.clone(), TemplateKey::current()));
         Ok(Self {
             control,
             backend,
             pools,
+            templates,
         })
     }
 
@@ -72,6 +81,32 @@ impl Tenancy {
     /// The open pool of a tenant's database.
     pub async fn tenant_db(&self, tenant_id: Uuid) -> Result<Arc<TenantDb>, AppError> {
         self.pools.get(tenant_id).await
+    }
+
+    /// The tenant templates, unless switched off.
+    pub fn templates(&self) -> Option<&Templates> {
+        self.templates.as_ref()
+    }
+
+    /// Creates a tenant database unless it exists: a copy of the template, or an empty
+    /// database with the template off. `true` when it is a fresh copy of the template (already
+    /// migrated and seeded); `false` when it still needs migrating and seeding.
+    pub async fn create_tenant_database(
+        &self,
+        server: &str,
+        db_name: &str,
+    ) -> Result<bool, AppError> {
+        match &self.templates {
+            Some(templates) => {
+                templates
+                    .create_tenant_database(&self.backend, server, db_name)
+                    .await
+            }
+            None => {
+                self.backend.create_tenant_database(server, db_name).await?;
+                Ok(false)
+            }
+        }
     }
 
     /// The pool cache.

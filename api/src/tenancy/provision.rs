@@ -1,4 +1,6 @@
 //! Provisioning a tenant: register it, create its database, migrate it, seed it, activate it.
+//! With tenant templates on ([`super::template`]) the database is created as a copy of a
+//! migrated and seeded template, and only the tenant's own rows are added.
 //!
 //! Every step is idempotent and the tenant row says how far it got (`provisioning` until the
 //! last step), so running provisioning again after a crash at any point finishes the job
@@ -98,8 +100,7 @@ pub async fn provision_until(
         return Ok(tenant);
     }
 
-    tenancy
-        .backend()
+    let from_template = tenancy
         .create_tenant_database(&tenant.db_server, &tenant.db_name)
         .await?;
     if last == Step::DatabaseCreated {
@@ -110,7 +111,7 @@ pub async fn provision_until(
         .backend()
         .connect_tenant(&tenant.db_server, &tenant.db_name, 1)
         .await?;
-    let outcome = finish(&db, &tenant, passwords, new, &email, last).await;
+    let outcome = finish(&db, &tenant, passwords, new, &email, from_template, last).await;
     db.close().await?;
     let version = outcome?;
     if last < Step::Activated {
@@ -119,16 +120,23 @@ pub async fn provision_until(
     registry::update_state(control, tenant.id, TenantStatus::Active, version).await
 }
 
-/// Steps after the database exists. Returns the schema version reached.
+/// Steps after the database exists. Returns the schema version reached. A fresh copy of the
+/// template (`from_template`) is migrated and seeded already: only the tenant's own rows remain.
+#[allow(clippy::too_many_arguments)]
 async fn finish(
     db: &DatabaseConnection,
     tenant: &tenant::Model,
     passwords: &Passwords,
     new: &NewTenant,
     email: &str,
+    from_template: bool,
     last: Step,
 ) -> Result<Option<String>, AppError> {
-    let version = super::migrate::upgrade_tenant_database(db).await?.version;
+    let version = if from_template {
+        latest_tenant_version()
+    } else {
+        super::migrate::upgrade_tenant_database(db).await?.version
+    };
     if last == Step::Migrated {
         return Ok(version);
     }
@@ -155,9 +163,14 @@ async fn finish(
         .insert(&txn)
         .await?;
     }
-    // Every module's seed: system roles (the first admin, the only user now, becomes owner),
-    // reference data, pipeline stages.
-    crate::modules::seed(&txn).await?;
+    if from_template {
+        // The template holds the seed; the first admin (the only user) becomes owner.
+        crate::authz::roles::ensure_owner(&txn).await?;
+    } else {
+        // Every module's seed: system roles (the first admin, the only user now, becomes
+        // owner), reference data, pipeline stages.
+        crate::modules::seed(&txn).await?;
+    }
     txn.commit().await?;
     tracing::info!(tenant = %tenant.slug, "tenant seeded");
     Ok(version)

@@ -59,6 +59,20 @@ impl Builder {
             vars.insert("ERP_DB_PREFIX".into(), prefix.clone());
             pg = Some(PgCleanup { server, prefix });
         }
+        // Tenant templates outlive the test: built once, then copied by every test (of this
+        // target directory; `ERP_TENANT_TEMPLATE=off` in the environment measures without).
+        let tmp = env!("CARGO_TARGET_TMPDIR");
+        vars.insert(
+            "ERP_TENANT_TEMPLATE_DIR".into(),
+            format!("{tmp}/tenant-templates"),
+        );
+        vars.insert(
+            "ERP_TENANT_TEMPLATE_PREFIX".into(),
+            shared_template_prefix(tmp),
+        );
+        if let Ok(on) = std::env::var("ERP_TENANT_TEMPLATE") {
+            vars.insert("ERP_TENANT_TEMPLATE".into(), on);
+        }
         if let Ok(redis) = std::env::var("REDIS_URL") {
             vars.insert("REDIS_URL".into(), redis);
         }
@@ -82,6 +96,15 @@ impl Builder {
             server: Some(server),
         }
     }
+}
+
+/// The PostgreSQL template prefix of the tests of one target directory (`erptest_<hash>`), so
+/// checkouts on one server do not drop each other's templates.
+fn shared_template_prefix(target_tmp: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    target_tmp.hash(&mut h);
+    format!("erptest_{:08x}", h.finish() as u32)
 }
 
 /// A provisioned tenant and its admin's credentials.
@@ -447,7 +470,7 @@ impl PgCleanup {
         };
         rt.block_on(async {
             let mut opts = ConnectOptions::new(self.server.clone());
-            opts.max_connections(1).sqlx_logging(false);
+            opts.max_connections(4).sqlx_logging(false);
             let Ok(db) = Database::connect(opts).await else {
                 return;
             };
@@ -462,15 +485,20 @@ impl PgCleanup {
                 ))
                 .await
                 .unwrap_or_default();
-            for row in rows {
-                if let Ok(name) = row.try_get::<String>("", "datname") {
+            // A drop takes a while (files removed, caches flushed): the test's databases go at
+            // once, one connection each (up to 4).
+            let drops = rows.iter().filter_map(|row| {
+                let name = row.try_get::<String>("", "datname").ok()?;
+                let db = &db;
+                Some(async move {
                     let _ = db
                         .execute_unprepared(&format!(
                             "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
                         ))
                         .await;
-                }
-            }
+                })
+            });
+            futures_util::future::join_all(drops).await;
             let _ = db.close().await;
         });
     }

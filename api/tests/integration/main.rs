@@ -40,6 +40,7 @@ mod session_validity;
 mod sessions;
 mod tenant_isolation;
 mod tenant_migrations;
+mod tenant_template;
 mod throttle;
 mod user_references;
 mod users;
