@@ -67,7 +67,7 @@ pub async fn sync_system_roles<C: ConnectionTrait>(db: &C) -> Result<(), AppErro
 }
 
 /// Makes the oldest active user owner when no active user holds the owner role.
-pub async fn ensure_owner<C: ConnectionTrait>(db: &C) -> Result<(), AppError> {
+async fn ensure_owner<C: ConnectionTrait>(db: &C) -> Result<(), AppError> {
     let owner = role::Entity::find()
         .filter(role::Column::Name.eq(OWNER_ROLE))
         .one(db)

@@ -121,7 +121,8 @@ pub async fn provision_until(
 }
 
 /// Steps after the database exists. Returns the schema version reached. A fresh copy of the
-/// template (`from_template`) is migrated and seeded already: only the tenant's own rows remain.
+/// template (`from_template`) is migrated and holds the reference data already: the seed adds
+/// the rows that carry ids (roles, stages) and the tenant's admin.
 #[allow(clippy::too_many_arguments)]
 async fn finish(
     db: &DatabaseConnection,
@@ -163,14 +164,10 @@ async fn finish(
         .insert(&txn)
         .await?;
     }
-    if from_template {
-        // The template holds the seed; the first admin (the only user) becomes owner.
-        crate::authz::roles::ensure_owner(&txn).await?;
-    } else {
-        // Every module's seed: system roles (the first admin, the only user now, becomes
-        // owner), reference data, pipeline stages.
-        crate::modules::seed(&txn).await?;
-    }
+    // Every module's seed: system roles (the first admin, the only user now, becomes owner),
+    // reference data, pipeline stages. On a copy of the template only the rows that carry
+    // ids are missing (roles, stages: each tenant mints its own), so this is a few inserts.
+    crate::modules::seed(&txn).await?;
     txn.commit().await?;
     tracing::info!(tenant = %tenant.slug, "tenant seeded");
     Ok(version)

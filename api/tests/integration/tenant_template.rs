@@ -126,6 +126,34 @@ async fn a_tenant_copied_from_the_template_equals_one_migrated_and_seeded() {
     off.login(&b).await;
 }
 
+#[tokio::test]
+async fn two_tenants_copied_from_the_template_share_no_id() {
+    let app = TestApp::builder()
+        .env("ERP_TENANT_TEMPLATE", "on")
+        .spawn()
+        .await;
+    let mut ids = Vec::new();
+    for slug in ["one", "two"] {
+        let t = app.create_tenant(slug).await;
+        let db = app.state.tenancy().tenant_db(t.id).await.unwrap();
+        let mut mine = Vec::new();
+        // SQLite keeps UUIDs as 16-byte blobs, PostgreSQL as `uuid`.
+        let text = if app.is_postgres() {
+            "id::text"
+        } else {
+            "hex(id)"
+        };
+        for table in ["role", "pipeline_stage"] {
+            let sql = format!("SELECT {text} AS r FROM {table}");
+            mine.extend(strings(db.conn(), &sql).await);
+        }
+        assert!(mine.len() >= 9, "{slug}: {mine:?}");
+        ids.push(mine);
+    }
+    let shared: Vec<&String> = ids[0].iter().filter(|id| ids[1].contains(id)).collect();
+    assert!(shared.is_empty(), "ids in both tenants: {shared:?}");
+}
+
 async fn template_exists(app: &TestApp, templates: &Templates) -> bool {
     if app.is_postgres() {
         let sql = format!(
@@ -222,8 +250,12 @@ async fn a_new_key_builds_a_new_template_once_and_drops_the_old_one() {
     let db = backend.connect_tenant("default", &name, 1).await.unwrap();
     let applied = strings(&db, "SELECT version AS r FROM seaql_migrations").await;
     assert_eq!(applied.len(), migrations.len());
+    // Seed rows that carry ids are minted per tenant: the copy has none until provisioning
+    // seeds it; the reference data is there.
     let roles = strings(&db, "SELECT name AS r FROM role").await;
-    assert!(roles.iter().any(|r| r == "owner"), "{roles:?}");
+    assert!(roles.is_empty(), "{roles:?}");
+    let units = strings(&db, "SELECT code AS r FROM unit_of_measure").await;
+    assert!(units.iter().any(|u| u == "ea"), "{units:?}");
     db.close().await.unwrap();
 
     // The old template vanished under a stale cache: it is built again, not reported missing.

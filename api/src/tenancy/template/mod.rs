@@ -30,7 +30,7 @@ use crate::tenancy::backend::Backend;
 /// Version of the tenant-independent seed data (currencies, units, settings, pipeline
 /// stages). Bump it when that data changes, so new tenants stop copying the old template.
 /// (System roles need no bump: the catalog is part of the key.)
-pub const SEED_VERSION: &str = "1";
+pub const SEED_VERSION: &str = "2";
 
 /// What names a template: a SHA-256 digest, hex.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,10 +189,20 @@ impl Templates {
     }
 }
 
+/// Seeded tables whose rows carry ids (system roles and their grants, pipeline stages): a
+/// template keeps none of them, so that no two tenants share an id; provisioning seeds them
+/// in each copy (`modules::seed` adds what is missing). Children first.
+const MINTED_PER_TENANT: &[&str] = &["role_grant", "user_role", "role", "pipeline_stage"];
+
 /// Applies every tenant migration and the tenant-independent seed data to `db`: what a
 /// template holds.
 async fn fill(db: &sea_orm::DatabaseConnection) -> Result<(), AppError> {
+    use sea_orm::ConnectionTrait;
     super::migrate::upgrade_tenant_database(db).await?;
+    for table in MINTED_PER_TENANT {
+        db.execute_unprepared(&format!("DELETE FROM \"{table}\""))
+            .await?;
+    }
     Ok(())
 }
 
