@@ -27,8 +27,9 @@ use crate::config::TemplateSettings;
 use crate::error::AppError;
 use crate::tenancy::backend::Backend;
 
-/// Version of the tenant-independent seed data (currencies, units, settings, pipeline
-/// stages). Bump it when that data changes, so new tenants stop copying the old template.
+/// Version of the template's content (the reference data: currencies, units, settings; 2:
+/// roles and stages left out, see [`MINTED_PER_TENANT`]). Bump it when that changes, so new
+/// tenants stop copying the old template.
 /// (System roles need no bump: the catalog is part of the key.)
 pub const SEED_VERSION: &str = "2";
 
