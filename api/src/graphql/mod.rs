@@ -102,6 +102,11 @@ pub fn parse_id(id: &ID, field: &str) -> Result<Uuid, AppError> {
     Uuid::try_parse(id.as_str()).map_err(|_| AppError::validation(field, "not an id (UUID)"))
 }
 
+/// [`parse_id`] of an optional `ID` argument or input field.
+pub fn parse_opt_id(id: Option<&ID>, field: &str) -> Result<Option<Uuid>, AppError> {
+    id.map(|id| parse_id(id, field)).transpose()
+}
+
 /// A patch field as the services take it: omitted (`None`: unchanged), `null` (`Some(None)`:
 /// cleared) or a value.
 pub fn patch<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {

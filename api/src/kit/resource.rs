@@ -37,6 +37,22 @@ pub struct ResourceInfo {
     pub references: &'static [Reference],
 }
 
+impl ResourceInfo {
+    /// A resource called `name`, read with `read` and kept with `write`, without owners,
+    /// sensitive or secret fields or references: the rest is given with struct update syntax.
+    pub const fn new(name: &'static str, read: &'static str, write: &'static str) -> Self {
+        Self {
+            name,
+            read,
+            write,
+            owners: &[],
+            sensitive: &[],
+            secret: &[],
+            references: &[],
+        }
+    }
+}
+
 /// A reference column of a resource and the row it names.
 #[derive(Debug)]
 pub struct Reference {

@@ -11,28 +11,19 @@ use crate::kit::{Resource, ResourceInfo};
 
 impl Resource for lead::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "lead",
-        read: LEAD_READ,
-        write: LEAD_WRITE,
         owners: &["owner_id"],
-        sensitive: &[],
-        secret: &[],
         references: &[
             refers("owner_id", "user_account", "id", "user"),
             refers("customer_id", "customer", "id", "customer"),
             refers("opportunity_id", "opportunity", "id", "opportunity"),
         ],
+        ..ResourceInfo::new("lead", LEAD_READ, LEAD_WRITE)
     };
 }
 
 impl Resource for opportunity::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "opportunity",
-        read: OPPORTUNITY_READ,
-        write: OPPORTUNITY_WRITE,
         owners: &["owner_id"],
-        sensitive: &[],
-        secret: &[],
         references: &[
             refers("customer_id", "customer", "id", "customer"),
             refers("currency", "currency", "code", "currency").at("input.amount.currency"),
@@ -40,17 +31,13 @@ impl Resource for opportunity::Entity {
             refers("owner_id", "user_account", "id", "user"),
             refers("lead_id", "lead", "id", "lead"),
         ],
+        ..ResourceInfo::new("opportunity", OPPORTUNITY_READ, OPPORTUNITY_WRITE)
     };
 }
 
 impl Resource for activity::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "activity",
-        read: ACTIVITY_READ,
-        write: ACTIVITY_WRITE,
         owners: &["owner_id", "assignee_id"],
-        sensitive: &[],
-        secret: &[],
         references: &[
             refers("owner_id", "user_account", "id", "user"),
             refers("assignee_id", "user_account", "id", "user"),
@@ -58,19 +45,13 @@ impl Resource for activity::Entity {
             refers("opportunity_id", "opportunity", "id", "opportunity"),
             refers("customer_id", "customer", "id", "customer"),
         ],
+        ..ResourceInfo::new("activity", ACTIVITY_READ, ACTIVITY_WRITE)
     };
 }
 
 impl Resource for pipeline_stage::Entity {
-    const INFO: ResourceInfo = ResourceInfo {
-        name: "pipeline_stage",
-        read: OPPORTUNITY_READ,
-        write: PIPELINE_WRITE,
-        owners: &[],
-        sensitive: &[],
-        secret: &[],
-        references: &[],
-    };
+    const INFO: ResourceInfo =
+        ResourceInfo::new("pipeline_stage", OPPORTUNITY_READ, PIPELINE_WRITE);
 }
 
 /// The CRM's resources.

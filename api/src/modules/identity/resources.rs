@@ -10,37 +10,22 @@ use crate::kit::{Resource, ResourceInfo};
 
 impl Resource for user_account::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "user",
-        read: USER_READ,
-        write: USER_WRITE,
         owners: &["id"],
         sensitive: &[("email", USER_CONTACT_READ), ("phone", USER_CONTACT_READ)],
         secret: &["password_hash"],
-        references: &[],
+        ..ResourceInfo::new("user", USER_READ, USER_WRITE)
     };
 }
 
 impl Resource for role::Entity {
-    const INFO: ResourceInfo = ResourceInfo {
-        name: "role",
-        read: ROLE_READ,
-        write: ROLE_WRITE,
-        owners: &[],
-        sensitive: &[],
-        secret: &[],
-        references: &[],
-    };
+    const INFO: ResourceInfo = ResourceInfo::new("role", ROLE_READ, ROLE_WRITE);
 }
 
 impl Resource for api_key::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "api_key",
-        read: API_KEY_READ,
-        write: API_KEY_WRITE,
-        owners: &[],
-        sensitive: &[],
         secret: &["secret_hash"],
         references: &[refers("role_id", "role", "id", "role")],
+        ..ResourceInfo::new("api_key", API_KEY_READ, API_KEY_WRITE)
     };
 }
 

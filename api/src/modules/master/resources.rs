@@ -9,69 +9,48 @@ use crate::authz::catalog::{
     CUSTOMER_READ, CUSTOMER_WRITE, DATA_READ, DATA_WRITE, PRODUCT_COST_READ, PRODUCT_READ,
     PRODUCT_WRITE, SUPPLIER_READ, SUPPLIER_WRITE,
 };
-use crate::kit::resource::refers;
+use crate::kit::resource::{Reference, refers};
 use crate::kit::{Resource, ResourceInfo};
+
+/// The references customers and suppliers share: payment terms, currency, owner.
+const PARTY_REFERENCES: &[Reference] = &[
+    refers("payment_term_id", "payment_term", "id", "payment term"),
+    refers("currency", "currency", "code", "currency"),
+    refers("owner_id", "user_account", "id", "user"),
+];
 
 impl Resource for customer::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "customer",
-        read: CUSTOMER_READ,
-        write: CUSTOMER_WRITE,
         owners: &["owner_id"],
-        sensitive: &[],
-        secret: &[],
-        references: &[
-            refers("payment_term_id", "payment_term", "id", "payment term"),
-            refers("currency", "currency", "code", "currency"),
-            refers("owner_id", "user_account", "id", "user"),
-        ],
+        references: PARTY_REFERENCES,
+        ..ResourceInfo::new("customer", CUSTOMER_READ, CUSTOMER_WRITE)
     };
 }
 
 impl Resource for supplier::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "supplier",
-        read: SUPPLIER_READ,
-        write: SUPPLIER_WRITE,
         owners: &["owner_id"],
-        sensitive: &[],
-        secret: &[],
-        references: &[
-            refers("payment_term_id", "payment_term", "id", "payment term"),
-            refers("currency", "currency", "code", "currency"),
-            refers("owner_id", "user_account", "id", "user"),
-        ],
+        references: PARTY_REFERENCES,
+        ..ResourceInfo::new("supplier", SUPPLIER_READ, SUPPLIER_WRITE)
     };
 }
 
 impl Resource for product::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "product",
-        read: PRODUCT_READ,
-        write: PRODUCT_WRITE,
-        owners: &[],
         sensitive: &[("cost_price_micros", PRODUCT_COST_READ)],
-        secret: &[],
         references: &[
             refers("unit", "unit_of_measure", "code", "unit of measure"),
             refers("category_id", "product_category", "id", "category"),
             refers("currency", "currency", "code", "currency"),
             refers("tax_rate_id", "tax_rate", "id", "tax rate"),
         ],
+        ..ResourceInfo::new("product", PRODUCT_READ, PRODUCT_WRITE)
     };
 }
 
 /// A reference-data resource: read with `master.data.read`, kept with `master.data.write`.
 const fn reference(name: &'static str) -> ResourceInfo {
-    ResourceInfo {
-        name,
-        read: DATA_READ,
-        write: DATA_WRITE,
-        owners: &[],
-        sensitive: &[],
-        secret: &[],
-        references: &[],
-    }
+    ResourceInfo::new(name, DATA_READ, DATA_WRITE)
 }
 
 impl Resource for tax_rate::Entity {
@@ -103,16 +82,11 @@ impl Resource for exchange_rate::Entity {
 /// contact service checks the permission of the side it belongs to).
 impl Resource for contact::Entity {
     const INFO: ResourceInfo = ResourceInfo {
-        name: "contact",
-        read: CUSTOMER_READ,
-        write: CUSTOMER_WRITE,
-        owners: &[],
-        sensitive: &[],
-        secret: &[],
         references: &[
             refers("customer_id", "customer", "id", "customer"),
             refers("supplier_id", "supplier", "id", "supplier"),
         ],
+        ..ResourceInfo::new("contact", CUSTOMER_READ, CUSTOMER_WRITE)
     };
 }
 

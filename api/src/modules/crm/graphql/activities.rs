@@ -9,12 +9,10 @@ use uuid::Uuid;
 use crate::authz::Require;
 use crate::authz::catalog::{ACTIVITY_READ, ACTIVITY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
-use crate::graphql::resolve::{list, write};
+use crate::graphql::resolve::{list, queries, write};
+use crate::graphql::{parse_id, parse_opt_id};
 use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Activity, ActivityKind};
 use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInput};
@@ -23,49 +21,23 @@ use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInp
 #[derive(Default)]
 pub struct ActivitiesQuery;
 
-#[Object]
-impl ActivitiesQuery {
+queries! { ActivitiesQuery, guard = "Require(ACTIVITY_READ)";
     /// Activities you may see (a sales rep: those they own or are assigned to), oldest first.
-    #[graphql(
-        guard = "Require(ACTIVITY_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list activities(
         #[graphql(desc = "Which activities.")] filter: Option<ActivityFilterInput>,
-    ) -> Result<Page<Activity>> {
+    ) -> Activity |ctx, args| {
         let req = ctx.request()?;
         let filter = match filter {
             None => ActivityFilter::default(),
             Some(f) => ActivityFilter {
                 done: f.done,
-                assignee_id: f
-                    .assignee_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.assigneeId"))
-                    .transpose()
+                assignee_id: parse_opt_id(f.assignee_id.as_ref(), "filter.assigneeId").gql()?,
+                opportunity_id: parse_opt_id(f.opportunity_id.as_ref(), "filter.opportunityId")
                     .gql()?,
-                opportunity_id: f
-                    .opportunity_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.opportunityId"))
-                    .transpose()
-                    .gql()?,
-                lead_id: f
-                    .lead_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.leadId"))
-                    .transpose()
-                    .gql()?,
+                lead_id: parse_opt_id(f.lead_id.as_ref(), "filter.leadId").gql()?,
             },
         };
         let query = activities::visible(req.access().gql()?, &filter);
-        let args = PageArgs::new(ctx, first, after, last, before);
         let page = list(ctx, query, args, Activity).await?;
         let rows = || page.edges.iter().map(|e| &e.node.0);
         feed::<activity::Entity>(ctx, rows()).await;

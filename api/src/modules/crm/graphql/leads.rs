@@ -4,17 +4,16 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entities::crm::{lead, opportunity};
 use entities::master::customer;
+use uuid::Uuid;
 
 use crate::authz::Require;
 use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
-use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
+use crate::error::{AppError, GqlResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, list, write};
+use crate::graphql::resolve::{by_id, list, mutations, queries, write};
 use crate::graphql::scalars::MoneyInput;
-use crate::graphql::{parse_id, patch, patch_id};
+use crate::graphql::{parse_id, parse_opt_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Lead, LeadStatus, Opportunity};
 use crate::modules::crm::service::conversion::{self, ConvertInput};
@@ -25,38 +24,21 @@ use crate::modules::master::graphql::types::{Contact, Customer};
 #[derive(Default)]
 pub struct LeadsQuery;
 
-#[Object]
-impl LeadsQuery {
+queries! { LeadsQuery, guard = "Require(LEAD_READ)";
     /// Leads you may see (a sales rep: their own), oldest first.
-    #[graphql(
-        guard = "Require(LEAD_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn leads(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list leads(
         #[graphql(desc = "Which leads.")] filter: Option<LeadFilterInput>,
-    ) -> Result<Page<Lead>> {
+    ) -> Lead |ctx, args| {
         let req = ctx.request()?;
         let filter = match filter {
             None => LeadFilter::default(),
             Some(f) => LeadFilter {
                 status: f.status.iter().map(|s| (*s).into()).collect(),
                 search: f.search,
-                owner_id: f
-                    .owner_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.ownerId"))
-                    .transpose()
-                    .gql()?,
+                owner_id: parse_opt_id(f.owner_id.as_ref(), "filter.ownerId").gql()?,
             },
         };
         let query = leads::visible(req.access().gql()?, &filter);
-        let args = PageArgs::new(ctx, first, after, last, before);
         let page = list(ctx, query, args, Lead).await?;
         let rows = || page.edges.iter().map(|e| &e.node.0);
         feed::<lead::Entity>(ctx, rows()).await;
@@ -80,12 +62,9 @@ impl LeadsQuery {
     }
 
     /// One lead, or `null` when it does not exist or you may not see it.
-    #[graphql(guard = "Require(LEAD_READ)")]
-    async fn lead(
-        &self,
-        ctx: &Context<'_>,
+    field lead(
         #[graphql(desc = "The lead's id.")] id: ID,
-    ) -> Result<Option<Lead>> {
+    ) -> Option<Lead> |ctx| {
         Ok(by_id::<lead::Entity>(ctx, &id).await?.map(Lead))
     }
 }
@@ -94,88 +73,27 @@ impl LeadsQuery {
 #[derive(Default)]
 pub struct LeadsMutation;
 
-#[Object]
-impl LeadsMutation {
+mutations! { LeadsMutation => Lead, guard = "Require(LEAD_WRITE)", id = "The lead's id.";
     /// Creates a lead. Repeating it with the same `id` and content returns the same lead.
-    #[graphql(guard = "Require(LEAD_WRITE)")]
-    async fn create_lead(&self, ctx: &Context<'_>, input: CreateLeadInput) -> Result<Lead> {
-        let id = input
-            .id
-            .as_ref()
-            .map(|id| parse_id(id, "input.id"))
-            .transpose()
-            .gql()?;
-        let owner_id = input
-            .owner_id
-            .as_ref()
-            .map(|id| parse_id(id, "input.ownerId"))
-            .transpose()
-            .gql()?;
-        let content = LeadInput {
-            title: input.title,
-            company_name: input.company_name,
-            contact_name: input.contact_name,
-            email: input.email,
-            phone: input.phone,
-            tax_id: input.tax_id,
-            source: input.source,
-            owner_id,
-        };
-        let row = write(ctx, |w| Box::pin(leads::create(w, id, content))).await?;
-        Ok(Lead(row))
-    }
-
+    input create_lead(CreateLeadInput) |w, (id, content)| leads::create(w, id, content);
     /// Changes the fields you give of an open lead (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`; a converted or disqualified lead is a
     /// `BUSINESS_RULE` error.
-    #[graphql(guard = "Require(LEAD_WRITE)")]
-    async fn update_lead(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The lead's id.")] id: ID,
-        input: UpdateLeadInput,
-    ) -> Result<Lead> {
-        let id = parse_id(&id, "id").gql()?;
-        let expected_version = input.expected_version;
-        let patch = input.into_service().gql()?;
-        let row = write(ctx, |w| {
-            Box::pin(leads::update(w, id, patch, expected_version))
-        })
-        .await?;
-        Ok(Lead(row))
-    }
-
+    update update_lead(UpdateLeadInput) |w, id, patch, version| leads::update(w, id, patch, version);
     /// Records a first contact with a new lead.
-    #[graphql(guard = "Require(LEAD_WRITE)")]
-    async fn contact_lead(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The lead's id.")] id: ID,
-    ) -> Result<Lead> {
-        advance(ctx, &id, Action::Contact, None).await
-    }
-
+    by_id contact_lead() |w, id| leads::advance(w, id, Action::Contact, None);
     /// Judges a lead worth pursuing.
-    #[graphql(guard = "Require(LEAD_WRITE)")]
-    async fn qualify_lead(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The lead's id.")] id: ID,
-    ) -> Result<Lead> {
-        advance(ctx, &id, Action::Qualify, None).await
-    }
-
+    by_id qualify_lead() |w, id| leads::advance(w, id, Action::Qualify, None);
     /// Judges a lead not worth pursuing.
-    #[graphql(guard = "Require(LEAD_WRITE)")]
-    async fn disqualify_lead(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The lead's id.")] id: ID,
-        #[graphql(desc = "Why.")] reason: Option<String>,
-    ) -> Result<Lead> {
-        advance(ctx, &id, Action::Disqualify, reason).await
-    }
+    by_id disqualify_lead(#[graphql(desc = "Why.")] reason: Option<String>) |w, id| leads::advance(w, id, Action::Disqualify, reason);
+}
 
+/// Lead conversion (a field of its own: it returns more than the lead).
+#[derive(Default)]
+pub struct LeadConversionMutation;
+
+#[Object]
+impl LeadConversionMutation {
     /// Turns a lead into a customer (new, or the one given), a contact and an opportunity, in
     /// one transaction. Customers with the lead's email or tax id come back as possible
     /// duplicates.
@@ -188,20 +106,10 @@ impl LeadsMutation {
     ) -> Result<ConvertLeadPayload> {
         let id = parse_id(&id, "id").gql()?;
         let convert = ConvertInput {
-            customer_id: input
-                .customer_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.customerId"))
-                .transpose()
-                .gql()?,
+            customer_id: parse_opt_id(input.customer_id.as_ref(), "input.customerId").gql()?,
             currency: input.amount.as_ref().map(|m| m.currency.clone()),
             amount: input.amount.as_ref().map(|m| m.amount.as_str().to_owned()),
-            stage_id: input
-                .stage_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.stageId"))
-                .transpose()
-                .gql()?,
+            stage_id: parse_opt_id(input.stage_id.as_ref(), "input.stageId").gql()?,
         };
         let done = write(ctx, |w| Box::pin(conversion::convert(w, id, convert))).await?;
         Ok(ConvertLeadPayload {
@@ -212,17 +120,6 @@ impl LeadsMutation {
             possible_duplicates: done.possible_duplicates.into_iter().map(Customer).collect(),
         })
     }
-}
-
-async fn advance(
-    ctx: &Context<'_>,
-    id: &ID,
-    action: Action,
-    reason: Option<String>,
-) -> Result<Lead> {
-    let id = parse_id(id, "id").gql()?;
-    let row = write(ctx, |w| Box::pin(leads::advance(w, id, action, reason))).await?;
-    Ok(Lead(row))
 }
 
 /// Which leads `leads` lists.
@@ -258,6 +155,23 @@ pub struct CreateLeadInput {
     pub source: Option<String>,
     /// Owner (default: you; a sales rep can only own their leads).
     pub owner_id: Option<ID>,
+}
+
+impl CreateLeadInput {
+    fn into_service(self) -> Result<(Option<Uuid>, LeadInput), AppError> {
+        let id = parse_opt_id(self.id.as_ref(), "input.id")?;
+        let content = LeadInput {
+            title: self.title,
+            company_name: self.company_name,
+            contact_name: self.contact_name,
+            email: self.email,
+            phone: self.phone,
+            tax_id: self.tax_id,
+            source: self.source,
+            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
+        };
+        Ok((id, content))
+    }
 }
 
 /// Input of `updateLead`: the fields to change (omitted: unchanged, `null`: cleared) and the

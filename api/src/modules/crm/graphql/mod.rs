@@ -22,6 +22,7 @@ pub struct CrmQuery(
 pub struct CrmMutation(
     pipeline::PipelineMutation,
     leads::LeadsMutation,
+    leads::LeadConversionMutation,
     opportunities::OpportunitiesMutation,
     activities::ActivitiesMutation,
 );

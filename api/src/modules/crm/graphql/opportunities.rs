@@ -1,7 +1,7 @@
 //! `opportunities`, `opportunity`, `createOpportunity`, `updateOpportunity`,
 //! `winOpportunity`, `loseOpportunity`.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 use entities::crm::{activity, opportunity, pipeline_stage};
 use entities::master::customer;
 use uuid::Uuid;
@@ -9,13 +9,11 @@ use uuid::Uuid;
 use crate::authz::Require;
 use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, list, write};
+use crate::graphql::resolve::{by_id, list, mutations, queries};
 use crate::graphql::scalars::{Date, MoneyInput};
-use crate::graphql::{parse_id, patch, patch_id};
+use crate::graphql::{parse_id, parse_opt_id, patch, patch_id};
 use crate::kit::children;
 use crate::kit::read::{feed, prefetch as prefetch_rows};
 use crate::modules::crm::graphql::types::{OPPORTUNITY_ACTIVITIES, Opportunity, OpportunityStatus};
@@ -27,62 +25,32 @@ use crate::modules::crm::service::opportunities::{
 #[derive(Default)]
 pub struct OpportunitiesQuery;
 
-#[Object]
-impl OpportunitiesQuery {
+queries! { OpportunitiesQuery, guard = "Require(OPPORTUNITY_READ)";
     /// Opportunities you may see (a sales rep: their own), oldest first.
-    #[graphql(
-        guard = "Require(OPPORTUNITY_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn opportunities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list opportunities(
         #[graphql(desc = "Which opportunities.")] filter: Option<OpportunityFilterInput>,
-    ) -> Result<Page<Opportunity>> {
+    ) -> Opportunity |ctx, args| {
         let req = ctx.request()?;
         let filter = match filter {
             None => OpportunityFilter::default(),
             Some(f) => OpportunityFilter {
                 status: f.status.iter().map(|s| (*s).into()).collect(),
-                stage_id: f
-                    .stage_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.stageId"))
-                    .transpose()
-                    .gql()?,
-                owner_id: f
-                    .owner_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.ownerId"))
-                    .transpose()
-                    .gql()?,
-                customer_id: f
-                    .customer_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.customerId"))
-                    .transpose()
-                    .gql()?,
+                stage_id: parse_opt_id(f.stage_id.as_ref(), "filter.stageId").gql()?,
+                owner_id: parse_opt_id(f.owner_id.as_ref(), "filter.ownerId").gql()?,
+                customer_id: parse_opt_id(f.customer_id.as_ref(), "filter.customerId").gql()?,
                 is_active: f.is_active,
             },
         };
         let query = opportunities::visible(req.access().gql()?, &filter);
-        let args = PageArgs::new(ctx, first, after, last, before);
         let page = list(ctx, query, args, Opportunity).await?;
         prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }
 
     /// One opportunity, or `null` when it does not exist or you may not see it.
-    #[graphql(guard = "Require(OPPORTUNITY_READ)")]
-    async fn opportunity(
-        &self,
-        ctx: &Context<'_>,
+    field opportunity(
         #[graphql(desc = "The opportunity's id.")] id: ID,
-    ) -> Result<Option<Opportunity>> {
+    ) -> Option<Opportunity> |ctx| {
         Ok(by_id::<opportunity::Entity>(ctx, &id)
             .await?
             .map(Opportunity))
@@ -150,86 +118,20 @@ async fn prefetch<'a>(
 #[derive(Default)]
 pub struct OpportunitiesMutation;
 
-#[Object]
-impl OpportunitiesMutation {
+mutations! { OpportunitiesMutation => Opportunity, guard = "Require(OPPORTUNITY_WRITE)", id = "The opportunity's id.";
     /// Opens an opportunity. Repeating it with the same `id` and content returns the same one.
-    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
-    async fn create_opportunity(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateOpportunityInput,
-    ) -> Result<Opportunity> {
-        let id = input
-            .id
-            .as_ref()
-            .map(|id| parse_id(id, "input.id"))
-            .transpose()
-            .gql()?;
-        let content = input.content.into_service().gql()?;
-        let row = write(ctx, |w| {
-            Box::pin(opportunities::create(w, id, content, None))
-        })
-        .await?;
-        Ok(Opportunity(row))
-    }
-
+    create create_opportunity(CreateOpportunityInput) |w, id, content| opportunities::create(w, id, content, None);
     /// Changes the fields you give of an open opportunity (omitted: unchanged, `null`:
     /// cleared): amount, stage, owner… A stale `expectedVersion` is a `CONFLICT`; a won or
     /// lost opportunity is a `BUSINESS_RULE` error.
-    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
-    async fn update_opportunity(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The opportunity's id.")] id: ID,
-        input: UpdateOpportunityInput,
-    ) -> Result<Opportunity> {
-        let id = parse_id(&id, "id").gql()?;
-        let expected_version = input.expected_version;
-        let patch = input.into_service().gql()?;
-        let row = write(ctx, |w| {
-            Box::pin(opportunities::update(w, id, patch, expected_version))
-        })
-        .await?;
-        Ok(Opportunity(row))
-    }
-
+    update update_opportunity(UpdateOpportunityInput) |w, id, patch, version| opportunities::update(w, id, patch, version);
     /// Closes an open opportunity as won (audited as `win`).
-    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
-    async fn win_opportunity(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The opportunity's id.")] id: ID,
-    ) -> Result<Opportunity> {
-        let id = parse_id(&id, "id").gql()?;
-        let row = write(ctx, |w| Box::pin(opportunities::win(w, id))).await?;
-        Ok(Opportunity(row))
-    }
-
+    by_id win_opportunity() |w, id| opportunities::win(w, id);
     /// Closes an open opportunity as lost (audited as `lose`).
-    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
-    async fn lose_opportunity(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The opportunity's id.")] id: ID,
-        #[graphql(desc = "Why it was lost.")] reason: Option<String>,
-    ) -> Result<Opportunity> {
-        let id = parse_id(&id, "id").gql()?;
-        let row = write(ctx, |w| Box::pin(opportunities::lose(w, id, reason))).await?;
-        Ok(Opportunity(row))
-    }
-
+    by_id lose_opportunity(#[graphql(desc = "Why it was lost.")] reason: Option<String>) |w, id| opportunities::lose(w, id, reason);
     /// Archives a won or lost opportunity (audited as `archive`); archiving an open one is a
     /// `BUSINESS_RULE` error (`crm.opportunity_open`): win or lose it first.
-    #[graphql(guard = "Require(OPPORTUNITY_WRITE)")]
-    async fn archive_opportunity(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The opportunity's id.")] id: ID,
-    ) -> Result<Opportunity> {
-        let id = parse_id(&id, "id").gql()?;
-        let row = write(ctx, |w| Box::pin(opportunities::archive(w, id))).await?;
-        Ok(Opportunity(row))
-    }
+    by_id archive_opportunity() |w, id| opportunities::archive(w, id);
 }
 
 /// Which opportunities `opportunities` lists.
@@ -272,16 +174,8 @@ impl OpportunityFields {
             customer_id: parse_id(&self.customer_id, "input.customerId")?,
             amount: self.amount.amount.as_str().to_owned(),
             currency: self.amount.currency,
-            stage_id: self
-                .stage_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.stageId"))
-                .transpose()?,
-            owner_id: self
-                .owner_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.ownerId"))
-                .transpose()?,
+            stage_id: parse_opt_id(self.stage_id.as_ref(), "input.stageId")?,
+            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
             expected_close_date: self.expected_close_date.map(|d| d.0),
         })
     }
@@ -325,18 +219,10 @@ impl UpdateOpportunityInput {
         };
         Ok(OpportunityPatch {
             title: self.title,
-            customer_id: self
-                .customer_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.customerId"))
-                .transpose()?,
+            customer_id: parse_opt_id(self.customer_id.as_ref(), "input.customerId")?,
             amount,
             currency,
-            stage_id: self
-                .stage_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.stageId"))
-                .transpose()?,
+            stage_id: parse_opt_id(self.stage_id.as_ref(), "input.stageId")?,
             owner_id: patch_id(self.owner_id, "input.ownerId")?,
             expected_close_date: patch(self.expected_close_date).map(|d| d.map(|d| d.0)),
         })

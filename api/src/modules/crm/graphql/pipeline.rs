@@ -7,7 +7,7 @@ use crate::authz::Require;
 use crate::authz::catalog::{OPPORTUNITY_READ, PIPELINE_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::resolve::write;
+use crate::graphql::resolve::{queries, write};
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::modules::crm::graphql::types::{ForecastLine, PipelineStage};
 use crate::modules::crm::service::{forecast, stages};
@@ -18,11 +18,9 @@ use crate::modules::master::graphql::types::user;
 #[derive(Default)]
 pub struct PipelineQuery;
 
-#[Object]
-impl PipelineQuery {
+queries! { PipelineQuery, guard = "Require(OPPORTUNITY_READ)";
     /// The pipeline's stages, in order (a short list, so not paged).
-    #[graphql(guard = "Require(OPPORTUNITY_READ)")]
-    async fn pipeline_stages(&self, ctx: &Context<'_>) -> Result<Vec<PipelineStage>> {
+    field pipeline_stages() -> Vec<PipelineStage> |ctx| {
         let req = ctx.request()?;
         let db = req.tenant_db().await.gql()?;
         Ok(stages::list(db.conn(), req.access().gql()?)
@@ -35,12 +33,9 @@ impl PipelineQuery {
 
     /// The weighted forecast of the open opportunities you may see, in the base currency at
     /// the rates valid on `asOf` (default today): Σ amount × stage probability.
-    #[graphql(guard = "Require(OPPORTUNITY_READ)")]
-    async fn pipeline_forecast(
-        &self,
-        ctx: &Context<'_>,
+    field pipeline_forecast(
         #[graphql(desc = "Date of the exchange rates (default: today).")] as_of: Option<Date>,
-    ) -> Result<PipelineForecast> {
+    ) -> PipelineForecast |ctx| {
         let req = ctx.request()?;
         let db = req.tenant_db().await.gql()?;
         let as_of = as_of.map_or_else(|| Utc::now().date_naive(), |d| d.0);

@@ -5,11 +5,9 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use crate::authz::Require;
 use crate::authz::catalog::{API_KEY_READ, API_KEY_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
-use crate::graphql::resolve::{list, write};
+use crate::graphql::resolve::{list, queries, write};
 use crate::modules::identity::graphql::types::ApiKey;
 use crate::modules::identity::service::api_keys;
 
@@ -17,24 +15,11 @@ use crate::modules::identity::service::api_keys;
 #[derive(Default)]
 pub struct ApiKeysQuery;
 
-#[Object]
-impl ApiKeysQuery {
+queries! { ApiKeysQuery, guard = "Require(API_KEY_READ)";
     /// API keys, oldest first.
-    #[graphql(
-        guard = "Require(API_KEY_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn api_keys(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<ApiKey>> {
+    list api_keys() -> ApiKey |ctx, args| {
         let req = ctx.request()?;
         let query = api_keys::visible(req.access().gql()?);
-        let args = PageArgs::new(ctx, first, after, last, before);
         list(ctx, query, args, ApiKey).await
     }
 }

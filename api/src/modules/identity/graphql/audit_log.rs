@@ -1,16 +1,14 @@
 //! `auditLog`.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 
 use crate::authz::Require;
 use crate::authz::catalog::AUDIT_READ;
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::parse_id;
-use crate::graphql::resolve::list;
+use crate::graphql::parse_opt_id;
+use crate::graphql::resolve::{list, queries};
 use crate::modules::identity::graphql::types::AuditEntry;
 use crate::modules::identity::service::audit_log::{self, AuditFilter};
 
@@ -18,45 +16,23 @@ use crate::modules::identity::service::audit_log::{self, AuditFilter};
 #[derive(Default)]
 pub struct AuditQuery;
 
-#[Object]
-impl AuditQuery {
+queries! { AuditQuery, guard = "Require(AUDIT_READ)";
     /// The audit trail, oldest first (`last: 20` gives the newest).
-    #[graphql(
-        guard = "Require(AUDIT_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn audit_log(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list audit_log(
         #[graphql(desc = "Which entries.")] filter: Option<AuditLogFilter>,
-    ) -> Result<Page<AuditEntry>> {
+    ) -> AuditEntry |ctx, args| {
         let req = ctx.request()?;
         let filter = match filter {
             None => AuditFilter::default(),
             Some(f) => AuditFilter {
                 entity: f.entity,
-                entity_id: f
-                    .entity_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.entityId"))
-                    .transpose()
-                    .gql()?,
-                actor_id: f
-                    .actor_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "filter.actorId"))
-                    .transpose()
-                    .gql()?,
+                entity_id: parse_opt_id(f.entity_id.as_ref(), "filter.entityId").gql()?,
+                actor_id: parse_opt_id(f.actor_id.as_ref(), "filter.actorId").gql()?,
                 from: f.from,
                 to: f.to,
             },
         };
         let query = audit_log::visible(req.access().gql()?, &filter);
-        let args = PageArgs::new(ctx, first, after, last, before);
         list(ctx, query, args, AuditEntry).await
     }
 }

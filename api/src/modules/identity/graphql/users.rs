@@ -6,12 +6,10 @@ use entities::identity::user_account;
 use crate::authz::Require;
 use crate::authz::catalog::{USER_READ, USER_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, list, write};
-use crate::graphql::{parse_id, parse_ids};
+use crate::graphql::resolve::{by_id, list, queries, write};
+use crate::graphql::{parse_id, parse_ids, parse_opt_id};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::identity::service::users::{self, NewUser, UserFilter, UserPatch};
 
@@ -19,28 +17,16 @@ use crate::modules::identity::service::users::{self, NewUser, UserFilter, UserPa
 #[derive(Default)]
 pub struct UsersQuery;
 
-#[Object]
-impl UsersQuery {
+queries! { UsersQuery, guard = "Require(USER_READ)";
     /// Users, oldest first (keyset pagination: `first`/`after` forward, `last`/`before` back).
-    #[graphql(
-        guard = "Require(USER_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn users(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list users(
         #[graphql(desc = "Which users.")] filter: Option<UserFilterInput>,
-    ) -> Result<Page<User>> {
+    ) -> User |ctx, args| {
         let req = ctx.request()?;
         let filter = filter
             .map(UserFilterInput::into_service)
             .unwrap_or_default();
         let query = users::visible(req.access().gql()?, &filter);
-        let args = PageArgs::new(ctx, first, after, last, before);
         let page = list(ctx, query, args, User).await?;
         // Prefetch in one batch what the page selects (see `selects_on_nodes`).
         let loaders = req.loaders().await.gql()?;
@@ -62,12 +48,9 @@ impl UsersQuery {
     }
 
     /// One user, or `null` when it does not exist or you may not see it.
-    #[graphql(guard = "Require(USER_READ)")]
-    async fn user(
-        &self,
-        ctx: &Context<'_>,
+    field user(
         #[graphql(desc = "The user's id.")] id: ID,
-    ) -> Result<Option<User>> {
+    ) -> Option<User> |ctx| {
         Ok(by_id::<user_account::Entity>(ctx, &id).await?.map(User))
     }
 }
@@ -83,12 +66,7 @@ impl UsersMutation {
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
         let req = ctx.request()?;
         let new = NewUser {
-            id: input
-                .id
-                .as_ref()
-                .map(|id| parse_id(id, "input.id"))
-                .transpose()
-                .gql()?,
+            id: parse_opt_id(input.id.as_ref(), "input.id").gql()?,
             email: input.email,
             display_name: input.display_name,
             phone: input.phone,

@@ -5,11 +5,9 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::authz::{Require, SignedIn};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{list, write};
-use crate::graphql::{parse_id, patch};
+use crate::graphql::resolve::{list, queries, write};
+use crate::graphql::{parse_id, parse_opt_id, patch};
 use crate::modules::master::graphql::types::Contact;
 use crate::modules::master::service::contacts::{self, ContactInput, ContactPatch};
 
@@ -17,38 +15,17 @@ use crate::modules::master::service::contacts::{self, ContactInput, ContactPatch
 #[derive(Default)]
 pub struct ContactsQuery;
 
-#[Object]
-impl ContactsQuery {
+queries! { ContactsQuery, guard = "Require(CUSTOMER_READ)";
     /// Contacts of customers (or of one supplier), oldest first.
-    #[graphql(
-        guard = "Require(CUSTOMER_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    async fn contacts(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list contacts(
         #[graphql(desc = "Only this customer's contacts.")] customer_id: Option<ID>,
         #[graphql(desc = "This supplier's contacts (needs `master.supplier.read`) instead.")]
         supplier_id: Option<ID>,
-    ) -> Result<Page<Contact>> {
+    ) -> Contact |ctx, args| {
         let req = ctx.request()?;
-        let customer_id = customer_id
-            .as_ref()
-            .map(|id| parse_id(id, "customerId"))
-            .transpose()
-            .gql()?;
-        let supplier_id = supplier_id
-            .as_ref()
-            .map(|id| parse_id(id, "supplierId"))
-            .transpose()
-            .gql()?;
+        let customer_id = parse_opt_id(customer_id.as_ref(), "customerId").gql()?;
+        let supplier_id = parse_opt_id(supplier_id.as_ref(), "supplierId").gql()?;
         let query = contacts::visible(req.access().gql()?, customer_id, supplier_id);
-        let args = PageArgs::new(ctx, first, after, last, before);
         list(ctx, query, args, Contact).await
     }
 }
@@ -67,18 +44,8 @@ impl ContactsMutation {
         input: CreateContactInput,
     ) -> Result<Contact> {
         let req = ctx.request()?;
-        let customer_id = input
-            .customer_id
-            .as_ref()
-            .map(|id| parse_id(id, "input.customerId"))
-            .transpose()
-            .gql()?;
-        let supplier_id = input
-            .supplier_id
-            .as_ref()
-            .map(|id| parse_id(id, "input.supplierId"))
-            .transpose()
-            .gql()?;
+        let customer_id = parse_opt_id(input.customer_id.as_ref(), "input.customerId").gql()?;
+        let supplier_id = parse_opt_id(input.supplier_id.as_ref(), "input.supplierId").gql()?;
         let w = req.write().await.gql()?;
         let content = input.content.into_service();
         let row = match (customer_id, supplier_id) {

@@ -1,18 +1,17 @@
 //! `customers`, `customer`, `createCustomer`, `updateCustomer`, `archiveCustomer`.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Result};
 use entities::master::customer;
 
 use crate::authz::Require;
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page_sorted};
+use crate::graphql::connection::{OrderDirection, Sort, page_sorted};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, write};
+use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::MoneyInput;
-use crate::graphql::{parse_id, patch, patch_id};
+use crate::graphql::{parse_opt_id, patch, patch_id};
 use crate::kit::children;
 use crate::modules::master::graphql::types::{CUSTOMER_CONTACTS, CUSTOMER_OPPORTUNITIES, Customer};
 use crate::modules::master::service::customers::{
@@ -24,24 +23,12 @@ use crate::modules::master::service::party::PartyPatch;
 #[derive(Default)]
 pub struct CustomersQuery;
 
-#[Object]
-impl CustomersQuery {
+queries! { CustomersQuery, guard = "Require(CUSTOMER_READ)";
     /// Customers, by creation (default) or name.
-    #[graphql(
-        guard = "Require(CUSTOMER_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    async fn customers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list customers(
         #[graphql(desc = "Which customers.")] filter: Option<CustomerFilterInput>,
         #[graphql(desc = "Sort order (one entry).", default)] order_by: Vec<CustomerOrder>,
-    ) -> Result<Page<Customer>> {
+    ) -> Customer |ctx, args| {
         let req = ctx.request()?;
         let filter = filter
             .map(CustomerFilterInput::into_service)
@@ -50,7 +37,6 @@ impl CustomersQuery {
             .unwrap_or_default();
         let query = customers::visible(req.access().gql()?, &filter).gql()?;
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs::new(ctx, first, after, last, before);
         let order = order_by.first().copied().unwrap_or_default();
         if order_by.len() > 1 {
             return Err(
@@ -81,12 +67,9 @@ impl CustomersQuery {
     }
 
     /// One customer, or `null`.
-    #[graphql(guard = "Require(CUSTOMER_READ)")]
-    async fn customer(
-        &self,
-        ctx: &Context<'_>,
+    field customer(
         #[graphql(desc = "The customer's id.")] id: ID,
-    ) -> Result<Option<Customer>> {
+    ) -> Option<Customer> |ctx| {
         Ok(by_id::<customer::Entity>(ctx, &id).await?.map(Customer))
     }
 }
@@ -125,57 +108,15 @@ async fn prefetch<'a>(
 #[derive(Default)]
 pub struct CustomersMutation;
 
-#[Object]
-impl CustomersMutation {
+mutations! { CustomersMutation => Customer, guard = "Require(CUSTOMER_WRITE)", id = "The customer's id.";
     /// Creates a customer. Repeating it with the same `id` and content returns the same
     /// customer; other content under that id is a `CONFLICT`.
-    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
-    async fn create_customer(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateCustomerInput,
-    ) -> Result<Customer> {
-        let id = input
-            .id
-            .as_ref()
-            .map(|id| parse_id(id, "input.id"))
-            .transpose()
-            .gql()?;
-        let content = input.content.into_service().gql()?;
-        let row = write(ctx, |w| Box::pin(customers::create(w, id, content))).await?;
-        Ok(Customer(row))
-    }
-
+    create create_customer(CreateCustomerInput) |w, id, content| customers::create(w, id, content);
     /// Changes the fields you give of a customer (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`.
-    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
-    async fn update_customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer's id.")] id: ID,
-        input: UpdateCustomerInput,
-    ) -> Result<Customer> {
-        let id = parse_id(&id, "id").gql()?;
-        let expected_version = input.expected_version;
-        let patch = input.into_service().gql()?;
-        let row = write(ctx, |w| {
-            Box::pin(customers::update(w, id, patch, expected_version))
-        })
-        .await?;
-        Ok(Customer(row))
-    }
-
+    update update_customer(UpdateCustomerInput) |w, id, patch, version| customers::update(w, id, patch, version);
     /// Archives a customer (customers are never deleted: documents refer to them).
-    #[graphql(guard = "Require(CUSTOMER_WRITE)")]
-    async fn archive_customer(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The customer's id.")] id: ID,
-    ) -> Result<Customer> {
-        let id = parse_id(&id, "id").gql()?;
-        let row = write(ctx, |w| Box::pin(customers::archive(w, id))).await?;
-        Ok(Customer(row))
-    }
+    by_id archive_customer() |w, id| customers::archive(w, id);
 }
 
 /// Which customers `customers` lists.
@@ -194,11 +135,7 @@ impl CustomerFilterInput {
         Ok(CustomerFilter {
             search: self.search,
             is_active: self.is_active,
-            owner_id: self
-                .owner_id
-                .as_ref()
-                .map(|id| parse_id(id, "filter.ownerId"))
-                .transpose()?,
+            owner_id: parse_opt_id(self.owner_id.as_ref(), "filter.ownerId")?,
         })
     }
 }
@@ -270,16 +207,8 @@ impl CustomerFields {
             shipping_address: self.shipping_address,
             currency: self.currency,
             credit_limit: self.credit_limit.map(|m| m.amount.as_str().to_owned()),
-            owner_id: self
-                .owner_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.ownerId"))
-                .transpose()?,
-            payment_term_id: self
-                .payment_term_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.paymentTermId"))
-                .transpose()?,
+            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
+            payment_term_id: parse_opt_id(self.payment_term_id.as_ref(), "input.paymentTermId")?,
         })
     }
 }

@@ -1,18 +1,17 @@
 //! `products`, `product`, `createProduct`, `updateProduct`, `archiveProduct`.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Result};
 use entities::master::{product, product_category, tax_rate};
 
 use crate::authz::Require;
 use crate::authz::catalog::{PRODUCT_READ, PRODUCT_WRITE};
 use crate::error::{AppError, GqlResult};
-use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, page_sorted};
+use crate::graphql::connection::{OrderDirection, Sort, page_sorted};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::selects_on_nodes;
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, write};
+use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::Decimal;
-use crate::graphql::{parse_id, patch, patch_id};
+use crate::graphql::{parse_opt_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch};
 use crate::modules::master::graphql::types::{Product, ProductKind};
 use crate::modules::master::service::products::{
@@ -23,24 +22,12 @@ use crate::modules::master::service::products::{
 #[derive(Default)]
 pub struct ProductsQuery;
 
-#[Object]
-impl ProductsQuery {
+queries! { ProductsQuery, guard = "Require(PRODUCT_READ)";
     /// Products, by creation (default), SKU or name.
-    #[graphql(
-        guard = "Require(PRODUCT_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    async fn products(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list products(
         #[graphql(desc = "Which products.")] filter: Option<ProductFilterInput>,
         #[graphql(desc = "Sort order (one entry).", default)] order_by: Vec<ProductOrder>,
-    ) -> Result<Page<Product>> {
+    ) -> Product |ctx, args| {
         let req = ctx.request()?;
         let filter = filter
             .map(|f| ProductFilter {
@@ -65,7 +52,6 @@ impl ProductsQuery {
             }),
         };
         let db = req.tenant_db().await.gql()?;
-        let args = PageArgs::new(ctx, first, after, last, before);
         let page = page_sorted(
             db.conn(),
             query,
@@ -83,12 +69,9 @@ impl ProductsQuery {
     }
 
     /// One product, or `null`.
-    #[graphql(guard = "Require(PRODUCT_READ)")]
-    async fn product(
-        &self,
-        ctx: &Context<'_>,
+    field product(
         #[graphql(desc = "The product's id.")] id: ID,
-    ) -> Result<Option<Product>> {
+    ) -> Option<Product> |ctx| {
         Ok(by_id::<product::Entity>(ctx, &id).await?.map(Product))
     }
 }
@@ -113,56 +96,14 @@ async fn prefetch_page<'a>(
 #[derive(Default)]
 pub struct ProductsMutation;
 
-#[Object]
-impl ProductsMutation {
+mutations! { ProductsMutation => Product, guard = "Require(PRODUCT_WRITE)", id = "The product's id.";
     /// Creates a product. Repeating it with the same `id` and content returns the same product.
-    #[graphql(guard = "Require(PRODUCT_WRITE)")]
-    async fn create_product(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateProductInput,
-    ) -> Result<Product> {
-        let id = input
-            .id
-            .as_ref()
-            .map(|id| parse_id(id, "input.id"))
-            .transpose()
-            .gql()?;
-        let content = input.content.into_service().gql()?;
-        let row = write(ctx, |w| Box::pin(products::create(w, id, content))).await?;
-        Ok(Product(row))
-    }
-
+    create create_product(CreateProductInput) |w, id, content| products::create(w, id, content);
     /// Changes the fields you give of a product (omitted: unchanged, `null`: cleared; an
     /// omitted `costPrice` keeps the cost price). A stale `expectedVersion` is a `CONFLICT`.
-    #[graphql(guard = "Require(PRODUCT_WRITE)")]
-    async fn update_product(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The product's id.")] id: ID,
-        input: UpdateProductInput,
-    ) -> Result<Product> {
-        let id = parse_id(&id, "id").gql()?;
-        let expected_version = input.expected_version;
-        let patch = input.into_service().gql()?;
-        let row = write(ctx, |w| {
-            Box::pin(products::update(w, id, patch, expected_version))
-        })
-        .await?;
-        Ok(Product(row))
-    }
-
+    update update_product(UpdateProductInput) |w, id, patch, version| products::update(w, id, patch, version);
     /// Archives a product (products are never deleted: documents refer to them).
-    #[graphql(guard = "Require(PRODUCT_WRITE)")]
-    async fn archive_product(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The product's id.")] id: ID,
-    ) -> Result<Product> {
-        let id = parse_id(&id, "id").gql()?;
-        let row = write(ctx, |w| Box::pin(products::archive(w, id))).await?;
-        Ok(Product(row))
-    }
+    by_id archive_product() |w, id| products::archive(w, id);
 }
 
 /// Which products `products` lists.
@@ -232,16 +173,8 @@ impl ProductFields {
             currency: self.currency,
             sale_price: self.sale_price.as_str().to_owned(),
             cost_price: self.cost_price.map(|c| c.as_str().to_owned()),
-            tax_rate_id: self
-                .tax_rate_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.taxRateId"))
-                .transpose()?,
-            category_id: self
-                .category_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.categoryId"))
-                .transpose()?,
+            tax_rate_id: parse_opt_id(self.tax_rate_id.as_ref(), "input.taxRateId")?,
+            category_id: parse_opt_id(self.category_id.as_ref(), "input.categoryId")?,
             serial_tracked: self.serial_tracked,
         })
     }

@@ -7,72 +7,33 @@ use entities::master::{payment_term, product_category, warehouse};
 use crate::authz::Require;
 use crate::authz::catalog::{DATA_READ, DATA_WRITE};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{list, write};
+use crate::graphql::resolve::{list, queries, write};
 use crate::modules::master::service::reference;
 
 /// Set-up data queries.
 #[derive(Default)]
 pub struct SetupQuery;
 
-#[Object]
-impl SetupQuery {
+queries! { SetupQuery, guard = "Require(DATA_READ)";
     /// Payment terms, oldest first.
-    #[graphql(
-        guard = "Require(DATA_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn payment_terms(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<PaymentTerm>> {
+    list payment_terms() -> PaymentTerm |ctx, args| {
         let req = ctx.request()?;
         let query = reference::payment_terms(req.access().gql()?);
-        let args = PageArgs::new(ctx, first, after, last, before);
         list(ctx, query, args, PaymentTerm).await
     }
 
     /// Product categories, oldest first.
-    #[graphql(
-        guard = "Require(DATA_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn product_categories(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<ProductCategory>> {
+    list product_categories() -> ProductCategory |ctx, args| {
         let req = ctx.request()?;
         let query = reference::product_categories(req.access().gql()?);
-        let args = PageArgs::new(ctx, first, after, last, before);
         list(ctx, query, args, ProductCategory).await
     }
 
     /// Warehouses, oldest first.
-    #[graphql(
-        guard = "Require(DATA_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn warehouses(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<Warehouse>> {
+    list warehouses() -> Warehouse |ctx, args| {
         let req = ctx.request()?;
         let query = reference::warehouses(req.access().gql()?);
-        let args = PageArgs::new(ctx, first, after, last, before);
         list(ctx, query, args, Warehouse).await
     }
 }

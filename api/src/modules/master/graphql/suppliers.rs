@@ -6,12 +6,10 @@ use entities::master::{payment_term, supplier};
 use crate::authz::Require;
 use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
 use crate::error::{AppError, GqlResult};
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
-use crate::graphql::pagination::list_complexity;
-use crate::graphql::resolve::{by_id, list, write};
-use crate::graphql::{parse_id, patch, patch_id};
+use crate::graphql::resolve::{by_id, list, mutations, queries};
+use crate::graphql::{parse_opt_id, patch, patch_id};
 use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::PaymentTerm;
@@ -23,39 +21,23 @@ use crate::modules::master::service::suppliers::{self, SupplierInput, SupplierPa
 #[derive(Default)]
 pub struct SuppliersQuery;
 
-#[Object]
-impl SuppliersQuery {
+queries! { SuppliersQuery, guard = "Require(SUPPLIER_READ)";
     /// Suppliers, oldest first.
-    #[graphql(
-        guard = "Require(SUPPLIER_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    async fn suppliers(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    list suppliers(
         #[graphql(desc = "Part of the name, email or tax id, any case.")] search: Option<String>,
         #[graphql(desc = "Active (true) or archived (false) only.")] is_active: Option<bool>,
-    ) -> Result<Page<Supplier>> {
+    ) -> Supplier |ctx, args| {
         let req = ctx.request()?;
         let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active);
-        let args = PageArgs::new(ctx, first, after, last, before);
         let page = list(ctx, query, args, Supplier).await?;
         prefetch_page(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }
 
     /// One supplier, or `null`.
-    #[graphql(guard = "Require(SUPPLIER_READ)")]
-    async fn supplier(
-        &self,
-        ctx: &Context<'_>,
+    field supplier(
         #[graphql(desc = "The supplier's id.")] id: ID,
-    ) -> Result<Option<Supplier>> {
+    ) -> Option<Supplier> |ctx| {
         Ok(by_id::<supplier::Entity>(ctx, &id).await?.map(Supplier))
     }
 }
@@ -88,56 +70,14 @@ async fn prefetch_page<'a>(
 #[derive(Default)]
 pub struct SuppliersMutation;
 
-#[Object]
-impl SuppliersMutation {
+mutations! { SuppliersMutation => Supplier, guard = "Require(SUPPLIER_WRITE)", id = "The supplier's id.";
     /// Creates a supplier. Repeating it with the same `id` and content returns the same one.
-    #[graphql(guard = "Require(SUPPLIER_WRITE)")]
-    async fn create_supplier(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateSupplierInput,
-    ) -> Result<Supplier> {
-        let id = input
-            .id
-            .as_ref()
-            .map(|id| parse_id(id, "input.id"))
-            .transpose()
-            .gql()?;
-        let content = input.content.into_service().gql()?;
-        let row = write(ctx, |w| Box::pin(suppliers::create(w, id, content))).await?;
-        Ok(Supplier(row))
-    }
-
+    create create_supplier(CreateSupplierInput) |w, id, content| suppliers::create(w, id, content);
     /// Changes the fields you give of a supplier (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`.
-    #[graphql(guard = "Require(SUPPLIER_WRITE)")]
-    async fn update_supplier(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The supplier's id.")] id: ID,
-        input: UpdateSupplierInput,
-    ) -> Result<Supplier> {
-        let id = parse_id(&id, "id").gql()?;
-        let expected_version = input.expected_version;
-        let patch = input.into_service().gql()?;
-        let row = write(ctx, |w| {
-            Box::pin(suppliers::update(w, id, patch, expected_version))
-        })
-        .await?;
-        Ok(Supplier(row))
-    }
-
+    update update_supplier(UpdateSupplierInput) |w, id, patch, version| suppliers::update(w, id, patch, version);
     /// Archives a supplier (suppliers are never deleted: documents refer to them).
-    #[graphql(guard = "Require(SUPPLIER_WRITE)")]
-    async fn archive_supplier(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The supplier's id.")] id: ID,
-    ) -> Result<Supplier> {
-        let id = parse_id(&id, "id").gql()?;
-        let row = write(ctx, |w| Box::pin(suppliers::archive(w, id))).await?;
-        Ok(Supplier(row))
-    }
+    by_id archive_supplier() |w, id| suppliers::archive(w, id);
 }
 
 /// A supplier's details.
@@ -169,17 +109,9 @@ impl SupplierFields {
             email: self.email,
             phone: self.phone,
             address: self.address,
-            payment_term_id: self
-                .payment_term_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.paymentTermId"))
-                .transpose()?,
+            payment_term_id: parse_opt_id(self.payment_term_id.as_ref(), "input.paymentTermId")?,
             currency: self.currency,
-            owner_id: self
-                .owner_id
-                .as_ref()
-                .map(|id| parse_id(id, "input.ownerId"))
-                .transpose()?,
+            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
         })
     }
 }
