@@ -1,24 +1,54 @@
 //! [`fields!`]: an `#[Object]` impl of a type wrapping a row (`Type(pub Model)`) whose plain
 //! fields are named once each, by kind, next to the resolvers written out in full.
 
-/// The `#[Object]` impl (`#[Object]` first, then the type's doc comment) of `Type(pub Model)`: each
+/// The `#[Object]` impl (after the type's doc comment) of `Type(pub Model)`: each
 /// line `kind name;` is the field `name` read from the row's column `name`, and every
 /// `async fn` is kept as it is. The kinds:
 ///
 /// - `id name;`: `ID` of a UUID column; `opt_id name;`: `Option<ID>` of an optional one;
 /// - `text name;`: `&str` of a text column; `opt_text name;`: `Option<&str>` of an optional one;
 /// - `value name: Type;`: the column's value as it is (`i32`, `bool`, a time);
-/// - `into name: Type;`: the column's value converted with `Into` (an enum).
+/// - `into name: Type;`: the column's value converted with `Into` (an enum);
+/// - `children name -> Node = RELATION;`: a connection of the row's children (`null` and
+///   `FORBIDDEN` without their read permission) through `kit::children::page`.
 ///
 /// Doc comments before a line are the field's description.
 macro_rules! fields {
-    ($hash:tt $object:tt $(#[doc = $doc:tt])* impl $ty:ident { $($body:tt)* }) => {
-        // `#[Object]` keeps the caller's tokens, so that the names it gives a field's
-        // `complexity` expression (`child_complexity`) are the ones the caller's string uses.
-        $crate::graphql::fields::fields!(@next [$hash $object $(#[doc = $doc])* impl $ty] [] $($body)*);
+    ($(#[doc = $doc:tt])* impl $ty:ident { $($body:tt)* }) => {
+        // The attribute, the complexity and the paging arguments come from this one expansion,
+        // so that the names in the complexity expression are the ones `#[Object]` gives.
+        $crate::graphql::fields::fields!(@next [
+            (#[async_graphql::Object] $(#[doc = $doc])* impl $ty)
+            "crate::graphql::pagination::list_complexity(child_complexity, first, last)"
+            (
+                #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+                #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+                #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+                #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+            )
+            (first, after, last, before)
+        ] [] $($body)*);
     };
-    (@next [$($head:tt)*] [$($done:tt)*]) => {
+    (@next [($($head:tt)*) $($page:tt)*] [$($done:tt)*]) => {
         $($head)* { $($done)* }
+    };
+    (@next [$head:tt $cx:tt ($($params:tt)*) ($($page:tt)*)] [$($done:tt)*]
+        $(#[$fa:meta])* children $name:ident -> $node:path = $relation:expr; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next [$head $cx ($($params)*) ($($page)*)] [$($done)*
+            $(#[$fa])*
+            #[graphql(complexity = $cx)]
+            async fn $name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                $($params)*
+            ) -> async_graphql::Result<Option<$crate::graphql::connection::Page<$node>>> {
+                let args = $crate::graphql::connection::PageArgs::new(ctx, $($page)*);
+                $crate::kit::children::page(ctx, self.0.id, $relation, args, $node)
+                    .await
+                    .map(Some)
+            }
+        ] $($rest)*);
     };
     (@next $head:tt [$($done:tt)*] $(#[$fa:meta])* id $name:ident; $($rest:tt)*) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*

@@ -4,18 +4,16 @@
 //! stored value is a compile error here, not a silent `NEW`). Relation fields read through
 //! the kit (`kit::read::relation`), so they answer exactly what the by-id query would.
 
-use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::crm::{activity, lead, opportunity, pipeline_stage};
 
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
 use crate::graphql::fields::fields;
 use crate::graphql::loaders::load_failed;
-use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, Decimal, Money};
-use crate::kit::children::{self, Children};
+use crate::kit::children::Children;
 use crate::kit::read::relation;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::types::{Customer, money, user};
@@ -27,7 +25,6 @@ use entities::master::customer;
 pub struct PipelineStage(pub pipeline_stage::Model);
 
 fields! {
-    #[Object]
     /// A stage of the sales pipeline.
     impl PipelineStage {
         /// Stable id.
@@ -86,7 +83,6 @@ impl From<LeadStatus> for lead::LeadStatus {
 pub struct Lead(pub lead::Model);
 
 fields! {
-    #[Object]
     /// A prospect not yet a customer.
     impl Lead {
         /// Stable id.
@@ -175,7 +171,6 @@ pub const OPPORTUNITY_ACTIVITIES: Children<activity::Entity> = Children {
 pub struct Opportunity(pub opportunity::Model);
 
 fields! {
-    #[Object]
     /// A possible sale.
     impl Opportunity {
         /// Stable id.
@@ -212,20 +207,7 @@ fields! {
         opt_text lost_reason;
         /// Activities about it that you may see, oldest first (`null` and `FORBIDDEN`
         /// without `crm.activity.read`).
-        #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
-        async fn activities(
-            &self,
-            ctx: &Context<'_>,
-            #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-            #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-            #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-            #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-        ) -> Result<Option<Page<Activity>>> {
-            let args = PageArgs::new(ctx, first, after, last, before);
-            children::page(ctx, self.0.id, OPPORTUNITY_ACTIVITIES, args, Activity)
-                .await
-                .map(Some)
-        }
+        children activities -> Activity = OPPORTUNITY_ACTIVITIES;
         /// Optimistic-locking version.
         value version: i32;
     }
@@ -270,7 +252,6 @@ impl From<ActivityKind> for activity::ActivityKind {
 pub struct Activity(pub activity::Model);
 
 fields! {
-    #[Object]
     /// A call, meeting, task or note.
     impl Activity {
         /// Stable id.

@@ -1,7 +1,7 @@
 //! Output types of the identity module. Each wraps its entity row, so a column rename cannot
 //! silently change `schema.graphql`.
 
-use async_graphql::{Context, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, Json, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::identity::{api_key, audit_entry, role, role_grant, user_account};
 
@@ -21,7 +21,6 @@ fn contact_visible(ctx: &Context<'_>) -> bool {
 pub struct User(pub user_account::Model);
 
 fields! {
-    #[Object]
     /// A person who can sign in to the tenant.
     impl User {
         /// Stable id (UUID).
@@ -78,7 +77,6 @@ fields! {
 pub struct Role(pub role::Model);
 
 fields! {
-    #[Object]
     /// A named set of permissions.
     impl Role {
         /// Stable id (UUID).
@@ -133,7 +131,6 @@ impl Grant {
 pub struct ApiKey(pub api_key::Model);
 
 fields! {
-    #[Object]
     /// An integrator's API key (the secret is shown only when created).
     impl ApiKey {
         /// Stable id (UUID).
@@ -174,7 +171,6 @@ fields! {
 pub struct AuditEntry(pub audit_entry::Model);
 
 fields! {
-    #[Object]
     /// One change of state in the audit trail.
     impl AuditEntry {
         /// Stable id (UUID v7, ordered by time).

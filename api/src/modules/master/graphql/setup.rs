@@ -125,7 +125,6 @@ pub struct CreateWarehouseInput {
 pub struct PaymentTerm(pub payment_term::Model);
 
 fields! {
-    #[Object]
     /// When invoices fall due.
     impl PaymentTerm {
         /// Stable id.
@@ -143,7 +142,6 @@ fields! {
 pub struct ProductCategory(pub product_category::Model);
 
 fields! {
-    #[Object]
     /// A group of products.
     impl ProductCategory {
         /// Stable id.
@@ -157,7 +155,6 @@ fields! {
 pub struct Warehouse(pub warehouse::Model);
 
 fields! {
-    #[Object]
     /// A place where stock is kept.
     impl Warehouse {
         /// Stable id.

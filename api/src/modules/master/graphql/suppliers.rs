@@ -1,6 +1,6 @@
 //! `suppliers`, `supplier`, `createSupplier`, `updateSupplier`, `archiveSupplier`.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 use entities::master::{payment_term, supplier};
 
 use crate::authz::Require;
@@ -174,7 +174,6 @@ impl UpdateSupplierInput {
 pub struct Supplier(pub supplier::Model);
 
 fields! {
-    #[Object]
     /// A supplier.
     impl Supplier {
         /// Stable id.

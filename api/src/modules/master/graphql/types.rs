@@ -1,6 +1,6 @@
 //! Output types of master data; each wraps its entity row.
 
-use async_graphql::{Context, Enum, Object, Result};
+use async_graphql::{Context, Enum, Result};
 use chrono::{DateTime, Utc};
 use entities::identity::user_account;
 use entities::master::{
@@ -11,14 +11,14 @@ use entities::master::{
 use crate::authz::catalog::PRODUCT_COST_READ;
 use crate::authz::require_field;
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, Sort};
+use crate::graphql::connection::Sort;
 use crate::graphql::context::ContextExt;
 use crate::graphql::fields::fields;
 use crate::graphql::loaders::load_failed;
-use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, Decimal, Money};
-use crate::kit::children::{self, Children};
+use crate::kit::children::Children;
 use crate::kit::read::relation;
+use crate::modules::crm::graphql::types::Opportunity;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
 use crate::money::MICRO_SCALE;
@@ -46,7 +46,6 @@ pub async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Us
 pub struct Currency(pub currency::Model);
 
 fields! {
-    #[Object]
     /// A currency.
     impl Currency {
         /// ISO 4217 code.
@@ -62,7 +61,6 @@ fields! {
 pub struct ExchangeRate(pub exchange_rate::Model);
 
 fields! {
-    #[Object]
     /// An exchange rate of a currency into the tenant's base currency.
     impl ExchangeRate {
         /// Stable id.
@@ -84,7 +82,6 @@ fields! {
 pub struct UnitOfMeasure(pub unit_of_measure::Model);
 
 fields! {
-    #[Object]
     /// A unit products are counted in.
     impl UnitOfMeasure {
         /// Code, e.g. `kg`.
@@ -99,7 +96,6 @@ fields! {
 pub struct TaxRate(pub tax_rate::Model);
 
 fields! {
-    #[Object]
     /// A tax rate.
     impl TaxRate {
         /// Stable id.
@@ -149,7 +145,6 @@ pub const CUSTOMER_OPPORTUNITIES: Children<entities::crm::opportunity::Entity> =
 pub struct Customer(pub customer::Model);
 
 fields! {
-    #[Object]
     /// A customer.
     impl Customer {
         /// Stable id.
@@ -180,20 +175,7 @@ fields! {
             user(ctx, self.0.owner_id).await
         }
         /// People at the customer, by name (`null` and `FORBIDDEN` without `master.customer.read`).
-        #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
-        async fn contacts(
-            &self,
-            ctx: &Context<'_>,
-            #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-            #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-            #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-            #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-        ) -> Result<Option<Page<Contact>>> {
-            let args = PageArgs::new(ctx, first, after, last, before);
-            children::page(ctx, self.0.id, CUSTOMER_CONTACTS, args, Contact)
-                .await
-                .map(Some)
-        }
+        children contacts -> Contact = CUSTOMER_CONTACTS;
         /// Payment terms of the customer's invoices.
         async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
             Ok(
@@ -204,26 +186,7 @@ fields! {
         }
         /// The customer's opportunities that you may see, oldest first (`null` and `FORBIDDEN`
         /// without `crm.opportunity.read`).
-        #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
-        async fn opportunities(
-            &self,
-            ctx: &Context<'_>,
-            #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-            #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-            #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-            #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-        ) -> Result<Option<Page<crate::modules::crm::graphql::types::Opportunity>>> {
-            let args = PageArgs::new(ctx, first, after, last, before);
-            children::page(
-                ctx,
-                self.0.id,
-                CUSTOMER_OPPORTUNITIES,
-                args,
-                crate::modules::crm::graphql::types::Opportunity,
-            )
-            .await
-            .map(Some)
-        }
+        children opportunities -> Opportunity = CUSTOMER_OPPORTUNITIES;
         /// Archived customers stay for their documents but leave active lists.
         value is_active: bool;
         /// Optimistic-locking version: pass it as `expectedVersion` when updating.
@@ -237,7 +200,6 @@ fields! {
 pub struct Contact(pub contact::Model);
 
 fields! {
-    #[Object]
     /// A person at a customer.
     impl Contact {
         /// Stable id.
@@ -281,7 +243,6 @@ fn cost_visible(ctx: &Context<'_>) -> bool {
 }
 
 fields! {
-    #[Object]
     /// Something the tenant sells or buys.
     impl Product {
         /// Stable id.
