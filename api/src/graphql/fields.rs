@@ -15,27 +15,19 @@
 /// Doc comments before a line are the field's description.
 macro_rules! fields {
     ($(#[doc = $doc:tt])* impl $ty:ident { $($body:tt)* }) => {
-        // The attribute, the complexity and the paging arguments come from this one expansion,
-        // so that the names in the complexity expression are the ones `#[Object]` gives.
-        $crate::graphql::fields::fields!(@next [
-            (#[async_graphql::Object] $(#[doc = $doc])* impl $ty)
-            "crate::graphql::pagination::list_complexity(child_complexity, first, last)"
-            (
-                #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-                #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-                #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-                #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-            )
-            (first, after, last, before)
-        ] [] $($body)*);
+        $crate::graphql::resolve::paged!($crate::graphql::fields::fields;
+            ($(#[doc = $doc])* impl $ty) $($body)*);
     };
-    (@next [($($head:tt)*) $($page:tt)*] [$($done:tt)*]) => {
-        $($head)* { $($done)* }
+    (@paged [$($paging:tt)*] $item:tt $($body:tt)*) => {
+        $crate::graphql::fields::fields!(@next [$($paging)* $item] [] $($body)*);
     };
-    (@next [$head:tt $cx:tt ($($params:tt)*) ($($page:tt)*)] [$($done:tt)*]
+    (@next [($($attr:tt)*) $cx:tt $params:tt $page:tt ($($item:tt)*)] [$($done:tt)*]) => {
+        $($attr)* $($item)* { $($done)* }
+    };
+    (@next [$attr:tt $cx:tt ($($params:tt)*) ($($page:tt)*) $item:tt] [$($done:tt)*]
         $(#[$fa:meta])* children $name:ident -> $node:path = $relation:expr; $($rest:tt)*
     ) => {
-        $crate::graphql::fields::fields!(@next [$head $cx ($($params)*) ($($page)*)] [$($done)*
+        $crate::graphql::fields::fields!(@next [$attr $cx ($($params)*) ($($page)*) $item] [$($done)*
             $(#[$fa])*
             #[graphql(complexity = $cx)]
             async fn $name(
