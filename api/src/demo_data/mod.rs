@@ -25,6 +25,7 @@
 
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use entities::identity::role;
+use entities::master::{customer, product};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -34,6 +35,7 @@ use crate::authz::{Access, load_access};
 use crate::demo::DEMO_EMAIL;
 use crate::error::AppError;
 use crate::kit::Write;
+use crate::kit::edit;
 use crate::modules::crm::service::activities::{self, ActivityInput};
 use crate::modules::crm::service::conversion::{self, ConvertInput};
 use crate::modules::crm::service::leads::{self, Action, LeadInput};
@@ -41,8 +43,8 @@ use crate::modules::crm::service::opportunities::{self, OpportunityInput};
 use crate::modules::crm::service::stages;
 use crate::modules::identity::service::users::{self, NewUser};
 use crate::modules::master::service::contacts::{self, ContactInput};
-use crate::modules::master::service::customers::{self, CustomerInput};
-use crate::modules::master::service::products::{self, Kind, ProductInput};
+use crate::modules::master::service::customers::CustomerInput;
+use crate::modules::master::service::products::{Kind, ProductInput};
 use crate::modules::master::service::reference;
 use crate::state::AppState;
 
@@ -328,7 +330,7 @@ impl Ctx<'_> {
                 .map(|_| self.contact(&site))
                 .collect();
             let w = Write::begin(self.db, &self.access, self.actor, None).await?;
-            let customer = customers::create(&w, None, input).await?;
+            let customer = edit::create::<customer::Entity>(&w, None, input.into()).await?;
             for contact in contacts {
                 contacts::create_contact(&w, customer.id, contact).await?;
                 self.counts.contacts += 1;
@@ -388,7 +390,7 @@ impl Ctx<'_> {
             let currency = if self.rng.chance(80) { "USD" } else { "EUR" };
             let cost = cents * self.rng.range(55, 80) / 100;
             let w = Write::begin(self.db, &self.access, self.actor, None).await?;
-            products::create(
+            edit::create::<product::Entity>(
                 &w,
                 None,
                 ProductInput {
@@ -402,7 +404,8 @@ impl Ctx<'_> {
                     tax_rate_id: None,
                     category_id: None,
                     serial_tracked: false,
-                },
+                }
+                .into(),
             )
             .await?;
             w.commit().await?;

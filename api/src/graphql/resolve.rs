@@ -152,18 +152,10 @@ pub(crate) use mutations;
 /// Arguments are `#[graphql(…)] name: Type`, as in an `#[Object]` impl.
 macro_rules! queries {
     ($object:ident, guard = $guard:tt; $($fields:tt)*) => {
-        // The attribute, the complexity and the paging arguments come from this one expansion,
-        // so that the names in the complexity expression are the arguments'.
-        $crate::graphql::resolve::queries!(@field [$object $guard (#[async_graphql::Object])
-            "crate::graphql::pagination::list_complexity(child_complexity, first, last)"
-            (
-                #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-                #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-                #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-                #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-            )
-            (first, after, last, before)
-        ] [] $($fields)*);
+        $crate::graphql::resolve::paged!($crate::graphql::resolve::queries; [$object $guard] $($fields)*);
+    };
+    (@paged [$($paging:tt)*] [$object:ident $guard:tt] $($fields:tt)*) => {
+        $crate::graphql::resolve::queries!(@field [$object $guard $($paging)*] [] $($fields)*);
     };
     (@field [$object:ident $guard:tt ($($attr:tt)*) $($page:tt)*] [$($done:tt)*]) => {
         $($attr)*
@@ -208,3 +200,24 @@ macro_rules! queries {
     };
 }
 pub(crate) use queries;
+
+/// Calls `$mac!(@paged [attribute complexity (parameters) (names)] …)` with the rest of the
+/// input: the `#[Object]` attribute, the complexity of a list, the paging arguments (`first`,
+/// `after`, `last`, `before`) and their names, for a macro that writes connection fields.
+/// They come from this one expansion, so that the names in the complexity expression are the
+/// arguments' and the ones `#[Object]` gives.
+macro_rules! paged {
+    ($mac:path; $($rest:tt)*) => {
+        $mac!(@paged [(#[async_graphql::Object])
+            "crate::graphql::pagination::list_complexity(child_complexity, first, last)"
+            (
+                #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
+                #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+                #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
+                #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+            )
+            (first, after, last, before)
+        ] $($rest)*);
+    };
+}
+pub(crate) use paged;

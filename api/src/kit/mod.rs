@@ -8,6 +8,8 @@
 //!   parents per SQL statement, through the same `visible`.
 //! - [`write`]: the write context ([`Write`]) and generic insert (idempotent, unique values as
 //!   `CONFLICT`), versioned update and archive, each writing its own audit entry.
+//! - [`edit`]: resources written from patches ([`edit::Editable`]): a new row's bookkeeping
+//!   columns, create, versioned update and archive by id.
 //! - [`audit`]: audit entries as row diffs; audit reads without fields the reader may not read.
 //! - [`events`]: domain events, published after commit.
 //!
@@ -15,6 +17,7 @@
 
 pub mod audit;
 pub mod children;
+pub mod edit;
 pub mod events;
 pub mod read;
 pub mod resource;

@@ -4,17 +4,16 @@
 //! stored value is a compile error here, not a silent `NEW`). Relation fields read through
 //! the kit (`kit::read::relation`), so they answer exactly what the by-id query would.
 
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::crm::{activity, lead, opportunity, pipeline_stage};
 
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
+use crate::graphql::fields::fields;
 use crate::graphql::loaders::load_failed;
-use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, Decimal, Money};
-use crate::kit::children::{self, Children};
+use crate::kit::children::Children;
 use crate::kit::read::relation;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::types::{Customer, money, user};
@@ -25,24 +24,19 @@ use entities::master::customer;
 #[derive(Clone)]
 pub struct PipelineStage(pub pipeline_stage::Model);
 
-/// A stage of the sales pipeline.
-#[Object]
-impl PipelineStage {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Order in the pipeline, smallest first.
-    async fn position(&self) -> i32 {
-        self.0.position
-    }
-    /// Probability of winning from this stage, 0 to 1.
-    async fn probability(&self) -> Decimal {
-        Decimal::trimmed(self.0.probability_micros, MICRO_SCALE)
+fields! {
+    /// A stage of the sales pipeline.
+    impl PipelineStage {
+        /// Stable id.
+        id id;
+        /// Name.
+        text name;
+        /// Order in the pipeline, smallest first.
+        value position: i32;
+        /// Probability of winning from this stage, 0 to 1.
+        async fn probability(&self) -> Decimal {
+            Decimal::trimmed(self.0.probability_micros, MICRO_SCALE)
+        }
     }
 }
 
@@ -88,74 +82,51 @@ impl From<LeadStatus> for lead::LeadStatus {
 /// A prospect not yet a customer.
 pub struct Lead(pub lead::Model);
 
-/// A prospect not yet a customer.
-#[Object]
-impl Lead {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// What the lead is about.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// Company.
-    async fn company_name(&self) -> Option<&str> {
-        self.0.company_name.as_deref()
-    }
-    /// Person.
-    async fn contact_name(&self) -> &str {
-        &self.0.contact_name
-    }
-    /// Email.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
-    }
-    /// Phone.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
-    }
-    /// Tax id of the company.
-    async fn tax_id(&self) -> Option<&str> {
-        self.0.tax_id.as_deref()
-    }
-    /// Where the lead came from.
-    async fn source(&self) -> Option<&str> {
-        self.0.source.as_deref()
-    }
-    /// Where the lead is.
-    async fn status(&self) -> LeadStatus {
-        self.0.status.into()
-    }
-    /// Why it was disqualified.
-    async fn disqualified_reason(&self) -> Option<&str> {
-        self.0.disqualified_reason.as_deref()
-    }
-    /// The user working the lead.
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        user(ctx, self.0.owner_id).await
-    }
-    /// The customer it became: `null` before conversion or when you may not see it
-    /// (`FORBIDDEN` without `master.customer.read`).
-    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
-            .await?
-            .map(Customer))
-    }
-    /// The opportunity it became: `null` before conversion or when you may not see it (a
-    /// sales rep: once it belongs to someone else).
-    async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
-        Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
-            .await?
-            .map(Opportunity))
-    }
-    /// When it was converted.
-    async fn converted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.converted_at
-    }
-    /// Optimistic-locking version.
-    async fn version(&self) -> i32 {
-        self.0.version
+fields! {
+    /// A prospect not yet a customer.
+    impl Lead {
+        /// Stable id.
+        id id;
+        /// What the lead is about.
+        text title;
+        /// Company.
+        opt_text company_name;
+        /// Person.
+        text contact_name;
+        /// Email.
+        opt_text email;
+        /// Phone.
+        opt_text phone;
+        /// Tax id of the company.
+        opt_text tax_id;
+        /// Where the lead came from.
+        opt_text source;
+        /// Where the lead is.
+        into status: LeadStatus;
+        /// Why it was disqualified.
+        opt_text disqualified_reason;
+        /// The user working the lead.
+        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+            user(ctx, self.0.owner_id).await
+        }
+        /// The customer it became: `null` before conversion or when you may not see it
+        /// (`FORBIDDEN` without `master.customer.read`).
+        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+            Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
+                .await?
+                .map(Customer))
+        }
+        /// The opportunity it became: `null` before conversion or when you may not see it (a
+        /// sales rep: once it belongs to someone else).
+        async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
+            Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
+                .await?
+                .map(Opportunity))
+        }
+        /// When it was converted.
+        value converted_at: Option<DateTime<Utc>>;
+        /// Optimistic-locking version.
+        value version: i32;
     }
 }
 
@@ -199,70 +170,46 @@ pub const OPPORTUNITY_ACTIVITIES: Children<activity::Entity> = Children {
 /// A possible sale.
 pub struct Opportunity(pub opportunity::Model);
 
-/// A possible sale.
-#[Object]
-impl Opportunity {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// The customer.
-    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
-            .await?
-            .map(Customer))
-    }
-    /// Expected amount.
-    async fn amount(&self, ctx: &Context<'_>) -> Result<Money> {
-        money(ctx, self.0.amount_minor, &self.0.currency).await
-    }
-    /// Pipeline stage (every reader of the opportunity sees it).
-    async fn stage(&self, ctx: &Context<'_>) -> Result<Option<PipelineStage>> {
-        Ok(stage(ctx, self.0.stage_id).await?.map(PipelineStage))
-    }
-    /// The user working it.
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        user(ctx, self.0.owner_id).await
-    }
-    /// Expected close date.
-    async fn expected_close_date(&self) -> Option<Date> {
-        self.0.expected_close_date.map(Date)
-    }
-    /// False once archived (`archiveOpportunity`).
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-    /// Open, won or lost.
-    async fn status(&self) -> OpportunityStatus {
-        self.0.status.into()
-    }
-    /// Why it was lost.
-    async fn lost_reason(&self) -> Option<&str> {
-        self.0.lost_reason.as_deref()
-    }
-    /// Activities about it that you may see, oldest first (`null` and `FORBIDDEN`
-    /// without `crm.activity.read`).
-    #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Option<Page<Activity>>> {
-        let args = PageArgs::new(ctx, first, after, last, before);
-        children::page(ctx, self.0.id, OPPORTUNITY_ACTIVITIES, args, Activity)
-            .await
-            .map(Some)
-    }
-    /// Optimistic-locking version.
-    async fn version(&self) -> i32 {
-        self.0.version
+fields! {
+    /// A possible sale.
+    impl Opportunity {
+        /// Stable id.
+        id id;
+        /// Title.
+        text title;
+        /// The customer.
+        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+            Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
+                .await?
+                .map(Customer))
+        }
+        /// Expected amount.
+        async fn amount(&self, ctx: &Context<'_>) -> Result<Money> {
+            money(ctx, self.0.amount_minor, &self.0.currency).await
+        }
+        /// Pipeline stage (every reader of the opportunity sees it).
+        async fn stage(&self, ctx: &Context<'_>) -> Result<Option<PipelineStage>> {
+            Ok(stage(ctx, self.0.stage_id).await?.map(PipelineStage))
+        }
+        /// The user working it.
+        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+            user(ctx, self.0.owner_id).await
+        }
+        /// Expected close date.
+        async fn expected_close_date(&self) -> Option<Date> {
+            self.0.expected_close_date.map(Date)
+        }
+        /// False once archived (`archiveOpportunity`).
+        value is_active: bool;
+        /// Open, won or lost.
+        into status: OpportunityStatus;
+        /// Why it was lost.
+        opt_text lost_reason;
+        /// Activities about it that you may see, oldest first (`null` and `FORBIDDEN`
+        /// without `crm.activity.read`).
+        children activities -> Activity = OPPORTUNITY_ACTIVITIES;
+        /// Optimistic-locking version.
+        value version: i32;
     }
 }
 
@@ -304,70 +251,53 @@ impl From<ActivityKind> for activity::ActivityKind {
 /// A call, meeting, task or note.
 pub struct Activity(pub activity::Model);
 
-/// A call, meeting, task or note.
-#[Object]
-impl Activity {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Call, meeting, task or note.
-    async fn kind(&self) -> ActivityKind {
-        self.0.kind.into()
-    }
-    /// Subject.
-    async fn subject(&self) -> &str {
-        &self.0.subject
-    }
-    /// Notes.
-    async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
-    }
-    /// When it is due.
-    async fn due_at(&self) -> Option<DateTime<Utc>> {
-        self.0.due_at
-    }
-    /// Whether it is done.
-    async fn done(&self) -> bool {
-        self.0.done
-    }
-    /// The user who is to do it.
-    async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        user(ctx, self.0.assignee_id).await
-    }
-    /// The user who created it.
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        user(ctx, self.0.owner_id).await
-    }
-    /// The lead it is about.
-    async fn lead_id(&self) -> Option<ID> {
-        self.0.lead_id.map(|id| ID(id.to_string()))
-    }
-    /// The opportunity it is about.
-    async fn opportunity_id(&self) -> Option<ID> {
-        self.0.opportunity_id.map(|id| ID(id.to_string()))
-    }
-    /// The customer it is about.
-    async fn customer_id(&self) -> Option<ID> {
-        self.0.customer_id.map(|id| ID(id.to_string()))
-    }
-    /// The lead it is about: `null` when there is none or you may not see it.
-    async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
-        Ok(relation::<lead::Entity>(ctx, self.0.lead_id)
-            .await?
-            .map(Lead))
-    }
-    /// The opportunity it is about: `null` when there is none or you may not see it.
-    async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
-        Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
-            .await?
-            .map(Opportunity))
-    }
-    /// The customer it is about: `null` when there is none or you may not see it.
-    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
-            .await?
-            .map(Customer))
+fields! {
+    /// A call, meeting, task or note.
+    impl Activity {
+        /// Stable id.
+        id id;
+        /// Call, meeting, task or note.
+        into kind: ActivityKind;
+        /// Subject.
+        text subject;
+        /// Notes.
+        opt_text notes;
+        /// When it is due.
+        value due_at: Option<DateTime<Utc>>;
+        /// Whether it is done.
+        value done: bool;
+        /// The user who is to do it.
+        async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+            user(ctx, self.0.assignee_id).await
+        }
+        /// The user who created it.
+        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+            user(ctx, self.0.owner_id).await
+        }
+        /// The lead it is about.
+        opt_id lead_id;
+        /// The opportunity it is about.
+        opt_id opportunity_id;
+        /// The customer it is about.
+        opt_id customer_id;
+        /// The lead it is about: `null` when there is none or you may not see it.
+        async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
+            Ok(relation::<lead::Entity>(ctx, self.0.lead_id)
+                .await?
+                .map(Lead))
+        }
+        /// The opportunity it is about: `null` when there is none or you may not see it.
+        async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
+            Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
+                .await?
+                .map(Opportunity))
+        }
+        /// The customer it is about: `null` when there is none or you may not see it.
+        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+            Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
+                .await?
+                .map(Customer))
+        }
     }
 }
 

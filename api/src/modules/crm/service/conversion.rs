@@ -10,11 +10,12 @@ use sea_orm::{ColumnTrait, Condition, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::kit::edit;
 use crate::kit::{self, Write, write};
 use crate::modules::crm::service::leads::{Action, LeadLifecycle};
 use crate::modules::crm::service::opportunities::{self, OpportunityInput};
 use crate::modules::master::service::contacts::{self, ContactInput};
-use crate::modules::master::service::customers::{self, CustomerInput};
+use crate::modules::master::service::customers::CustomerInput;
 use crate::modules::master::service::reference::base_currency;
 
 /// What conversion asks for beyond the lead itself.
@@ -75,7 +76,7 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
             .await?
             .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?,
         None => {
-            customers::create(
+            edit::create::<customer::Entity>(
                 w,
                 None,
                 CustomerInput {
@@ -89,7 +90,8 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
                     currency: currency.clone(),
                     owner_id: lead.owner_id,
                     ..Default::default()
-                },
+                }
+                .into(),
             )
             .await?
         }

@@ -7,11 +7,9 @@ use entities::identity::{role, user_account};
 use crate::authz::catalog::{ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, permissions};
 use crate::authz::{Require, Scope};
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::context::ContextExt;
-use crate::graphql::pagination::list_complexity;
 use crate::graphql::parse_id;
-use crate::graphql::resolve::{by_id, list, write};
+use crate::graphql::resolve::{by_id, list, queries, write};
 use crate::modules::identity::graphql::types::{Permission, Role, User};
 use crate::modules::identity::service::roles::{self, RoleInput, RolePatch};
 
@@ -19,43 +17,23 @@ use crate::modules::identity::service::roles::{self, RoleInput, RolePatch};
 #[derive(Default)]
 pub struct RolesQuery;
 
-#[Object]
-impl RolesQuery {
+queries! { RolesQuery, guard = "Require(ROLE_READ)";
     /// Roles, oldest first.
-    #[graphql(
-        guard = "Require(ROLE_READ)",
-        complexity = "list_complexity(child_complexity, first, last)"
-    )]
-    async fn roles(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Page<Role>> {
-        let req = ctx.request()?;
-        let query = roles::visible(req.access().gql()?);
-        let args = PageArgs::new(ctx, first, after, last, before);
+    list roles() -> Role |ctx, args| {
+        let query = roles::visible(ctx.request()?.access().gql()?);
         list(ctx, query, args, Role).await
     }
 
     /// One role, or `null`.
-    #[graphql(guard = "Require(ROLE_READ)")]
-    async fn role(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The role's id.")] id: ID,
-    ) -> Result<Option<Role>> {
+    field role(#[graphql(desc = "The role's id.")] id: ID) -> Option<Role> |ctx| {
         Ok(by_id::<role::Entity>(ctx, &id).await?.map(Role))
     }
 
     /// The permission catalog: every permission a role can grant. (A fixed list, so not paged.)
-    #[graphql(guard = "Require(ROLE_READ)")]
-    async fn permissions(&self) -> Vec<Permission> {
-        permissions()
+    field permissions() -> Vec<Permission> |_ctx| {
+        Ok(permissions()
             .map(|(name, description)| Permission { name, description })
-            .collect()
+            .collect())
     }
 }
 

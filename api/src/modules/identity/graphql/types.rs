@@ -1,7 +1,7 @@
 //! Output types of the identity module. Each wraps its entity row, so a column rename cannot
 //! silently change `schema.graphql`.
 
-use async_graphql::{Context, ID, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, Json, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::identity::{api_key, audit_entry, role, role_grant, user_account};
 
@@ -9,6 +9,7 @@ use crate::authz::catalog::{ROLE_READ, USER_CONTACT_READ};
 use crate::authz::{Scope, require_field, self_readable_field_visible};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::fields::fields;
 use crate::graphql::loaders::load_failed;
 
 fn contact_visible(ctx: &Context<'_>) -> bool {
@@ -19,66 +20,55 @@ fn contact_visible(ctx: &Context<'_>) -> bool {
 #[derive(Clone)]
 pub struct User(pub user_account::Model);
 
-/// A person who can sign in to the tenant.
-#[Object]
-impl User {
-    /// Stable id (UUID).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
+fields! {
+    /// A person who can sign in to the tenant.
+    impl User {
+        /// Stable id (UUID).
+        id id;
 
-    /// Email address, lower-case, unique in the tenant. Needs `identity.user.contact.read`,
-    /// except on your own record.
-    #[graphql(visible = "contact_visible")]
-    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        require_field(ctx, USER_CONTACT_READ, Some(self.0.id))?;
-        Ok(Some(&self.0.email))
-    }
+        /// Email address, lower-case, unique in the tenant. Needs `identity.user.contact.read`,
+        /// except on your own record.
+        #[graphql(visible = "contact_visible")]
+        async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+            require_field(ctx, USER_CONTACT_READ, Some(self.0.id))?;
+            Ok(Some(&self.0.email))
+        }
 
-    /// Phone number. Needs `identity.user.contact.read`, except on your own record.
-    #[graphql(visible = "contact_visible")]
-    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        require_field(ctx, USER_CONTACT_READ, Some(self.0.id))?;
-        Ok(self.0.phone.as_deref())
-    }
+        /// Phone number. Needs `identity.user.contact.read`, except on your own record.
+        #[graphql(visible = "contact_visible")]
+        async fn phone(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+            require_field(ctx, USER_CONTACT_READ, Some(self.0.id))?;
+            Ok(self.0.phone.as_deref())
+        }
 
-    /// Name shown to other users.
-    async fn display_name(&self) -> &str {
-        &self.0.display_name
-    }
+        /// Name shown to other users.
+        text display_name;
 
-    /// Whether the user can sign in (users are deactivated, never deleted).
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
+        /// Whether the user can sign in (users are deactivated, never deleted).
+        value is_active: bool;
 
-    /// Last successful sign-in.
-    async fn last_login_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_login_at
-    }
+        /// Last successful sign-in.
+        value last_login_at: Option<DateTime<Utc>>;
 
-    /// Roles the user holds. Needs `identity.role.read`, except on your own record.
-    async fn roles(&self, ctx: &Context<'_>) -> Result<Option<Vec<Role>>> {
-        require_field(ctx, ROLE_READ, Some(self.0.id))?;
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        let roles = loaders
-            .identity
-            .roles_by_user_id
-            .load_one(self.0.id)
-            .await
-            .map_err(load_failed)?
-            .unwrap_or_default();
-        Ok(Some(roles.into_iter().map(Role).collect()))
-    }
+        /// Roles the user holds. Needs `identity.role.read`, except on your own record.
+        async fn roles(&self, ctx: &Context<'_>) -> Result<Option<Vec<Role>>> {
+            require_field(ctx, ROLE_READ, Some(self.0.id))?;
+            let loaders = ctx.request()?.loaders().await.gql()?;
+            let roles = loaders
+                .identity
+                .roles_by_user_id
+                .load_one(self.0.id)
+                .await
+                .map_err(load_failed)?
+                .unwrap_or_default();
+            Ok(Some(roles.into_iter().map(Role).collect()))
+        }
 
-    /// Optimistic-locking version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
+        /// Optimistic-locking version: pass it as `expectedVersion` when updating.
+        value version: i32;
 
-    /// When the user was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        /// When the user was created.
+        value created_at: DateTime<Utc>;
     }
 }
 
@@ -86,45 +76,36 @@ impl User {
 #[derive(Clone)]
 pub struct Role(pub role::Model);
 
-/// A named set of permissions.
-#[Object]
-impl Role {
-    /// Stable id (UUID).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
+fields! {
+    /// A named set of permissions.
+    impl Role {
+        /// Stable id (UUID).
+        id id;
 
-    /// Unique name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
+        /// Unique name.
+        text name;
 
-    /// What the role is for.
-    async fn description(&self) -> &str {
-        &self.0.description
-    }
+        /// What the role is for.
+        text description;
 
-    /// Seeded by the system: its grants follow the code and cannot be changed.
-    async fn is_system(&self) -> bool {
-        self.0.is_system
-    }
+        /// Seeded by the system: its grants follow the code and cannot be changed.
+        value is_system: bool;
 
-    /// The role's permissions.
-    async fn grants(&self, ctx: &Context<'_>) -> Result<Vec<Grant>> {
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        let grants = loaders
-            .identity
-            .grants_by_role_id
-            .load_one(self.0.id)
-            .await
-            .map_err(load_failed)?
-            .unwrap_or_default();
-        Ok(grants.iter().filter_map(Grant::from_row).collect())
-    }
+        /// The role's permissions.
+        async fn grants(&self, ctx: &Context<'_>) -> Result<Vec<Grant>> {
+            let loaders = ctx.request()?.loaders().await.gql()?;
+            let grants = loaders
+                .identity
+                .grants_by_role_id
+                .load_one(self.0.id)
+                .await
+                .map_err(load_failed)?
+                .unwrap_or_default();
+            Ok(grants.iter().filter_map(Grant::from_row).collect())
+        }
 
-    /// Optimistic-locking version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
+        /// Optimistic-locking version: pass it as `expectedVersion` when updating.
+        value version: i32;
     }
 }
 
@@ -149,105 +130,81 @@ impl Grant {
 /// An integrator's API key (the secret is shown only when created).
 pub struct ApiKey(pub api_key::Model);
 
-/// An integrator's API key (the secret is shown only when created).
-#[Object]
-impl ApiKey {
-    /// Stable id (UUID).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
+fields! {
+    /// An integrator's API key (the secret is shown only when created).
+    impl ApiKey {
+        /// Stable id (UUID).
+        id id;
 
-    /// Name, to tell keys apart.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
+        /// Name, to tell keys apart.
+        text name;
 
-    /// The role whose permissions the key has.
-    async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
-        let loaders = ctx.request()?.loaders().await.gql()?;
-        Ok(loaders
-            .identity
-            .role_by_id
-            .load_one(self.0.role_id)
-            .await
-            .map_err(load_failed)?
-            .map(Role))
-    }
+        /// The role whose permissions the key has.
+        async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
+            let loaders = ctx.request()?.loaders().await.gql()?;
+            Ok(loaders
+                .identity
+                .role_by_id
+                .load_one(self.0.role_id)
+                .await
+                .map_err(load_failed)?
+                .map(Role))
+        }
 
-    /// Whether the key still works.
-    async fn is_active(&self) -> bool {
-        self.0.revoked_at.is_none()
-    }
+        /// Whether the key still works.
+        async fn is_active(&self) -> bool {
+            self.0.revoked_at.is_none()
+        }
 
-    /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+        /// When it was created.
+        value created_at: DateTime<Utc>;
 
-    /// Last use, to the minute.
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_used_at
-    }
+        /// Last use, to the minute.
+        value last_used_at: Option<DateTime<Utc>>;
 
-    /// When it was revoked.
-    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
-        self.0.revoked_at
+        /// When it was revoked.
+        value revoked_at: Option<DateTime<Utc>>;
     }
 }
 
 /// One change of state in the audit trail.
 pub struct AuditEntry(pub audit_entry::Model);
 
-/// One change of state in the audit trail.
-#[Object]
-impl AuditEntry {
-    /// Stable id (UUID v7, ordered by time).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
+fields! {
+    /// One change of state in the audit trail.
+    impl AuditEntry {
+        /// Stable id (UUID v7, ordered by time).
+        id id;
 
-    /// When it happened.
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
+        /// When it happened.
+        value at: DateTime<Utc>;
 
-    /// `user`, `api_key` or `system`.
-    async fn actor_type(&self) -> &str {
-        &self.0.actor_type
-    }
+        /// `user`, `api_key` or `system`.
+        text actor_type;
 
-    /// The acting user's or API key's id.
-    async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(|id| ID(id.to_string()))
-    }
+        /// The acting user's or API key's id.
+        opt_id actor_id;
 
-    /// The request that made the change (the `x-request-id` header of its response).
-    async fn request_id(&self) -> &str {
-        &self.0.request_id
-    }
+        /// The request that made the change (the `x-request-id` header of its response).
+        text request_id;
 
-    /// Kind of record changed, e.g. `user`.
-    async fn entity(&self) -> &str {
-        &self.0.entity
-    }
+        /// Kind of record changed, e.g. `user`.
+        text entity;
 
-    /// The changed record's id.
-    async fn entity_id(&self) -> ID {
-        ID(self.0.entity_id.to_string())
-    }
+        /// The changed record's id.
+        id entity_id;
 
-    /// What happened, e.g. `update`.
-    async fn action(&self) -> &str {
-        &self.0.action
-    }
+        /// What happened, e.g. `update`.
+        text action;
 
-    /// Changed fields: `{ field: { before, after } }`, secrets shown as `[redacted]`. Fields
-    /// that need a permission you lack (a user's email, a product's cost price) are left out.
-    async fn changes(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
-        let access = ctx.request()?.access().gql()?;
-        let info = crate::modules::resource(&self.0.entity);
-        let shown = crate::kit::audit::redact(access, info, &self.0.changes);
-        Ok(Json(serde_json::from_str(&shown).unwrap_or_default()))
+        /// Changed fields: `{ field: { before, after } }`, secrets shown as `[redacted]`. Fields
+        /// that need a permission you lack (a user's email, a product's cost price) are left out.
+        async fn changes(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
+            let access = ctx.request()?.access().gql()?;
+            let info = crate::modules::resource(&self.0.entity);
+            let shown = crate::kit::audit::redact(access, info, &self.0.changes);
+            Ok(Json(serde_json::from_str(&shown).unwrap_or_default()))
+        }
     }
 }
 

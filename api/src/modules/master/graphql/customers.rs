@@ -13,6 +13,7 @@ use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::MoneyInput;
 use crate::graphql::{parse_opt_id, patch, patch_id};
 use crate::kit::children;
+use crate::kit::edit;
 use crate::modules::master::graphql::types::{CUSTOMER_CONTACTS, CUSTOMER_OPPORTUNITIES, Customer};
 use crate::modules::master::service::customers::{
     self, CustomerFilter, CustomerInput, CustomerPatch,
@@ -111,12 +112,12 @@ pub struct CustomersMutation;
 mutations! { CustomersMutation => Customer, guard = "Require(CUSTOMER_WRITE)", id = "The customer's id.";
     /// Creates a customer. Repeating it with the same `id` and content returns the same
     /// customer; other content under that id is a `CONFLICT`.
-    create create_customer(CreateCustomerInput) |w, id, content| customers::create(w, id, content);
+    create create_customer(CreateCustomerInput) |w, id, content| edit::create::<customer::Entity>(w, id, content.into());
     /// Changes the fields you give of a customer (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`.
-    update update_customer(UpdateCustomerInput) |w, id, patch, version| customers::update(w, id, patch, version);
+    update update_customer(UpdateCustomerInput) |w, id, patch, version| edit::update::<customer::Entity>(w, id, patch, version);
     /// Archives a customer (customers are never deleted: documents refer to them).
-    by_id archive_customer() |w, id| customers::archive(w, id);
+    by_id archive_customer() |w, id| edit::archive::<customer::Entity>(w, id);
 }
 
 /// Which customers `customers` lists.

@@ -12,6 +12,7 @@ use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::Decimal;
 use crate::graphql::{parse_opt_id, patch, patch_id};
+use crate::kit::edit;
 use crate::kit::read::{feed, prefetch};
 use crate::modules::master::graphql::types::{Product, ProductKind};
 use crate::modules::master::service::products::{
@@ -98,12 +99,12 @@ pub struct ProductsMutation;
 
 mutations! { ProductsMutation => Product, guard = "Require(PRODUCT_WRITE)", id = "The product's id.";
     /// Creates a product. Repeating it with the same `id` and content returns the same product.
-    create create_product(CreateProductInput) |w, id, content| products::create(w, id, content);
+    create create_product(CreateProductInput) |w, id, content| edit::create::<product::Entity>(w, id, content.into());
     /// Changes the fields you give of a product (omitted: unchanged, `null`: cleared; an
     /// omitted `costPrice` keeps the cost price). A stale `expectedVersion` is a `CONFLICT`.
-    update update_product(UpdateProductInput) |w, id, patch, version| products::update(w, id, patch, version);
+    update update_product(UpdateProductInput) |w, id, patch, version| edit::update::<product::Entity>(w, id, patch, version);
     /// Archives a product (products are never deleted: documents refer to them).
-    by_id archive_product() |w, id| products::archive(w, id);
+    by_id archive_product() |w, id| edit::archive::<product::Entity>(w, id);
 }
 
 /// Which products `products` lists.

@@ -1,13 +1,14 @@
 //! `paymentTerms`, `createPaymentTerm`, `productCategories`, `createProductCategory`,
 //! `warehouses`, `createWarehouse`.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, InputObject, Object, Result};
 use entities::master::{payment_term, product_category, warehouse};
 
 use crate::authz::Require;
 use crate::authz::catalog::{DATA_READ, DATA_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::fields::fields;
 use crate::graphql::resolve::{list, queries, write};
 use crate::modules::master::service::reference;
 
@@ -123,67 +124,48 @@ pub struct CreateWarehouseInput {
 /// When invoices fall due.
 pub struct PaymentTerm(pub payment_term::Model);
 
-/// When invoices fall due.
-#[Object]
-impl PaymentTerm {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Unique code, e.g. `NET30`.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Days from the invoice date to the due date.
-    async fn due_days(&self) -> i32 {
-        self.0.due_days
+fields! {
+    /// When invoices fall due.
+    impl PaymentTerm {
+        /// Stable id.
+        id id;
+        /// Unique code, e.g. `NET30`.
+        text code;
+        /// Name.
+        text name;
+        /// Days from the invoice date to the due date.
+        value due_days: i32;
     }
 }
 
 /// A group of products.
 pub struct ProductCategory(pub product_category::Model);
 
-/// A group of products.
-#[Object]
-impl ProductCategory {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Unique name.
-    async fn name(&self) -> &str {
-        &self.0.name
+fields! {
+    /// A group of products.
+    impl ProductCategory {
+        /// Stable id.
+        id id;
+        /// Unique name.
+        text name;
     }
 }
 
 /// A place where stock is kept.
 pub struct Warehouse(pub warehouse::Model);
 
-/// A place where stock is kept.
-#[Object]
-impl Warehouse {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Unique code.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Address.
-    async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
-    }
-    /// Whether it is in use.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
+fields! {
+    /// A place where stock is kept.
+    impl Warehouse {
+        /// Stable id.
+        id id;
+        /// Unique code.
+        text code;
+        /// Name.
+        text name;
+        /// Address.
+        opt_text address;
+        /// Whether it is in use.
+        value is_active: bool;
     }
 }

@@ -1,21 +1,24 @@
 //! `suppliers`, `supplier`, `createSupplier`, `updateSupplier`, `archiveSupplier`.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 use entities::master::{payment_term, supplier};
 
 use crate::authz::Require;
 use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::context::ContextExt;
+use crate::graphql::fields::fields;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::resolve::{by_id, list, mutations, queries};
 use crate::graphql::{parse_opt_id, patch, patch_id};
+use crate::kit::edit;
 use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::PaymentTerm;
 use crate::modules::master::graphql::types::user;
+use crate::modules::master::service::party;
 use crate::modules::master::service::party::PartyPatch;
-use crate::modules::master::service::suppliers::{self, SupplierInput, SupplierPatch};
+use crate::modules::master::service::suppliers::{SupplierInput, SupplierPatch};
 
 /// Supplier queries.
 #[derive(Default)]
@@ -28,7 +31,7 @@ queries! { SuppliersQuery, guard = "Require(SUPPLIER_READ)";
         #[graphql(desc = "Active (true) or archived (false) only.")] is_active: Option<bool>,
     ) -> Supplier |ctx, args| {
         let req = ctx.request()?;
-        let query = suppliers::visible(req.access().gql()?, search.as_deref(), is_active);
+        let query = party::visible::<supplier::Entity>(req.access().gql()?, search.as_deref(), is_active);
         let page = list(ctx, query, args, Supplier).await?;
         prefetch_page(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
@@ -72,12 +75,12 @@ pub struct SuppliersMutation;
 
 mutations! { SuppliersMutation => Supplier, guard = "Require(SUPPLIER_WRITE)", id = "The supplier's id.";
     /// Creates a supplier. Repeating it with the same `id` and content returns the same one.
-    create create_supplier(CreateSupplierInput) |w, id, content| suppliers::create(w, id, content);
+    create create_supplier(CreateSupplierInput) |w, id, content| edit::create::<supplier::Entity>(w, id, content.into());
     /// Changes the fields you give of a supplier (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`.
-    update update_supplier(UpdateSupplierInput) |w, id, patch, version| suppliers::update(w, id, patch, version);
+    update update_supplier(UpdateSupplierInput) |w, id, patch, version| edit::update::<supplier::Entity>(w, id, patch, version);
     /// Archives a supplier (suppliers are never deleted: documents refer to them).
-    by_id archive_supplier() |w, id| suppliers::archive(w, id);
+    by_id archive_supplier() |w, id| edit::archive::<supplier::Entity>(w, id);
 }
 
 /// A supplier's details.
@@ -170,55 +173,38 @@ impl UpdateSupplierInput {
 /// A supplier.
 pub struct Supplier(pub supplier::Model);
 
-/// A supplier.
-#[Object]
-impl Supplier {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Legal name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Tax id.
-    async fn tax_id(&self) -> Option<&str> {
-        self.0.tax_id.as_deref()
-    }
-    /// Email.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
-    }
-    /// Phone.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
-    }
-    /// Address.
-    async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
-    }
-    /// Currency of the supplier's bills.
-    async fn currency(&self) -> &str {
-        &self.0.currency
-    }
-    /// The user responsible for the supplier.
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        user(ctx, self.0.owner_id).await
-    }
-    /// Payment terms of the supplier's bills.
-    async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
-        Ok(
-            relation::<payment_term::Entity>(ctx, self.0.payment_term_id)
-                .await?
-                .map(PaymentTerm),
-        )
-    }
-    /// Archived suppliers stay for their documents but leave active lists.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-    /// Optimistic-locking version.
-    async fn version(&self) -> i32 {
-        self.0.version
+fields! {
+    /// A supplier.
+    impl Supplier {
+        /// Stable id.
+        id id;
+        /// Legal name.
+        text name;
+        /// Tax id.
+        opt_text tax_id;
+        /// Email.
+        opt_text email;
+        /// Phone.
+        opt_text phone;
+        /// Address.
+        opt_text address;
+        /// Currency of the supplier's bills.
+        text currency;
+        /// The user responsible for the supplier.
+        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+            user(ctx, self.0.owner_id).await
+        }
+        /// Payment terms of the supplier's bills.
+        async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
+            Ok(
+                relation::<payment_term::Entity>(ctx, self.0.payment_term_id)
+                    .await?
+                    .map(PaymentTerm),
+            )
+        }
+        /// Archived suppliers stay for their documents but leave active lists.
+        value is_active: bool;
+        /// Optimistic-locking version.
+        value version: i32;
     }
 }

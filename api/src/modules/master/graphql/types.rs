@@ -1,6 +1,6 @@
 //! Output types of master data; each wraps its entity row.
 
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Context, Enum, Result};
 use chrono::{DateTime, Utc};
 use entities::identity::user_account;
 use entities::master::{
@@ -11,13 +11,14 @@ use entities::master::{
 use crate::authz::catalog::PRODUCT_COST_READ;
 use crate::authz::require_field;
 use crate::error::GqlResult;
-use crate::graphql::connection::{Page, PageArgs, Sort};
+use crate::graphql::connection::Sort;
 use crate::graphql::context::ContextExt;
+use crate::graphql::fields::fields;
 use crate::graphql::loaders::load_failed;
-use crate::graphql::pagination::list_complexity;
 use crate::graphql::scalars::{Date, Decimal, Money};
-use crate::kit::children::{self, Children};
+use crate::kit::children::Children;
 use crate::kit::read::relation;
+use crate::modules::crm::graphql::types::Opportunity;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
 use crate::money::MICRO_SCALE;
@@ -44,60 +45,49 @@ pub async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Us
 /// A currency.
 pub struct Currency(pub currency::Model);
 
-/// A currency.
-#[Object]
-impl Currency {
-    /// ISO 4217 code.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Decimals of the minor unit (2 for USD, 0 for JPY, 3 for KWD).
-    async fn minor_digits(&self) -> i32 {
-        self.0.minor_digits
+fields! {
+    /// A currency.
+    impl Currency {
+        /// ISO 4217 code.
+        text code;
+        /// Name.
+        text name;
+        /// Decimals of the minor unit (2 for USD, 0 for JPY, 3 for KWD).
+        value minor_digits: i32;
     }
 }
 
 /// An exchange rate of a currency into the tenant's base currency.
 pub struct ExchangeRate(pub exchange_rate::Model);
 
-/// An exchange rate of a currency into the tenant's base currency.
-#[Object]
-impl ExchangeRate {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// The currency.
-    async fn currency(&self) -> &str {
-        &self.0.currency
-    }
-    /// Units of the base currency per unit of the currency.
-    async fn rate(&self) -> Decimal {
-        Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
-    }
-    /// The rate applies from this date until the next rate's date.
-    async fn valid_from(&self) -> Date {
-        Date(self.0.valid_from)
+fields! {
+    /// An exchange rate of a currency into the tenant's base currency.
+    impl ExchangeRate {
+        /// Stable id.
+        id id;
+        /// The currency.
+        text currency;
+        /// Units of the base currency per unit of the currency.
+        async fn rate(&self) -> Decimal {
+            Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
+        }
+        /// The rate applies from this date until the next rate's date.
+        async fn valid_from(&self) -> Date {
+            Date(self.0.valid_from)
+        }
     }
 }
 
 /// A unit products are counted in.
 pub struct UnitOfMeasure(pub unit_of_measure::Model);
 
-/// A unit products are counted in.
-#[Object]
-impl UnitOfMeasure {
-    /// Code, e.g. `kg`.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
+fields! {
+    /// A unit products are counted in.
+    impl UnitOfMeasure {
+        /// Code, e.g. `kg`.
+        text code;
+        /// Name.
+        text name;
     }
 }
 
@@ -105,36 +95,29 @@ impl UnitOfMeasure {
 #[derive(Clone)]
 pub struct TaxRate(pub tax_rate::Model);
 
-/// A tax rate.
-#[Object]
-impl TaxRate {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Unique code, e.g. `VAT20`.
-    async fn code(&self) -> &str {
-        &self.0.code
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Percentage, e.g. `20` or `7.5`.
-    async fn rate(&self) -> Decimal {
-        Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
-    }
-    /// Whether prices with this tax include it.
-    async fn inclusive(&self) -> bool {
-        self.0.inclusive
-    }
-    /// First day of validity.
-    async fn valid_from(&self) -> Date {
-        Date(self.0.valid_from)
-    }
-    /// Last day of validity.
-    async fn valid_to(&self) -> Option<Date> {
-        self.0.valid_to.map(Date)
+fields! {
+    /// A tax rate.
+    impl TaxRate {
+        /// Stable id.
+        id id;
+        /// Unique code, e.g. `VAT20`.
+        text code;
+        /// Name.
+        text name;
+        /// Percentage, e.g. `20` or `7.5`.
+        async fn rate(&self) -> Decimal {
+            Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
+        }
+        /// Whether prices with this tax include it.
+        value inclusive: bool;
+        /// First day of validity.
+        async fn valid_from(&self) -> Date {
+            Date(self.0.valid_from)
+        }
+        /// Last day of validity.
+        async fn valid_to(&self) -> Option<Date> {
+            self.0.valid_to.map(Date)
+        }
     }
 }
 
@@ -161,146 +144,82 @@ pub const CUSTOMER_OPPORTUNITIES: Children<entities::crm::opportunity::Entity> =
 #[derive(Clone)]
 pub struct Customer(pub customer::Model);
 
-/// A customer.
-#[Object]
-impl Customer {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Legal name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Tax id.
-    async fn tax_id(&self) -> Option<&str> {
-        self.0.tax_id.as_deref()
-    }
-    /// Email.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
-    }
-    /// Phone.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
-    }
-    /// Billing address.
-    async fn billing_address(&self) -> Option<&str> {
-        self.0.billing_address.as_deref()
-    }
-    /// Shipping address.
-    async fn shipping_address(&self) -> Option<&str> {
-        self.0.shipping_address.as_deref()
-    }
-    /// The customer's currency.
-    async fn currency(&self) -> &str {
-        &self.0.currency
-    }
-    /// Credit limit in the customer's currency.
-    async fn credit_limit(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
-        match self.0.credit_limit_minor {
-            Some(minor) => Ok(Some(money(ctx, minor, &self.0.currency).await?)),
-            None => Ok(None),
+fields! {
+    /// A customer.
+    impl Customer {
+        /// Stable id.
+        id id;
+        /// Legal name.
+        text name;
+        /// Tax id.
+        opt_text tax_id;
+        /// Email.
+        opt_text email;
+        /// Phone.
+        opt_text phone;
+        /// Billing address.
+        opt_text billing_address;
+        /// Shipping address.
+        opt_text shipping_address;
+        /// The customer's currency.
+        text currency;
+        /// Credit limit in the customer's currency.
+        async fn credit_limit(&self, ctx: &Context<'_>) -> Result<Option<Money>> {
+            match self.0.credit_limit_minor {
+                Some(minor) => Ok(Some(money(ctx, minor, &self.0.currency).await?)),
+                None => Ok(None),
+            }
         }
-    }
-    /// The user responsible for the customer.
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        user(ctx, self.0.owner_id).await
-    }
-    /// People at the customer, by name (`null` and `FORBIDDEN` without `master.customer.read`).
-    #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
-    async fn contacts(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Option<Page<Contact>>> {
-        let args = PageArgs::new(ctx, first, after, last, before);
-        children::page(ctx, self.0.id, CUSTOMER_CONTACTS, args, Contact)
-            .await
-            .map(Some)
-    }
-    /// Payment terms of the customer's invoices.
-    async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
-        Ok(
-            relation::<payment_term::Entity>(ctx, self.0.payment_term_id)
-                .await?
-                .map(PaymentTerm),
-        )
-    }
-    /// The customer's opportunities that you may see, oldest first (`null` and `FORBIDDEN`
-    /// without `crm.opportunity.read`).
-    #[graphql(complexity = "list_complexity(child_complexity, first, last)")]
-    async fn opportunities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> Result<Option<Page<crate::modules::crm::graphql::types::Opportunity>>> {
-        let args = PageArgs::new(ctx, first, after, last, before);
-        children::page(
-            ctx,
-            self.0.id,
-            CUSTOMER_OPPORTUNITIES,
-            args,
-            crate::modules::crm::graphql::types::Opportunity,
-        )
-        .await
-        .map(Some)
-    }
-    /// Archived customers stay for their documents but leave active lists.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-    /// Optimistic-locking version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the customer was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        /// The user responsible for the customer.
+        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+            user(ctx, self.0.owner_id).await
+        }
+        /// People at the customer, by name (`null` and `FORBIDDEN` without `master.customer.read`).
+        children contacts -> Contact = CUSTOMER_CONTACTS;
+        /// Payment terms of the customer's invoices.
+        async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
+            Ok(
+                relation::<payment_term::Entity>(ctx, self.0.payment_term_id)
+                    .await?
+                    .map(PaymentTerm),
+            )
+        }
+        /// The customer's opportunities that you may see, oldest first (`null` and `FORBIDDEN`
+        /// without `crm.opportunity.read`).
+        children opportunities -> Opportunity = CUSTOMER_OPPORTUNITIES;
+        /// Archived customers stay for their documents but leave active lists.
+        value is_active: bool;
+        /// Optimistic-locking version: pass it as `expectedVersion` when updating.
+        value version: i32;
+        /// When the customer was created.
+        value created_at: DateTime<Utc>;
     }
 }
 
 /// A person at a customer.
 pub struct Contact(pub contact::Model);
 
-/// A person at a customer.
-#[Object]
-impl Contact {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Email.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
-    }
-    /// Phone.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
-    }
-    /// Job title.
-    async fn job_title(&self) -> Option<&str> {
-        self.0.job_title.as_deref()
-    }
-    /// The customer the contact works at.
-    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
-            .await?
-            .map(Customer))
-    }
-    /// Optimistic-locking version.
-    async fn version(&self) -> i32 {
-        self.0.version
+fields! {
+    /// A person at a customer.
+    impl Contact {
+        /// Stable id.
+        id id;
+        /// Name.
+        text name;
+        /// Email.
+        opt_text email;
+        /// Phone.
+        opt_text phone;
+        /// Job title.
+        opt_text job_title;
+        /// The customer the contact works at.
+        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+            Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
+                .await?
+                .map(Customer))
+        }
+        /// Optimistic-locking version.
+        value version: i32;
     }
 }
 
@@ -323,74 +242,59 @@ fn cost_visible(ctx: &Context<'_>) -> bool {
         .is_some_and(|a| a.scope(PRODUCT_COST_READ).is_some())
 }
 
-/// Something the tenant sells or buys.
-#[Object]
-impl Product {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// Stock-keeping unit, unique.
-    async fn sku(&self) -> &str {
-        &self.0.sku
-    }
-    /// Name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// Goods or service.
-    async fn kind(&self) -> ProductKind {
-        if self.0.kind == "SERVICE" {
-            ProductKind::Service
-        } else {
-            ProductKind::Goods
+fields! {
+    /// Something the tenant sells or buys.
+    impl Product {
+        /// Stable id.
+        id id;
+        /// Stock-keeping unit, unique.
+        text sku;
+        /// Name.
+        text name;
+        /// Goods or service.
+        async fn kind(&self) -> ProductKind {
+            if self.0.kind == "SERVICE" {
+                ProductKind::Service
+            } else {
+                ProductKind::Goods
+            }
         }
-    }
-    /// Unit code.
-    async fn unit(&self) -> &str {
-        &self.0.unit
-    }
-    /// Currency of the prices.
-    async fn currency(&self) -> &str {
-        &self.0.currency
-    }
-    /// Sale price per unit.
-    async fn sale_price(&self) -> Decimal {
-        Decimal::trimmed(self.0.sale_price_micros, MICRO_SCALE)
-    }
-    /// Cost price per unit. Needs `master.product.cost.read`.
-    #[graphql(visible = "cost_visible")]
-    async fn cost_price(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
-        require_field(ctx, PRODUCT_COST_READ, None)?;
-        Ok(self
-            .0
-            .cost_price_micros
-            .map(|c| Decimal::trimmed(c, MICRO_SCALE)))
-    }
-    /// Tax rate of sales.
-    async fn tax_rate(&self, ctx: &Context<'_>) -> Result<Option<TaxRate>> {
-        Ok(relation::<tax_rate::Entity>(ctx, self.0.tax_rate_id)
-            .await?
-            .map(TaxRate))
-    }
-    /// Category.
-    async fn category(&self, ctx: &Context<'_>) -> Result<Option<ProductCategory>> {
-        Ok(
-            relation::<product_category::Entity>(ctx, self.0.category_id)
+        /// Unit code.
+        text unit;
+        /// Currency of the prices.
+        text currency;
+        /// Sale price per unit.
+        async fn sale_price(&self) -> Decimal {
+            Decimal::trimmed(self.0.sale_price_micros, MICRO_SCALE)
+        }
+        /// Cost price per unit. Needs `master.product.cost.read`.
+        #[graphql(visible = "cost_visible")]
+        async fn cost_price(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
+            require_field(ctx, PRODUCT_COST_READ, None)?;
+            Ok(self
+                .0
+                .cost_price_micros
+                .map(|c| Decimal::trimmed(c, MICRO_SCALE)))
+        }
+        /// Tax rate of sales.
+        async fn tax_rate(&self, ctx: &Context<'_>) -> Result<Option<TaxRate>> {
+            Ok(relation::<tax_rate::Entity>(ctx, self.0.tax_rate_id)
                 .await?
-                .map(ProductCategory),
-        )
-    }
-    /// Whether each unit has a serial number.
-    async fn serial_tracked(&self) -> bool {
-        self.0.serial_tracked
-    }
-    /// Archived products stay for their documents but leave active lists.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-    /// Optimistic-locking version.
-    async fn version(&self) -> i32 {
-        self.0.version
+                .map(TaxRate))
+        }
+        /// Category.
+        async fn category(&self, ctx: &Context<'_>) -> Result<Option<ProductCategory>> {
+            Ok(
+                relation::<product_category::Entity>(ctx, self.0.category_id)
+                    .await?
+                    .map(ProductCategory),
+            )
+        }
+        /// Whether each unit has a serial number.
+        value serial_tracked: bool;
+        /// Archived products stay for their documents but leave active lists.
+        value is_active: bool;
+        /// Optimistic-locking version.
+        value version: i32;
     }
 }

@@ -6,16 +6,15 @@
 //! patches: an omitted field is unchanged, an explicit `null` clears it. Customers are
 //! archived, not deleted, because documents refer to them.
 
-use chrono::Utc;
 use entities::master::customer;
-use sea_orm::{ColumnTrait, QueryFilter, QueryTrait, Select, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
 use crate::error::AppError;
-use crate::kit::resource::visible as scoped;
-use crate::kit::{Write, write};
-use crate::modules::common::{contains, optional_text};
+use crate::kit::Write;
+use crate::kit::edit::Editable;
+use crate::modules::common::optional_text;
 use crate::modules::master::service::party::{self, PartyPatch};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::Dec;
@@ -95,112 +94,62 @@ pub fn visible(
     access: &Access,
     filter: &CustomerFilter,
 ) -> Result<Select<customer::Entity>, AppError> {
-    let mut query = scoped::<customer::Entity>(access)?;
-    if let Some(active) = filter.is_active {
-        query = query.filter(customer::Column::IsActive.eq(active));
-    }
-    if let Some(owner) = filter.owner_id {
-        query = query.filter(customer::Column::OwnerId.eq(owner));
-    }
-    query = query.apply_if(
-        contains(
-            filter.search.as_deref(),
-            &[
-                customer::Column::Name,
-                customer::Column::Email,
-                customer::Column::TaxId,
-            ],
-        ),
-        QueryFilter::filter,
-    );
-    Ok(query)
+    let query = party::visible(access, filter.search.as_deref(), filter.is_active)?;
+    Ok(match filter.owner_id {
+        Some(owner) => query.filter(customer::Column::OwnerId.eq(owner)),
+        None => query,
+    })
 }
 
-/// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
-/// a new customer).
-async fn apply(
-    w: &Write<'_>,
-    patch: CustomerPatch,
-    stored: Option<&customer::Model>,
-    row: &mut customer::ActiveModel,
-) -> Result<(), AppError> {
-    let db = w.tx();
-    party::apply::<customer::Entity>(w, &patch.party, row).await?;
-    if let Some(v) = &patch.billing_address {
-        row.billing_address = Set(optional_text(v.as_deref(), "input.billingAddress", 1000)?);
-    }
-    if let Some(v) = &patch.shipping_address {
-        row.shipping_address = Set(optional_text(v.as_deref(), "input.shippingAddress", 1000)?);
-    }
-    let currency = match (&patch.currency, stored) {
-        (Some(code), _) => code.clone(),
-        (None, Some(s)) => s.currency.clone(),
-        (None, None) => return Err(AppError::validation("input.currency", "required")),
-    };
-    let (currency, digits) = currency_digits(db, &currency, "input.currency").await?;
-    let currency_changed = stored.is_some_and(|s| s.currency != currency);
-    row.currency = Set(currency);
-    match &patch.credit_limit {
-        Some(None) => row.credit_limit_minor = Set(None),
-        Some(Some(amount)) => {
-            let minor = Dec::parse(amount)
-                .and_then(|d| d.to_scaled(digits))
-                .map_err(|e| AppError::validation("input.creditLimit", e))?;
-            if minor < 0 {
+impl Editable for customer::Entity {
+    type Patch = CustomerPatch;
+
+    /// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
+    /// a new customer).
+    async fn apply(
+        w: &Write<'_>,
+        patch: CustomerPatch,
+        stored: Option<&customer::Model>,
+        row: &mut customer::ActiveModel,
+    ) -> Result<(), AppError> {
+        let db = w.tx();
+        party::apply::<customer::Entity>(w, &patch.party, row).await?;
+        if let Some(v) = &patch.billing_address {
+            row.billing_address = Set(optional_text(v.as_deref(), "input.billingAddress", 1000)?);
+        }
+        if let Some(v) = &patch.shipping_address {
+            row.shipping_address = Set(optional_text(v.as_deref(), "input.shippingAddress", 1000)?);
+        }
+        let currency = match (&patch.currency, stored) {
+            (Some(code), _) => code.clone(),
+            (None, Some(s)) => s.currency.clone(),
+            (None, None) => return Err(AppError::validation("input.currency", "required")),
+        };
+        let (currency, digits) = currency_digits(db, &currency, "input.currency").await?;
+        let currency_changed = stored.is_some_and(|s| s.currency != currency);
+        row.currency = Set(currency);
+        match &patch.credit_limit {
+            Some(None) => row.credit_limit_minor = Set(None),
+            Some(Some(amount)) => {
+                let minor = Dec::parse(amount)
+                    .and_then(|d| d.to_scaled(digits))
+                    .map_err(|e| AppError::validation("input.creditLimit", e))?;
+                if minor < 0 {
+                    return Err(AppError::validation(
+                        "input.creditLimit",
+                        "a credit limit is not negative",
+                    ));
+                }
+                row.credit_limit_minor = Set(Some(minor));
+            }
+            None if currency_changed && stored.is_some_and(|s| s.credit_limit_minor.is_some()) => {
                 return Err(AppError::validation(
                     "input.creditLimit",
-                    "a credit limit is not negative",
+                    "give the credit limit in the new currency",
                 ));
             }
-            row.credit_limit_minor = Set(Some(minor));
+            None => {}
         }
-        None if currency_changed && stored.is_some_and(|s| s.credit_limit_minor.is_some()) => {
-            return Err(AppError::validation(
-                "input.creditLimit",
-                "give the credit limit in the new currency",
-            ));
-        }
-        None => {}
+        Ok(())
     }
-    Ok(())
-}
-
-/// Creates a customer (idempotent with a client-chosen `id`).
-pub async fn create(
-    w: &Write<'_>,
-    id: Option<Uuid>,
-    input: CustomerInput,
-) -> Result<customer::Model, AppError> {
-    w.access().require(crate::authz::catalog::CUSTOMER_WRITE)?;
-    let now = Utc::now();
-    let mut row = customer::ActiveModel {
-        id: Set(id.unwrap_or_else(Uuid::now_v7)),
-        is_active: Set(true),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply(w, input.into(), None, &mut row).await?;
-    write::insert::<customer::Entity>(w, row, id.is_some()).await
-}
-
-/// Changes the fields `patch` gives if `expected_version` is current.
-pub async fn update(
-    w: &Write<'_>,
-    id: Uuid,
-    patch: CustomerPatch,
-    expected_version: i32,
-) -> Result<customer::Model, AppError> {
-    let before = write::find_for_write::<customer::Entity>(w, id).await?;
-    let mut row = customer::ActiveModel::default();
-    apply(w, patch, Some(&before), &mut row).await?;
-    write::update::<customer::Entity>(w, &before, row, expected_version, "update").await
-}
-
-/// Archives a customer: it stays for the documents that refer to it, but leaves lists of
-/// active customers.
-pub async fn archive(w: &Write<'_>, id: Uuid) -> Result<customer::Model, AppError> {
-    let before = write::find_for_write::<customer::Entity>(w, id).await?;
-    write::archive::<customer::Entity>(w, before).await
 }

@@ -1,13 +1,14 @@
 //! What customers and suppliers share: the fields of a trading party (name, tax id, e-mail,
 //! phone, owner, payment terms) and their rules, written once for both.
 
-use sea_orm::{ActiveModelTrait, Value};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryTrait, Select, Value};
 use uuid::Uuid;
 
+use crate::authz::Access;
 use crate::error::AppError;
 use crate::kit::Write;
-use crate::kit::resource::{Resource, column, new_owner};
-use crate::modules::common::{optional_email, optional_text, text};
+use crate::kit::resource::{Resource, column, new_owner, visible as scoped};
+use crate::modules::common::{contains, optional_email, optional_text, text};
 use crate::modules::identity::service::references::require_active_user;
 
 /// A change of a party's shared fields: `None` leaves a field as it is, `Some(None)` clears it.
@@ -67,4 +68,19 @@ where
         set("payment_term_id", term.into());
     }
     Ok(())
+}
+
+/// Rows of party resource `R` that `access` may see, active (`Some(true)`) or archived only;
+/// `search` matches the name, email or tax id, any case.
+pub fn visible<R: Resource>(
+    access: &Access,
+    search: Option<&str>,
+    is_active: Option<bool>,
+) -> Result<Select<R>, AppError> {
+    let mut query = scoped::<R>(access)?;
+    if let Some(active) = is_active {
+        query = query.filter(column::<R>("is_active").eq(active));
+    }
+    let searched = ["name", "email", "tax_id"].map(column::<R>);
+    Ok(query.apply_if(contains(search, &searched), QueryFilter::filter))
 }

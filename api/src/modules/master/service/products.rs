@@ -8,16 +8,15 @@
 //! omitted field is unchanged (a role that cannot see the cost price does not wipe it by
 //! saving a product), an explicit `null` clears it.
 
-use chrono::Utc;
 use entities::master::product;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
-use crate::authz::catalog::PRODUCT_WRITE;
 use crate::error::AppError;
+use crate::kit::Write;
+use crate::kit::edit::Editable;
 use crate::kit::resource::visible as scoped;
-use crate::kit::{Write, write};
 use crate::modules::common::{contains, text};
 use crate::modules::master::service::reference::currency_digits;
 use crate::money::{Dec, MICRO_SCALE};
@@ -163,116 +162,80 @@ async fn ensure_sku_free<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
-/// a new product, every field required).
-async fn apply(
-    w: &Write<'_>,
-    patch: ProductPatch,
-    stored: Option<&product::Model>,
-    row: &mut product::ActiveModel,
-) -> Result<(), AppError> {
-    let db = w.tx();
-    let required = |field: &str| AppError::validation(field, "required");
-    match (&patch.sku, stored) {
-        (Some(sku), _) => {
-            let sku = text(sku, "input.sku", 64)?;
-            // The row itself (a replayed create too) does not hold the SKU against itself.
-            let this = stored
-                .map(|s| s.id)
-                .or_else(|| row.id.try_as_ref().copied());
-            ensure_sku_free(db, &sku, this).await?;
-            row.sku = Set(sku);
-        }
-        (None, Some(_)) => {}
-        (None, None) => return Err(required("input.sku")),
-    }
-    match (&patch.name, stored) {
-        (Some(name), _) => row.name = Set(text(name, "input.name", 200)?),
-        (None, Some(_)) => {}
-        (None, None) => return Err(required("input.name")),
-    }
-    match (patch.kind, stored) {
-        (Some(kind), _) => row.kind = Set(kind.as_str().to_owned()),
-        (None, Some(_)) => {}
-        (None, None) => return Err(required("input.kind")),
-    }
-    match (&patch.unit, stored) {
-        (Some(unit), _) => {
-            row.unit = Set(unit.trim().to_owned());
-        }
-        (None, Some(_)) => {}
-        (None, None) => return Err(required("input.unit")),
-    }
-    match (&patch.currency, stored) {
-        (Some(code), _) => {
-            let (currency, _) = currency_digits(db, code, "input.currency").await?;
-            row.currency = Set(currency);
-        }
-        (None, Some(_)) => {}
-        (None, None) => return Err(required("input.currency")),
-    }
-    match (&patch.sale_price, stored) {
-        (Some(p), _) => row.sale_price_micros = Set(price(p, "input.salePrice")?),
-        (None, Some(_)) => {}
-        (None, None) => return Err(required("input.salePrice")),
-    }
-    if let Some(cost) = &patch.cost_price {
-        row.cost_price_micros = Set(cost
-            .as_deref()
-            .map(|p| price(p, "input.costPrice"))
-            .transpose()?);
-    }
-    // The foreign keys check the unit, tax rate and category (the kit answers "no such …").
-    if let Some(rate) = patch.tax_rate_id {
-        row.tax_rate_id = Set(rate);
-    }
-    if let Some(category) = patch.category_id {
-        row.category_id = Set(category);
-    }
-    match (patch.serial_tracked, stored) {
-        (Some(tracked), _) => row.serial_tracked = Set(tracked),
-        (None, Some(_)) => {}
-        (None, None) => row.serial_tracked = Set(false),
-    }
-    Ok(())
-}
+impl Editable for product::Entity {
+    type Patch = ProductPatch;
 
-/// Creates a product (idempotent with a client-chosen `id`, also under concurrent replays).
-pub async fn create(
-    w: &Write<'_>,
-    id: Option<Uuid>,
-    input: ProductInput,
-) -> Result<product::Model, AppError> {
-    w.access().require(PRODUCT_WRITE)?;
-    let now = Utc::now();
-    let mut row = product::ActiveModel {
-        id: Set(id.unwrap_or_else(Uuid::now_v7)),
-        is_active: Set(true),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply(w, input.into(), None, &mut row).await?;
-    write::insert::<product::Entity>(w, row, id.is_some()).await
-}
-
-/// Changes the fields `patch` gives if `expected_version` is current.
-pub async fn update(
-    w: &Write<'_>,
-    id: Uuid,
-    patch: ProductPatch,
-    expected_version: i32,
-) -> Result<product::Model, AppError> {
-    let before = write::find_for_write::<product::Entity>(w, id).await?;
-    let mut row = product::ActiveModel::default();
-    apply(w, patch, Some(&before), &mut row).await?;
-    write::update::<product::Entity>(w, &before, row, expected_version, "update").await
-}
-
-/// Archives a product: it stays for the documents that refer to it, but leaves lists of
-/// active products.
-pub async fn archive(w: &Write<'_>, id: Uuid) -> Result<product::Model, AppError> {
-    let before = write::find_for_write::<product::Entity>(w, id).await?;
-    write::archive::<product::Entity>(w, before).await
+    /// Validates the fields `patch` gives and sets them on `row`; `stored` is the row before (none:
+    /// a new product, every field required).
+    async fn apply(
+        w: &Write<'_>,
+        patch: ProductPatch,
+        stored: Option<&product::Model>,
+        row: &mut product::ActiveModel,
+    ) -> Result<(), AppError> {
+        let db = w.tx();
+        let required = |field: &str| AppError::validation(field, "required");
+        match (&patch.sku, stored) {
+            (Some(sku), _) => {
+                let sku = text(sku, "input.sku", 64)?;
+                // The row itself (a replayed create too) does not hold the SKU against itself.
+                let this = stored
+                    .map(|s| s.id)
+                    .or_else(|| row.id.try_as_ref().copied());
+                ensure_sku_free(db, &sku, this).await?;
+                row.sku = Set(sku);
+            }
+            (None, Some(_)) => {}
+            (None, None) => return Err(required("input.sku")),
+        }
+        match (&patch.name, stored) {
+            (Some(name), _) => row.name = Set(text(name, "input.name", 200)?),
+            (None, Some(_)) => {}
+            (None, None) => return Err(required("input.name")),
+        }
+        match (patch.kind, stored) {
+            (Some(kind), _) => row.kind = Set(kind.as_str().to_owned()),
+            (None, Some(_)) => {}
+            (None, None) => return Err(required("input.kind")),
+        }
+        match (&patch.unit, stored) {
+            (Some(unit), _) => {
+                row.unit = Set(unit.trim().to_owned());
+            }
+            (None, Some(_)) => {}
+            (None, None) => return Err(required("input.unit")),
+        }
+        match (&patch.currency, stored) {
+            (Some(code), _) => {
+                let (currency, _) = currency_digits(db, code, "input.currency").await?;
+                row.currency = Set(currency);
+            }
+            (None, Some(_)) => {}
+            (None, None) => return Err(required("input.currency")),
+        }
+        match (&patch.sale_price, stored) {
+            (Some(p), _) => row.sale_price_micros = Set(price(p, "input.salePrice")?),
+            (None, Some(_)) => {}
+            (None, None) => return Err(required("input.salePrice")),
+        }
+        if let Some(cost) = &patch.cost_price {
+            row.cost_price_micros = Set(cost
+                .as_deref()
+                .map(|p| price(p, "input.costPrice"))
+                .transpose()?);
+        }
+        // The foreign keys check the unit, tax rate and category (the kit answers "no such …").
+        if let Some(rate) = patch.tax_rate_id {
+            row.tax_rate_id = Set(rate);
+        }
+        if let Some(category) = patch.category_id {
+            row.category_id = Set(category);
+        }
+        match (patch.serial_tracked, stored) {
+            (Some(tracked), _) => row.serial_tracked = Set(tracked),
+            (None, Some(_)) => {}
+            (None, None) => row.serial_tracked = Set(false),
+        }
+        Ok(())
+    }
 }
