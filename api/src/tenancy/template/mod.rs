@@ -79,6 +79,9 @@ impl TemplateKey {
     }
 }
 
+/// Serializes the template builds of this process.
+static BUILDS: Mutex<()> = Mutex::const_new(());
+
 /// The templates of one process.
 pub struct Templates {
     settings: TemplateSettings,
@@ -162,6 +165,10 @@ impl Templates {
         if ready.contains(server) {
             return Ok(false);
         }
+        // One build at a time in this process, whatever `Templates` asks (several
+        // applications share a process in the tests); other processes wait on the file
+        // lock or the advisory lock.
+        let _building = BUILDS.lock().await;
         let built = match backend.sqlite_dir() {
             Some(_) => sqlite::ensure(backend, &self.sqlite_path()).await?,
             None => {

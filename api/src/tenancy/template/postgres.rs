@@ -22,6 +22,9 @@ use crate::tenancy::backend::Backend;
 const MISSING: &str = "3D000";
 /// SQLSTATE `duplicate_database`.
 const DUPLICATE: &str = "42P04";
+/// SQLSTATE `unique_violation`: what a `CREATE DATABASE` racing another of the same name gets
+/// when both passed the existence check.
+const UNIQUE: &str = "23505";
 /// SQLSTATE `object_in_use`: another session is connected to the database.
 const IN_USE: &str = "55006";
 
@@ -127,7 +130,7 @@ async fn copy_on(
     );
     match retry_in_use(admin, &create).await {
         Ok(()) => Ok(true),
-        Err(e) if sqlstate(&e).as_deref() == Some(DUPLICATE) => Ok(false),
+        Err(e) if matches!(sqlstate(&e).as_deref(), Some(DUPLICATE | UNIQUE)) => Ok(false),
         Err(e) if sqlstate(&e).as_deref() == Some(MISSING) => Err(CopyError::Missing),
         Err(e) => Err(CopyError::Failed(sql_error(e))),
     }
