@@ -163,6 +163,18 @@ fn c(name: &'static str) -> Alias {
 /// The column definitions of one table, in order.
 type Columns = fn() -> Vec<ColumnDef>;
 
+/// `columns` followed by the archivable tables' bookkeeping: `is_active`, `version`,
+/// `created_at`, `updated_at`.
+fn archivable(mut columns: Vec<ColumnDef>) -> Vec<ColumnDef> {
+    columns.extend([
+        boolean(c("is_active")),
+        integer(c("version")),
+        timestamp_with_time_zone(c("created_at")),
+        timestamp_with_time_zone(c("updated_at")),
+    ]);
+    columns
+}
+
 /// The tables SQLite rebuilds, parents before children, with their columns exactly as
 /// migrations 4 to 6 created them (SQLite keeps columns in creation order: `supplier.owner_id`,
 /// added by migration 6, comes last).
@@ -177,7 +189,7 @@ const REBUILT: [(&str, Columns); 8] = [
         ]
     }),
     ("customer", || {
-        vec![
+        archivable(vec![
             pk_uuid(c("id")),
             string(c("name")),
             string_null(c("tax_id")),
@@ -189,14 +201,10 @@ const REBUILT: [(&str, Columns); 8] = [
             string(c("currency")),
             big_integer_null(c("credit_limit_minor")),
             uuid_null(c("owner_id")),
-            boolean(c("is_active")),
-            integer(c("version")),
-            timestamp_with_time_zone(c("created_at")),
-            timestamp_with_time_zone(c("updated_at")),
-        ]
+        ])
     }),
     ("supplier", || {
-        vec![
+        let mut columns = archivable(vec![
             pk_uuid(c("id")),
             string(c("name")),
             string_null(c("tax_id")),
@@ -205,15 +213,12 @@ const REBUILT: [(&str, Columns); 8] = [
             string_null(c("address")),
             uuid_null(c("payment_term_id")),
             string(c("currency")),
-            boolean(c("is_active")),
-            integer(c("version")),
-            timestamp_with_time_zone(c("created_at")),
-            timestamp_with_time_zone(c("updated_at")),
-            uuid_null(c("owner_id")),
-        ]
+        ]);
+        columns.push(uuid_null(c("owner_id")));
+        columns
     }),
     ("contact", || {
-        vec![
+        archivable(vec![
             pk_uuid(c("id")),
             uuid_null(c("customer_id")),
             uuid_null(c("supplier_id")),
@@ -221,14 +226,10 @@ const REBUILT: [(&str, Columns); 8] = [
             string_null(c("email")),
             string_null(c("phone")),
             string_null(c("job_title")),
-            boolean(c("is_active")),
-            integer(c("version")),
-            timestamp_with_time_zone(c("created_at")),
-            timestamp_with_time_zone(c("updated_at")),
-        ]
+        ])
     }),
     ("product", || {
-        vec![
+        archivable(vec![
             pk_uuid(c("id")),
             string(c("sku")).unique_key().to_owned(),
             string(c("name")),
@@ -240,11 +241,7 @@ const REBUILT: [(&str, Columns); 8] = [
             big_integer_null(c("cost_price_micros")),
             uuid_null(c("tax_rate_id")),
             boolean(c("serial_tracked")),
-            boolean(c("is_active")),
-            integer(c("version")),
-            timestamp_with_time_zone(c("created_at")),
-            timestamp_with_time_zone(c("updated_at")),
-        ]
+        ])
     }),
     ("lead", || {
         vec![
