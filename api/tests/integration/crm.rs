@@ -4,18 +4,10 @@
 use chrono::Utc;
 use entities::crm::{activity, opportunity};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestTenant};
-
-async fn id_of(app: &TestApp, token: &str, doc: &str, vars: Value, field: &str) -> String {
-    let r = app.gql(Some(token), doc, vars).await;
-    r.body["data"][field]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field}: {}", r.body))
-        .to_owned()
-}
 
 async fn stages(app: &TestApp, token: &str) -> Vec<String> {
     let r = app
@@ -43,7 +35,7 @@ async fn a_deep_opportunity_list_costs_the_same_sql_for_100_as_for_5() {
     let stage_ids = stages(&app, &admin).await;
     let mut customers = Vec::new();
     for i in 0..10 {
-        customers.push(id_of(&app, &admin, "mutation($n: String!) { createCustomer(input: { name: $n, currency: \"USD\" }) { id } }", json!({ "n": format!("Co {i}") }), "createCustomer").await);
+        customers.push(app.id_of(&admin, "mutation($n: String!) { createCustomer(input: { name: $n, currency: \"USD\" }) { id } }", json!({ "n": format!("Co {i}") }), "createCustomer").await);
     }
     // 100 opportunities with 10 activities each, written straight to the tenant database.
     let db = app.tenant_conn(&t).await;
@@ -125,8 +117,7 @@ async fn a_deep_opportunity_list_costs_the_same_sql_for_100_as_for_5() {
 }
 
 async fn lead(app: &TestApp, token: &str, title: &str) -> String {
-    id_of(
-        app,
+    app.id_of(
         token,
         "mutation($t: String!) { createLead(input: { title: $t, contactName: \"Pat\" }) { id } }",
         json!({ "t": title }),
@@ -158,25 +149,23 @@ async fn a_sales_rep_sees_only_their_own_leads_and_opportunities_and_a_manager_s
     let mine = lead(&app, &rep_token, "Mine").await;
     let theirs = lead(&app, &other_token, "Theirs").await;
     lead(&app, &other_token, "Theirs too").await;
-    let customer = id_of(
-        &app,
-        &admin,
-        "mutation { createCustomer(input: { name: \"Shared Co\", currency: \"USD\" }) { id } }",
-        json!({}),
-        "createCustomer",
-    )
-    .await;
+    let customer = app
+        .id_of(
+            &admin,
+            "mutation { createCustomer(input: { name: \"Shared Co\", currency: \"USD\" }) { id } }",
+            json!({}),
+            "createCustomer",
+        )
+        .await;
     let deal = "mutation($c: ID!, $a: Decimal!) { createOpportunity(input: { title: \"Deal\", customerId: $c, amount: { amount: $a, currency: \"USD\" } }) { id } }";
-    id_of(
-        &app,
+    app.id_of(
         &rep_token,
         deal,
         json!({ "c": customer, "a": "100.00" }),
         "createOpportunity",
     )
     .await;
-    id_of(
-        &app,
+    app.id_of(
         &other_token,
         deal,
         json!({ "c": customer, "a": "900.00" }),
@@ -233,8 +222,8 @@ async fn convert_lead_makes_customer_contact_and_opportunity_or_nothing() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
     let admin = app.login(&t).await;
-    let existing = id_of(&app, &admin, "mutation { createCustomer(input: { name: \"Old Globex\", currency: \"USD\", email: \"ceo@globex.test\" }) { id } }", json!({}), "createCustomer").await;
-    let l = id_of(&app, &admin, "mutation { createLead(input: { title: \"Globex rollout\", companyName: \"Globex\", contactName: \"Hank\", email: \"CEO@globex.test\", taxId: \"GB123\" }) { id } }", json!({}), "createLead").await;
+    let existing = app.id_of(&admin, "mutation { createCustomer(input: { name: \"Old Globex\", currency: \"USD\", email: \"ceo@globex.test\" }) { id } }", json!({}), "createCustomer").await;
+    let l = app.id_of(&admin, "mutation { createLead(input: { title: \"Globex rollout\", companyName: \"Globex\", contactName: \"Hank\", email: \"CEO@globex.test\", taxId: \"GB123\" }) { id } }", json!({}), "createLead").await;
     let counts =
         "{ customers { totalCount } opportunities { totalCount } contacts { totalCount } }";
     let before = app.gql(Some(&admin), counts, json!({})).await.body["data"].clone();
@@ -351,14 +340,14 @@ async fn the_forecast_equals_a_hand_computation() {
         let r = app.gql(Some(&admin), "mutation($c: String!, $r: Decimal!, $d: Date!) { setExchangeRate(input: { currency: $c, rate: $r, validFrom: $d }) { id } }", json!({ "c": currency, "r": rate, "d": date })).await;
         assert!(r.body["errors"].is_null(), "{}", r.body);
     }
-    let customer = id_of(
-        &app,
-        &admin,
-        "mutation { createCustomer(input: { name: \"Big Co\", currency: \"USD\" }) { id } }",
-        json!({}),
-        "createCustomer",
-    )
-    .await;
+    let customer = app
+        .id_of(
+            &admin,
+            "mutation { createCustomer(input: { name: \"Big Co\", currency: \"USD\" }) { id } }",
+            json!({}),
+            "createCustomer",
+        )
+        .await;
     let deal = "mutation($c: ID!, $a: Decimal!, $cur: String!, $s: ID!, $o: ID) { createOpportunity(input: { title: \"D\", customerId: $c, amount: { amount: $a, currency: $cur }, stageId: $s, ownerId: $o }) { id } }";
     let rep_id = rep.id.to_string();
     for (amount, currency, stage, owner) in [
@@ -367,8 +356,7 @@ async fn the_forecast_equals_a_hand_computation() {
         ("100.00", "EUR", "Proposal", Some(&rep_id)), // 100 EUR × 1.087654 = 108.7654 → 108.77 × 0.5
         ("1000", "JPY", "Negotiation", None),         // 1000 JPY × 0.006512 = 6.512 → 6.51 × 0.75
     ] {
-        id_of(
-            &app,
+        app.id_of(
             &admin,
             deal,
             json!({ "c": customer, "a": amount, "cur": currency, "s": sid(stage), "o": owner }),
@@ -377,14 +365,14 @@ async fn the_forecast_equals_a_hand_computation() {
         .await;
     }
     // A lost deal does not count.
-    let lost = id_of(
-        &app,
-        &admin,
-        deal,
-        json!({ "c": customer, "a": "5000.00", "cur": "USD", "s": sid("Proposal"), "o": null }),
-        "createOpportunity",
-    )
-    .await;
+    let lost = app
+        .id_of(
+            &admin,
+            deal,
+            json!({ "c": customer, "a": "5000.00", "cur": "USD", "s": sid("Proposal"), "o": null }),
+            "createOpportunity",
+        )
+        .await;
     app.gql(
         Some(&admin),
         "mutation($o: ID!) { loseOpportunity(id: $o) { id } }",

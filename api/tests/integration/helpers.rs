@@ -358,6 +358,15 @@ impl TestApp {
             .to_owned()
     }
 
+    /// The `id` at `field` of the answer to `doc` (as `token`), or a panic showing the answer.
+    pub async fn id_of(&self, token: &str, doc: &str, vars: Value, field: &str) -> String {
+        let r = self.gql(Some(token), doc, vars).await;
+        r.body["data"][field]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field}: {}", r.body))
+            .to_owned()
+    }
+
     /// POSTs a GraphQL request.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
         let mut req = self

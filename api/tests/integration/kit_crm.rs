@@ -7,18 +7,8 @@ use uuid::Uuid;
 
 use crate::helpers::{Gql, TestApp, TestTenant};
 
-/// The `id` of `field` in the answer to `doc`, or a panic showing the answer.
-async fn id_of(app: &TestApp, token: &str, doc: &str, vars: Value, field: &str) -> String {
-    let r = app.gql(Some(token), doc, vars).await;
-    r.body["data"][field]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field}: {}", r.body))
-        .to_owned()
-}
-
 async fn customer(app: &TestApp, token: &str, name: &str) -> String {
-    id_of(
-        app,
+    app.id_of(
         token,
         "mutation($n: String!) { createCustomer(input: { name: $n, currency: \"USD\" }) { id } }",
         json!({ "n": name }),
@@ -45,9 +35,7 @@ const CREATE_OPPORTUNITY: &str = "mutation($i: CreateOpportunityInput!) { create
 const UPDATE_OPPORTUNITY: &str = "mutation($id: ID!, $i: UpdateOpportunityInput!) { updateOpportunity(id: $id, input: $i) { id version title customer { id } expectedCloseDate } }";
 
 async fn opportunity(app: &TestApp, token: &str, customer: &str) -> String {
-    id_of(
-        app,
-        token,
+    app.id_of(token,
         CREATE_OPPORTUNITY,
         json!({ "i": { "title": "Deal", "customerId": customer, "amount": { "amount": "100.00", "currency": "USD" } } }),
         "createOpportunity",
@@ -235,14 +223,14 @@ async fn an_activity_on_another_reps_lead_is_refused_as_if_the_lead_did_not_exis
         b_token,
         ..
     } = two_reps(&app).await;
-    let theirs = id_of(
-        &app,
-        &b_token,
-        "mutation { createLead(input: { title: \"B's\", contactName: \"Pat\" }) { id } }",
-        json!({}),
-        "createLead",
-    )
-    .await;
+    let theirs = app
+        .id_of(
+            &b_token,
+            "mutation { createLead(input: { title: \"B's\", contactName: \"Pat\" }) { id } }",
+            json!({}),
+            "createLead",
+        )
+        .await;
     let doc = "mutation($l: ID!) { createActivity(input: { kind: CALL, subject: \"Call\", leadId: $l }) { id } }";
     let on_theirs = app.gql(Some(&a_token), doc, json!({ "l": theirs })).await;
     let on_nothing = app
@@ -271,9 +259,7 @@ async fn relation_fields_follow_the_readers_scope_and_permissions() {
         b,
         ..
     } = two_reps(&app).await;
-    let l = id_of(
-        &app,
-        &a_token,
+    let l = app.id_of(&a_token,
         "mutation { createLead(input: { title: \"Mine\", companyName: \"Mine Co\", contactName: \"Pat\" }) { id } }",
         json!({}),
         "createLead",

@@ -7,18 +7,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Gql, TestApp};
 
-/// The `id` at `field` of the answer to `doc`, or a panic showing the answer.
-async fn create(app: &TestApp, token: &str, doc: &str, vars: Value, field: &str) -> String {
-    let r = app.gql(Some(token), doc, vars).await;
-    r.body["data"][field]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field}: {}", r.body))
-        .to_owned()
-}
-
 async fn customer(app: &TestApp, token: &str, name: &str) -> String {
-    create(
-        app,
+    app.id_of(
         token,
         "mutation($n: String!) { createCustomer(input: { name: $n, currency: \"USD\" }) { id } }",
         json!({ "n": name }),
@@ -28,9 +18,7 @@ async fn customer(app: &TestApp, token: &str, name: &str) -> String {
 }
 
 async fn contact(app: &TestApp, token: &str, customer: &str, name: &str) -> String {
-    create(
-        app,
-        token,
+    app.id_of(token,
         "mutation($c: ID!, $n: String!) { createContact(input: { customerId: $c, name: $n }) { id } }",
         json!({ "c": customer, "n": name }),
         "createContact",
@@ -39,9 +27,7 @@ async fn contact(app: &TestApp, token: &str, customer: &str, name: &str) -> Stri
 }
 
 async fn opportunity(app: &TestApp, token: &str, customer: &str, title: &str) -> String {
-    create(
-        app,
-        token,
+    app.id_of(token,
         "mutation($c: ID!, $t: String!) { createOpportunity(input: { title: $t, customerId: $c, amount: { amount: \"10\", currency: \"USD\" } }) { id } }",
         json!({ "c": customer, "t": title }),
         "createOpportunity",
@@ -50,9 +36,7 @@ async fn opportunity(app: &TestApp, token: &str, customer: &str, title: &str) ->
 }
 
 async fn activity(app: &TestApp, token: &str, opp: &str, assignee: Option<&str>) -> String {
-    create(
-        app,
-        token,
+    app.id_of(token,
         "mutation($o: ID!, $a: ID) { createActivity(input: { kind: TASK, subject: \"Call\", opportunityId: $o, assigneeId: $a }) { id } }",
         json!({ "o": opp, "a": assignee }),
         "createActivity",

@@ -3,17 +3,9 @@
 //! now (run against 57ca82e for the issue 8 note). The kit tests (`kit*.rs`) use today's shapes
 //! (patch inputs, nested connections) and cover the same defects more widely.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, TestTenant};
-
-async fn id_of(app: &TestApp, token: &str, doc: &str, vars: Value, field: &str) -> String {
-    let r = app.gql(Some(token), doc, vars).await;
-    r.body["data"][field]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field}: {}", r.body))
-        .to_owned()
-}
 
 /// Defect 7. Adapts kit.rs `update_customer_changes_only_what_it_names_and_null_clears`: the
 /// rename also sends `currency` (a required field of `UpdateCustomerInput` on 57ca82e).
@@ -22,9 +14,7 @@ async fn update_customer_rename_keeps_email_phone_tax_id_and_credit_limit() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
     let admin = app.login(&t).await;
-    let id = id_of(
-        &app,
-        &admin,
+    let id = app.id_of(&admin,
         "mutation { createCustomer(input: { name: \"Acme\", taxId: \"T-1\", email: \"a@acme.test\", phone: \"555\", currency: \"USD\", creditLimit: { amount: \"1000\", currency: \"USD\" } }) { id } }",
         json!({}),
         "createCustomer",
@@ -54,9 +44,7 @@ async fn product_update_by_a_role_that_cannot_read_cost_price_keeps_it() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("kitcost").await;
     let admin = app.login(&t).await;
-    let id = id_of(
-        &app,
-        &admin,
+    let id = app.id_of(&admin,
         "mutation { createProduct(input: { sku: \"C-1\", name: \"Widget\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"10\", costPrice: \"7.25\" }) { id } }",
         json!({}),
         "createProduct",
@@ -111,9 +99,7 @@ async fn supplier_rename_keeps_email_and_phone() {
     let app = TestApp::spawn().await;
     let t = app.create_tenant("kitpatch").await;
     let admin = app.login(&t).await;
-    let id = id_of(
-        &app,
-        &admin,
+    let id = app.id_of(&admin,
         "mutation { createSupplier(input: { name: \"Parts Inc\", email: \"a@parts.test\", phone: \"+49 1\", currency: \"EUR\" }) { id } }",
         json!({}),
         "createSupplier",
@@ -145,25 +131,13 @@ async fn an_opportunity_update_is_audited_with_its_customer_and_close_date() {
     let admin = app.login(&t).await;
     let customer =
         "mutation($n: String!) { createCustomer(input: { name: $n, currency: \"USD\" }) { id } }";
-    let old = id_of(
-        &app,
-        &admin,
-        customer,
-        json!({ "n": "Old Co" }),
-        "createCustomer",
-    )
-    .await;
-    let new = id_of(
-        &app,
-        &admin,
-        customer,
-        json!({ "n": "New Co" }),
-        "createCustomer",
-    )
-    .await;
-    let o = id_of(
-        &app,
-        &admin,
+    let old = app
+        .id_of(&admin, customer, json!({ "n": "Old Co" }), "createCustomer")
+        .await;
+    let new = app
+        .id_of(&admin, customer, json!({ "n": "New Co" }), "createCustomer")
+        .await;
+    let o = app.id_of(&admin,
         "mutation($c: ID!) { createOpportunity(input: { title: \"Deal\", customerId: $c, amount: { amount: \"100.00\", currency: \"USD\" } }) { id } }",
         json!({ "c": old }),
         "createOpportunity",
@@ -221,9 +195,7 @@ async fn relation_fields_follow_the_readers_scope_and_permissions() {
         .create_user(&t, &admin, "b@acme.test", &["sales_rep"])
         .await;
     let a_token = app.login(&a).await;
-    let l = id_of(
-        &app,
-        &a_token,
+    let l = app.id_of(&a_token,
         "mutation { createLead(input: { title: \"Mine\", companyName: \"Mine Co\", contactName: \"Pat\" }) { id } }",
         json!({}),
         "createLead",
@@ -298,14 +270,14 @@ async fn split_replaying_create_opportunity_with_another_stage_or_close_date_con
     let app = TestApp::spawn().await;
     let t = app.create_tenant("acme").await;
     let admin = app.login(&t).await;
-    let c = id_of(
-        &app,
-        &admin,
-        "mutation { createCustomer(input: { name: \"Replay Co\", currency: \"USD\" }) { id } }",
-        json!({}),
-        "createCustomer",
-    )
-    .await;
+    let c = app
+        .id_of(
+            &admin,
+            "mutation { createCustomer(input: { name: \"Replay Co\", currency: \"USD\" }) { id } }",
+            json!({}),
+            "createCustomer",
+        )
+        .await;
     let r = app
         .gql(Some(&admin), "{ pipelineStages { id } }", json!({}))
         .await;
