@@ -6,6 +6,16 @@
 //! refuses more decimal places than the target scale holds instead of rounding silently;
 //! rounding happens only where a rule asks for it ([`round_half_up`]), on `i128`.
 
+/// An amount as a client writes it: decimal text in a currency (ISO 4217 code), parsed
+/// against that currency's digits by the service that stores it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Money {
+    /// The amount, e.g. `"1234.50"`.
+    pub amount: String,
+    /// The currency's code.
+    pub currency: String,
+}
+
 /// Scale of `*_micros` values.
 pub const MICRO_SCALE: u32 = 6;
 

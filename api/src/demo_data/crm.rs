@@ -26,24 +26,24 @@ impl Ctx<'_> {
             let topic = *self.rng.pick(LEAD_TOPICS);
             let product = self.rng.pick(product_names).clone();
             let has_company = self.rng.chance(90);
-            let input = LeadInput {
-                title: format!("{topic}: {product}"),
-                company_name: has_company.then(|| company.clone()),
-                contact_name: format!("{first} {last}"),
-                email: Some(format!(
+            let input = LeadPatch {
+                title: Some(format!("{topic}: {product}")),
+                company_name: Some(has_company.then(|| company.clone())),
+                contact_name: Some(format!("{first} {last}")),
+                email: Some(Some(format!(
                     "{}.{}@{}.example",
                     first.to_lowercase(),
                     last.to_lowercase(),
                     domain(&company)
-                )),
-                phone: Some(format!(
+                ))),
+                phone: Some(Some(format!(
                     "+1 555 03{:02} {:04}",
                     self.rng.range(0, 99),
                     self.rng.range(0, 9999)
-                )),
-                tax_id: None,
-                source: Some((*self.rng.pick(LEAD_SOURCES)).to_owned()),
-                owner_id: Some(*self.rng.pick(sellers)),
+                ))),
+                tax_id: Some(None),
+                source: Some(Some((*self.rng.pick(LEAD_SOURCES)).to_owned())),
+                owner_id: Some(Some(*self.rng.pick(sellers))),
             };
             let w = self.write().await?;
             let lead = leads::create(&w, None, input).await?;
@@ -131,14 +131,16 @@ impl Ctx<'_> {
             let opportunity = opportunities::create(
                 &w,
                 None,
-                OpportunityInput {
-                    title: format!("{product} {kind}"),
-                    customer_id,
-                    amount,
-                    currency: currency.to_owned(),
+                OpportunityPatch {
+                    title: Some(format!("{product} {kind}")),
+                    customer_id: Some(customer_id),
+                    amount: Some(Money {
+                        amount,
+                        currency: currency.to_owned(),
+                    }),
                     stage_id: Some(stage),
-                    owner_id: Some(owner),
-                    expected_close_date: first_close.checked_add_days(Days::new(close_in)),
+                    owner_id: Some(Some(owner)),
+                    expected_close_date: Some(first_close.checked_add_days(Days::new(close_in))),
                 },
                 None,
             )

@@ -38,14 +38,16 @@ use crate::kit::Write;
 use crate::kit::edit;
 use crate::modules::crm::service::activities::{self, ActivityInput};
 use crate::modules::crm::service::conversion::{self, ConvertInput};
-use crate::modules::crm::service::leads::{self, Action, LeadInput};
-use crate::modules::crm::service::opportunities::{self, OpportunityInput};
+use crate::modules::crm::service::leads::{self, Action, LeadPatch};
+use crate::modules::crm::service::opportunities::{self, OpportunityPatch};
 use crate::modules::crm::service::stages;
 use crate::modules::identity::service::users::{self, NewUser};
-use crate::modules::master::service::contacts::{self, ContactInput};
-use crate::modules::master::service::customers::CustomerInput;
-use crate::modules::master::service::products::{Kind, ProductInput};
+use crate::modules::master::service::contacts::{self, ContactPatch};
+use crate::modules::master::service::customers::CustomerPatch;
+use crate::modules::master::service::party::PartyPatch;
+use crate::modules::master::service::products::{Kind, ProductPatch};
 use crate::modules::master::service::reference;
+use crate::money::Money;
 use crate::state::AppState;
 
 mod crm;
@@ -306,32 +308,37 @@ impl Ctx<'_> {
                 self.rng.pick(region.cities)
             );
             let owner = *self.rng.pick(sellers);
-            let input = CustomerInput {
-                name,
-                tax_id: Some(format!(
-                    "{}{:06}{i:03}",
-                    region.tax_prefix,
-                    self.rng.range(100_000, 999_999)
-                )),
-                email: Some(format!("accounts@{site}")),
-                phone: Some(format!(
-                    "{} {:03} {:04}",
-                    region.phone,
-                    self.rng.range(100, 999),
-                    self.rng.range(0, 9999)
-                )),
-                billing_address: Some(address.clone()),
-                shipping_address: Some(address),
-                currency: region.currency.to_owned(),
-                credit_limit: Some(money(self.rng.range(5, 100) * 100_000)),
-                owner_id: Some(owner),
-                ..Default::default()
+            let input = CustomerPatch {
+                party: PartyPatch {
+                    name: Some(name),
+                    tax_id: Some(Some(format!(
+                        "{}{:06}{i:03}",
+                        region.tax_prefix,
+                        self.rng.range(100_000, 999_999)
+                    ))),
+                    email: Some(Some(format!("accounts@{site}"))),
+                    phone: Some(Some(format!(
+                        "{} {:03} {:04}",
+                        region.phone,
+                        self.rng.range(100, 999),
+                        self.rng.range(0, 9999)
+                    ))),
+                    owner_id: Some(Some(owner)),
+                    payment_term_id: None,
+                },
+                billing_address: Some(Some(address.clone())),
+                shipping_address: Some(Some(address)),
+                currency: Some(region.currency.to_owned()),
+                credit_limit: Some(Some(Money {
+                    amount: money(self.rng.range(5, 100) * 100_000),
+                    currency: region.currency.to_owned(),
+                })),
             };
-            let contacts: Vec<ContactInput> = (0..1 + self.rng.below(2))
+            let contacts: Vec<ContactPatch> = (0..1 + self.rng.below(2))
                 .map(|_| self.contact(&site))
                 .collect();
             let w = Write::begin(self.db, &self.access, self.actor, None).await?;
-            let customer = edit::create::<customer::Entity>(&w, None, input.into()).await?;
+            let customer = edit::create::<customer::Entity>(&w, None, input).await?;
             for contact in contacts {
                 contacts::create_contact(&w, customer.id, contact).await?;
                 self.counts.contacts += 1;
@@ -347,22 +354,22 @@ impl Ctx<'_> {
         Ok(created)
     }
 
-    fn contact(&mut self, site: &str) -> ContactInput {
+    fn contact(&mut self, site: &str) -> ContactPatch {
         let first = *self.rng.pick(FIRST_NAMES);
         let last = *self.rng.pick(LAST_NAMES);
-        ContactInput {
-            name: format!("{first} {last}"),
-            email: Some(format!(
+        ContactPatch {
+            name: Some(format!("{first} {last}")),
+            email: Some(Some(format!(
                 "{}.{}@{site}",
                 first.to_lowercase(),
                 last.to_lowercase()
-            )),
-            phone: Some(format!(
+            ))),
+            phone: Some(Some(format!(
                 "+1 555 02{:02} {:04}",
                 self.rng.range(0, 99),
                 self.rng.range(0, 9999)
-            )),
-            job_title: Some((*self.rng.pick(JOB_TITLES)).to_owned()),
+            ))),
+            job_title: Some(Some((*self.rng.pick(JOB_TITLES)).to_owned())),
         }
     }
 
@@ -394,19 +401,16 @@ impl Ctx<'_> {
             edit::create::<product::Entity>(
                 &w,
                 None,
-                ProductInput {
-                    sku,
-                    name: name.clone(),
-                    kind,
-                    unit: unit.to_owned(),
-                    currency: currency.to_owned(),
-                    sale_price: money(cents),
-                    cost_price: Some(money(cost)),
-                    tax_rate_id: None,
-                    category_id: None,
-                    serial_tracked: false,
-                }
-                .into(),
+                ProductPatch {
+                    sku: Some(sku),
+                    name: Some(name.clone()),
+                    kind: Some(kind),
+                    unit: Some(unit.to_owned()),
+                    currency: Some(currency.to_owned()),
+                    sale_price: Some(money(cents)),
+                    cost_price: Some(Some(money(cost))),
+                    ..Default::default()
+                },
             )
             .await?;
             w.commit().await?;

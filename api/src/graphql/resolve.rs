@@ -67,7 +67,6 @@ pub async fn write<T>(
 ///   `input.content.into_service()` bound to `id` and `content`;
 /// - `update name(Input) |w, id, patch, version| call;`: the `id` argument, `input.into_service()`
 ///   and `input.expected_version`;
-/// - `input name(Input) |w, pattern| call;`: `input.into_service()` bound to the pattern;
 /// - `by_id name(#[graphql(desc = "…")] arg: Type, …) |w, id| call;`: the `id` argument and
 ///   the others as given.
 ///
@@ -102,13 +101,6 @@ macro_rules! mutations {
                 let $version = input.expected_version;
                 let $patch = input.into_service().gql()?;
             } $call; $($rest)*);
-    };
-    (@field $head:tt [$($done:tt)*]
-        $(#[doc = $doc:tt])* input $field:ident($input:ty) |$w:ident, $parts:pat_param| $call:expr;
-        $($rest:tt)*
-    ) => {
-        $crate::graphql::resolve::mutations!(@one $head [$($done)*] [$(#[doc = $doc])*] $field
-            [input: $input] [$w] { let $parts = input.into_service().gql()?; } $call; $($rest)*);
     };
     (@field [$object:ident $node:ident $guard:tt $id_desc:tt] [$($done:tt)*]
         $(#[doc = $doc:tt])* by_id $field:ident($(#[graphql(desc = $arg_desc:tt)] $arg:ident: $arg_ty:ty),*)

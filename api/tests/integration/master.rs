@@ -68,6 +68,42 @@ async fn money_survives_exactly_with_each_currency_s_digits() {
     );
 }
 
+/// A credit limit is in the customer's currency: on create, and on an update that changes
+/// only the limit (once accepted and stored as if it were in the customer's currency).
+#[tokio::test]
+async fn a_credit_limit_in_another_currency_is_refused_on_create_and_update() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let r = customer(&app, &admin, json!({ "name": "X", "currency": "USD", "creditLimit": { "amount": "5", "currency": "EUR" } })).await;
+    assert_eq!(r.codes(), ["VALIDATION"], "{}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["field"],
+        "input.creditLimit.currency"
+    );
+    let r = customer(&app, &admin, json!({ "name": "X", "currency": "usd", "creditLimit": { "amount": "5", "currency": "USD" } })).await;
+    let id = r.body["data"]["createCustomer"]["id"].clone();
+    assert!(id.is_string(), "{}", r.body);
+    let update = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { creditLimit { amount currency } version } }";
+    let r = app
+        .gql(Some(&admin), update, json!({ "id": id, "i": { "creditLimit": { "amount": "9", "currency": "EUR" }, "expectedVersion": 1 } }))
+        .await;
+    assert_eq!(r.codes(), ["VALIDATION"], "{}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["field"],
+        "input.creditLimit.currency"
+    );
+    let r = app
+        .gql(Some(&admin), update, json!({ "id": id, "i": { "creditLimit": { "amount": "9", "currency": "USD" }, "expectedVersion": 1 } }))
+        .await;
+    assert_eq!(
+        r.body["data"]["updateCustomer"]["creditLimit"],
+        json!({ "amount": "9.00", "currency": "USD" }),
+        "{}",
+        r.body
+    );
+}
+
 #[tokio::test]
 async fn repeating_create_customer_with_its_id_is_idempotent_and_other_content_conflicts() {
     let app = TestApp::spawn().await;

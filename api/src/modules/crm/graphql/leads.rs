@@ -1,23 +1,23 @@
 //! `leads`, `lead`, `createLead`, `updateLead`, `contactLead`, `qualifyLead`,
 //! `disqualifyLead`, `convertLead`.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::crm::{lead, opportunity};
 use entities::master::customer;
-use uuid::Uuid;
 
 use crate::authz::Require;
 use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
-use crate::error::{AppError, GqlResult};
+use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::edit_inputs;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::resolve::{by_id, list, mutations, queries, write};
 use crate::graphql::scalars::MoneyInput;
-use crate::graphql::{parse_id, parse_opt_id, patch, patch_id};
+use crate::graphql::{parse_id, parse_opt_id};
 use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Lead, LeadStatus, Opportunity};
 use crate::modules::crm::service::conversion::{self, ConvertInput};
-use crate::modules::crm::service::leads::{self, Action, LeadFilter, LeadInput, LeadPatch};
+use crate::modules::crm::service::leads::{self, Action, LeadFilter, LeadPatch};
 use crate::modules::master::graphql::types::{Contact, Customer};
 
 /// Lead queries.
@@ -75,7 +75,7 @@ pub struct LeadsMutation;
 
 mutations! { LeadsMutation => Lead, guard = "Require(LEAD_WRITE)", id = "The lead's id.";
     /// Creates a lead. Repeating it with the same `id` and content returns the same lead.
-    input create_lead(CreateLeadInput) |w, (id, content)| leads::create(w, id, content);
+    create create_lead(CreateLeadInput) |w, id, content| leads::create(w, id, content);
     /// Changes the fields you give of an open lead (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`; a converted or disqualified lead is a
     /// `BUSINESS_RULE` error.
@@ -134,83 +134,30 @@ pub struct LeadFilterInput {
     pub owner_id: Option<ID>,
 }
 
-/// Input of `createLead`.
-#[derive(InputObject)]
-pub struct CreateLeadInput {
-    /// Optional client-generated id (UUID) making the create idempotent.
-    pub id: Option<ID>,
+edit_inputs! {
+    /// Input of `createLead`.
+    create CreateLeadInput,
+    /// A lead's details.
+    fields LeadFields,
+    /// Input of `updateLead`: the fields to change (omitted: unchanged, `null`: cleared) and the
+    /// version you last read.
+    update UpdateLeadInput => LeadPatch;
     /// What the lead is about.
-    pub title: String,
+    required title: String => title;
     /// Company.
-    pub company_name: Option<String>,
+    optional company_name: String => company_name;
     /// Person.
-    pub contact_name: String,
+    required contact_name: String => contact_name;
     /// Email.
-    pub email: Option<String>,
+    optional email: String => email;
     /// Phone.
-    pub phone: Option<String>,
+    optional phone: String => phone;
     /// Tax id of the company.
-    pub tax_id: Option<String>,
+    optional tax_id: String => tax_id;
     /// Where the lead came from.
-    pub source: Option<String>,
-    /// Owner (default: you; a sales rep can only own their leads).
-    pub owner_id: Option<ID>,
-}
-
-impl CreateLeadInput {
-    fn into_service(self) -> Result<(Option<Uuid>, LeadInput), AppError> {
-        let id = parse_opt_id(self.id.as_ref(), "input.id")?;
-        let content = LeadInput {
-            title: self.title,
-            company_name: self.company_name,
-            contact_name: self.contact_name,
-            email: self.email,
-            phone: self.phone,
-            tax_id: self.tax_id,
-            source: self.source,
-            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
-        };
-        Ok((id, content))
-    }
-}
-
-/// Input of `updateLead`: the fields to change (omitted: unchanged, `null`: cleared) and the
-/// version you last read.
-#[derive(InputObject)]
-pub struct UpdateLeadInput {
-    /// What the lead is about.
-    pub title: Option<String>,
-    /// Company.
-    pub company_name: MaybeUndefined<String>,
-    /// Person.
-    pub contact_name: Option<String>,
-    /// Email.
-    pub email: MaybeUndefined<String>,
-    /// Phone.
-    pub phone: MaybeUndefined<String>,
-    /// Tax id of the company.
-    pub tax_id: MaybeUndefined<String>,
-    /// Where the lead came from.
-    pub source: MaybeUndefined<String>,
-    /// Owner (`null`: you; a sales rep can only own their leads).
-    pub owner_id: MaybeUndefined<ID>,
-    /// The `version` you last read.
-    pub expected_version: i32,
-}
-
-impl UpdateLeadInput {
-    fn into_service(self) -> Result<LeadPatch, crate::error::AppError> {
-        Ok(LeadPatch {
-            title: self.title,
-            company_name: patch(self.company_name),
-            contact_name: self.contact_name,
-            email: patch(self.email),
-            phone: patch(self.phone),
-            tax_id: patch(self.tax_id),
-            source: patch(self.source),
-            owner_id: patch_id(self.owner_id, "input.ownerId")?,
-        })
-    }
+    optional source: String => source;
+    /// Owner (omitted on create, or `null`: you; a sales rep can only own their leads).
+    optional owner_id: ID => owner_id;
 }
 
 /// Input of `convertLead`.

@@ -1,7 +1,7 @@
 //! `opportunities`, `opportunity`, `createOpportunity`, `updateOpportunity`,
 //! `winOpportunity`, `loseOpportunity`.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
+use async_graphql::{Context, ID, InputObject, Result};
 use entities::crm::{activity, opportunity, pipeline_stage};
 use entities::master::customer;
 use uuid::Uuid;
@@ -10,16 +10,15 @@ use crate::authz::Require;
 use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::edit_inputs;
 use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
+use crate::graphql::parse_opt_id;
 use crate::graphql::resolve::{by_id, list, mutations, queries};
 use crate::graphql::scalars::{Date, MoneyInput};
-use crate::graphql::{parse_id, parse_opt_id, patch, patch_id};
 use crate::kit::children;
 use crate::kit::read::{feed, prefetch as prefetch_rows};
 use crate::modules::crm::graphql::types::{OPPORTUNITY_ACTIVITIES, Opportunity, OpportunityStatus};
-use crate::modules::crm::service::opportunities::{
-    self, OpportunityFilter, OpportunityInput, OpportunityPatch,
-};
+use crate::modules::crm::service::opportunities::{self, OpportunityFilter, OpportunityPatch};
 
 /// Opportunity queries.
 #[derive(Default)]
@@ -150,81 +149,24 @@ pub struct OpportunityFilterInput {
     pub is_active: Option<bool>,
 }
 
-/// An opportunity's details.
-#[derive(InputObject)]
-pub struct OpportunityFields {
+edit_inputs! {
+    /// Input of `createOpportunity`.
+    create CreateOpportunityInput,
+    /// An opportunity's details.
+    fields OpportunityFields,
+    /// Input of `updateOpportunity`: the fields to change (omitted: unchanged, `null`: cleared)
+    /// and the version you last read.
+    update UpdateOpportunityInput => OpportunityPatch;
     /// Title.
-    pub title: String,
+    required title: String => title;
     /// The customer.
-    pub customer_id: ID,
+    required customer_id: ID => customer_id;
     /// Expected amount.
-    pub amount: MoneyInput,
-    /// Pipeline stage (default: the first).
-    pub stage_id: Option<ID>,
-    /// Owner (default: you; a sales rep can only own their opportunities).
-    pub owner_id: Option<ID>,
+    required amount: MoneyInput => amount;
+    /// Pipeline stage (omitted on create: the first).
+    defaulted stage_id: ID => stage_id;
+    /// Owner (omitted on create, or `null`: you; a sales rep owns only their opportunities).
+    optional owner_id: ID => owner_id;
     /// Expected close date.
-    pub expected_close_date: Option<Date>,
-}
-
-impl OpportunityFields {
-    fn into_service(self) -> Result<OpportunityInput, crate::error::AppError> {
-        Ok(OpportunityInput {
-            title: self.title,
-            customer_id: parse_id(&self.customer_id, "input.customerId")?,
-            amount: self.amount.amount.as_str().to_owned(),
-            currency: self.amount.currency,
-            stage_id: parse_opt_id(self.stage_id.as_ref(), "input.stageId")?,
-            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
-            expected_close_date: self.expected_close_date.map(|d| d.0),
-        })
-    }
-}
-
-/// Input of `createOpportunity`.
-#[derive(InputObject)]
-pub struct CreateOpportunityInput {
-    /// Optional client-generated id (UUID) making the create idempotent.
-    pub id: Option<ID>,
-    /// The details.
-    #[graphql(flatten)]
-    pub content: OpportunityFields,
-}
-
-/// Input of `updateOpportunity`: the fields to change (omitted: unchanged, `null`: cleared)
-/// and the version you last read.
-#[derive(InputObject)]
-pub struct UpdateOpportunityInput {
-    /// Title.
-    pub title: Option<String>,
-    /// The customer.
-    pub customer_id: Option<ID>,
-    /// Expected amount; a new currency needs the amount in it.
-    pub amount: Option<MoneyInput>,
-    /// Pipeline stage.
-    pub stage_id: Option<ID>,
-    /// Owner (`null`: you; a sales rep can only own their opportunities).
-    pub owner_id: MaybeUndefined<ID>,
-    /// Expected close date.
-    pub expected_close_date: MaybeUndefined<Date>,
-    /// The `version` you last read.
-    pub expected_version: i32,
-}
-
-impl UpdateOpportunityInput {
-    fn into_service(self) -> Result<OpportunityPatch, crate::error::AppError> {
-        let (amount, currency) = match self.amount {
-            Some(m) => (Some(m.amount.as_str().to_owned()), Some(m.currency)),
-            None => (None, None),
-        };
-        Ok(OpportunityPatch {
-            title: self.title,
-            customer_id: parse_opt_id(self.customer_id.as_ref(), "input.customerId")?,
-            amount,
-            currency,
-            stage_id: parse_opt_id(self.stage_id.as_ref(), "input.stageId")?,
-            owner_id: patch_id(self.owner_id, "input.ownerId")?,
-            expected_close_date: patch(self.expected_close_date).map(|d| d.map(|d| d.0)),
-        })
-    }
+    optional expected_close_date: Date => expected_close_date;
 }

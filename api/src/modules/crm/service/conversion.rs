@@ -13,10 +13,12 @@ use crate::error::AppError;
 use crate::kit::edit;
 use crate::kit::{self, Write, write};
 use crate::modules::crm::service::leads::{Action, LeadLifecycle};
-use crate::modules::crm::service::opportunities::{self, OpportunityInput};
-use crate::modules::master::service::contacts::{self, ContactInput};
-use crate::modules::master::service::customers::CustomerInput;
+use crate::modules::crm::service::opportunities::{self, OpportunityPatch};
+use crate::modules::master::service::contacts::{self, ContactPatch};
+use crate::modules::master::service::customers::CustomerPatch;
+use crate::modules::master::service::party::PartyPatch;
 use crate::modules::master::service::reference::base_currency;
+use crate::money::Money;
 
 /// What conversion asks for beyond the lead itself.
 #[derive(Debug, Default)]
@@ -79,19 +81,22 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
             edit::create::<customer::Entity>(
                 w,
                 None,
-                CustomerInput {
-                    name: lead
-                        .company_name
-                        .clone()
-                        .unwrap_or_else(|| lead.contact_name.clone()),
-                    tax_id: lead.tax_id.clone(),
-                    email: lead.email.clone(),
-                    phone: lead.phone.clone(),
-                    currency: currency.clone(),
-                    owner_id: lead.owner_id,
+                CustomerPatch {
+                    party: PartyPatch {
+                        name: Some(
+                            lead.company_name
+                                .clone()
+                                .unwrap_or_else(|| lead.contact_name.clone()),
+                        ),
+                        tax_id: Some(lead.tax_id.clone()),
+                        email: Some(lead.email.clone()),
+                        phone: Some(lead.phone.clone()),
+                        owner_id: Some(lead.owner_id),
+                        payment_term_id: None,
+                    },
+                    currency: Some(currency.clone()),
                     ..Default::default()
-                }
-                .into(),
+                },
             )
             .await?
         }
@@ -100,10 +105,10 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
     let contact = contacts::create_contact(
         w,
         customer.id,
-        ContactInput {
-            name: lead.contact_name.clone(),
-            email: lead.email.clone(),
-            phone: lead.phone.clone(),
+        ContactPatch {
+            name: Some(lead.contact_name.clone()),
+            email: Some(lead.email.clone()),
+            phone: Some(lead.phone.clone()),
             job_title: None,
         },
     )
@@ -111,13 +116,15 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
     let opportunity = opportunities::create(
         w,
         None,
-        OpportunityInput {
-            title: lead.title.clone(),
-            customer_id: customer.id,
-            amount: input.amount.unwrap_or_else(|| "0".into()),
-            currency,
+        OpportunityPatch {
+            title: Some(lead.title.clone()),
+            customer_id: Some(customer.id),
+            amount: Some(Money {
+                amount: input.amount.unwrap_or_else(|| "0".into()),
+                currency,
+            }),
             stage_id: input.stage_id,
-            owner_id: lead.owner_id,
+            owner_id: Some(lead.owner_id),
             expected_close_date: None,
         },
         Some(lead.id),

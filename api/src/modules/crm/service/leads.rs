@@ -82,27 +82,6 @@ pub fn ensure_open(status: LeadStatus) -> Result<(), AppError> {
     }
 }
 
-/// A new lead's content.
-#[derive(Debug, Clone, Default)]
-pub struct LeadInput {
-    /// What the lead is about.
-    pub title: String,
-    /// Company.
-    pub company_name: Option<String>,
-    /// Person.
-    pub contact_name: String,
-    /// Email.
-    pub email: Option<String>,
-    /// Phone.
-    pub phone: Option<String>,
-    /// Tax id of the company.
-    pub tax_id: Option<String>,
-    /// Where it came from.
-    pub source: Option<String>,
-    /// Owner (default: the creator).
-    pub owner_id: Option<Uuid>,
-}
-
 /// A change of a lead: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct LeadPatch {
@@ -122,21 +101,6 @@ pub struct LeadPatch {
     pub source: Option<Option<String>>,
     /// Owner (cleared: the caller).
     pub owner_id: Option<Option<Uuid>>,
-}
-
-impl From<LeadInput> for LeadPatch {
-    fn from(i: LeadInput) -> Self {
-        Self {
-            title: Some(i.title),
-            company_name: Some(i.company_name),
-            contact_name: Some(i.contact_name),
-            email: Some(i.email),
-            phone: Some(i.phone),
-            tax_id: Some(i.tax_id),
-            source: Some(i.source),
-            owner_id: Some(i.owner_id),
-        }
-    }
 }
 
 /// Filter of the lead list.
@@ -213,7 +177,7 @@ async fn apply(
 pub async fn create(
     w: &Write<'_>,
     id: Option<Uuid>,
-    input: LeadInput,
+    input: LeadPatch,
 ) -> Result<lead::Model, AppError> {
     w.access().require(LEAD_WRITE)?;
     let now = Utc::now();
@@ -229,7 +193,7 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     };
-    apply(w, input.into(), &mut row).await?;
+    apply(w, input, &mut row).await?;
     write::insert::<lead::Entity>(w, row, id.is_some()).await
 }
 

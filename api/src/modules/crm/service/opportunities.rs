@@ -20,7 +20,7 @@ use crate::modules::common::{optional_text, text};
 use crate::modules::crm::service::{rule, stages};
 use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
-use crate::money::Dec;
+use crate::money::{Dec, Money};
 
 /// What happens to an opportunity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,25 +74,6 @@ impl OpportunityLifecycle for OpportunityStatus {
     }
 }
 
-/// A new opportunity's content.
-#[derive(Debug, Clone)]
-pub struct OpportunityInput {
-    /// Title.
-    pub title: String,
-    /// The customer.
-    pub customer_id: Uuid,
-    /// Amount, decimal text in `currency`.
-    pub amount: String,
-    /// Currency.
-    pub currency: String,
-    /// Stage (default: the first).
-    pub stage_id: Option<Uuid>,
-    /// Owner (default: the creator).
-    pub owner_id: Option<Uuid>,
-    /// Expected close date.
-    pub expected_close_date: Option<NaiveDate>,
-}
-
 /// A change of an opportunity: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct OpportunityPatch {
@@ -100,30 +81,14 @@ pub struct OpportunityPatch {
     pub title: Option<String>,
     /// The customer.
     pub customer_id: Option<Uuid>,
-    /// Amount, decimal text in `currency` (or the stored currency).
-    pub amount: Option<String>,
-    /// Currency; changing it needs the amount in it.
-    pub currency: Option<String>,
-    /// Stage.
+    /// Amount.
+    pub amount: Option<Money>,
+    /// Stage (none on a new opportunity: the first).
     pub stage_id: Option<Uuid>,
     /// Owner (cleared: the caller).
     pub owner_id: Option<Option<Uuid>>,
     /// Expected close date.
     pub expected_close_date: Option<Option<NaiveDate>>,
-}
-
-impl From<OpportunityInput> for OpportunityPatch {
-    fn from(i: OpportunityInput) -> Self {
-        Self {
-            title: Some(i.title),
-            customer_id: Some(i.customer_id),
-            amount: Some(i.amount),
-            currency: Some(i.currency),
-            stage_id: i.stage_id,
-            owner_id: Some(i.owner_id),
-            expected_close_date: Some(i.expected_close_date),
-        }
-    }
 }
 
 /// Filter of the opportunity list.
@@ -181,36 +146,24 @@ async fn apply(
         write::require_reference::<customer::Entity>(w, Some(id), "input.customerId").await?;
         row.customer_id = Set(id);
     }
-    if patch.amount.is_some() || patch.currency.is_some() {
-        let currency = match (&patch.currency, stored) {
-            (Some(code), _) => code.clone(),
-            (None, Some(s)) => s.currency.clone(),
-            (None, None) => return Err(AppError::validation("input.amount.currency", "required")),
-        };
-        let (currency, digits) = currency_digits(db, &currency, "input.amount.currency").await?;
-        let currency_changed = stored.is_some_and(|s| s.currency != currency);
-        match &patch.amount {
-            Some(amount) => {
-                let amount_minor = Dec::parse(amount)
-                    .and_then(|d| d.to_scaled(digits))
-                    .map_err(|e| AppError::validation("input.amount", e))?;
-                if amount_minor < 0 {
-                    return Err(AppError::validation(
-                        "input.amount",
-                        "an amount is not negative",
-                    ));
-                }
-                row.amount_minor = Set(amount_minor);
-            }
-            None if currency_changed || stored.is_none() => {
+    match &patch.amount {
+        Some(amount) => {
+            let field = "input.amount.currency";
+            let (currency, digits) = currency_digits(db, &amount.currency, field).await?;
+            let minor = Dec::parse(&amount.amount)
+                .and_then(|d| d.to_scaled(digits))
+                .map_err(|e| AppError::validation("input.amount", e))?;
+            if minor < 0 {
                 return Err(AppError::validation(
                     "input.amount",
-                    "give the amount in the new currency",
+                    "an amount is not negative",
                 ));
             }
-            None => {}
+            row.amount_minor = Set(minor);
+            row.currency = Set(currency);
         }
-        row.currency = Set(currency);
+        None if stored.is_none() => return Err(AppError::validation("input.amount", "required")),
+        None => {}
     }
     match patch.stage_id {
         // Stages are the pipeline's configuration, the same for every reader of opportunities:
@@ -235,7 +188,7 @@ async fn apply(
 pub async fn create(
     w: &Write<'_>,
     id: Option<Uuid>,
-    input: OpportunityInput,
+    input: OpportunityPatch,
     lead_id: Option<Uuid>,
 ) -> Result<opportunity::Model, AppError> {
     w.access().require(OPPORTUNITY_WRITE)?;
@@ -252,7 +205,7 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     };
-    apply(w, input.into(), None, &mut row).await?;
+    apply(w, input, None, &mut row).await?;
     write::insert::<opportunity::Entity>(w, row, id.is_some()).await
 }
 

@@ -1,15 +1,16 @@
 //! `contacts`, `createContact`, `updateContact`: people at customers and suppliers.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::authz::{Require, SignedIn};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::edit_inputs;
 use crate::graphql::resolve::{list, queries, write};
-use crate::graphql::{parse_id, parse_opt_id, patch};
+use crate::graphql::{parse_id, parse_opt_id};
 use crate::modules::master::graphql::types::Contact;
-use crate::modules::master::service::contacts::{self, ContactInput, ContactPatch};
+use crate::modules::master::service::contacts::{self, ContactPatch};
 
 /// Contact queries.
 #[derive(Default)]
@@ -47,7 +48,7 @@ impl ContactsMutation {
         let customer_id = parse_opt_id(input.customer_id.as_ref(), "input.customerId").gql()?;
         let supplier_id = parse_opt_id(input.supplier_id.as_ref(), "input.supplierId").gql()?;
         let w = req.write().await.gql()?;
-        let content = input.content.into_service();
+        let content = input.content.into_service().gql()?;
         let row = match (customer_id, supplier_id) {
             (Some(c), None) => contacts::create_contact(&w, c, content).await,
             (None, Some(s)) => contacts::create_supplier_contact(&w, s, content).await,
@@ -72,12 +73,7 @@ impl ContactsMutation {
     ) -> Result<Contact> {
         let id = parse_id(&id, "id").gql()?;
         let expected_version = input.expected_version;
-        let patch = ContactPatch {
-            name: input.name,
-            email: patch(input.email),
-            phone: patch(input.phone),
-            job_title: patch(input.job_title),
-        };
+        let patch = input.into_service().gql()?;
         let row = write(ctx, |w| {
             Box::pin(contacts::update_contact(w, id, patch, expected_version))
         })
@@ -86,28 +82,20 @@ impl ContactsMutation {
     }
 }
 
-/// A contact's details.
-#[derive(InputObject)]
-pub struct ContactFields {
+edit_inputs! {
+    /// A contact's details.
+    fields ContactFields,
+    /// Input of `updateContact`: the fields to change (omitted: unchanged, `null`: cleared) and
+    /// the version you last read.
+    update UpdateContactInput => ContactPatch;
     /// Name.
-    pub name: String,
+    required name: String => name;
     /// Email.
-    pub email: Option<String>,
+    optional email: String => email;
     /// Phone.
-    pub phone: Option<String>,
+    optional phone: String => phone;
     /// Job title.
-    pub job_title: Option<String>,
-}
-
-impl ContactFields {
-    fn into_service(self) -> ContactInput {
-        ContactInput {
-            name: self.name,
-            email: self.email,
-            phone: self.phone,
-            job_title: self.job_title,
-        }
-    }
+    optional job_title: String => job_title;
 }
 
 /// Input of `createContact`.
@@ -120,20 +108,4 @@ pub struct CreateContactInput {
     /// The details.
     #[graphql(flatten)]
     pub content: ContactFields,
-}
-
-/// Input of `updateContact`: the fields to change (omitted: unchanged, `null`: cleared) and
-/// the version you last read.
-#[derive(InputObject)]
-pub struct UpdateContactInput {
-    /// Name.
-    pub name: Option<String>,
-    /// Email.
-    pub email: MaybeUndefined<String>,
-    /// Phone.
-    pub phone: MaybeUndefined<String>,
-    /// Job title.
-    pub job_title: MaybeUndefined<String>,
-    /// The `version` you last read.
-    pub expected_version: i32,
 }

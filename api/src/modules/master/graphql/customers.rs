@@ -1,6 +1,6 @@
 //! `customers`, `customer`, `createCustomer`, `updateCustomer`, `archiveCustomer`.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Result};
 use entities::master::customer;
 
 use crate::authz::Require;
@@ -8,17 +8,15 @@ use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::connection::{OrderDirection, Sort, page_sorted};
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::edit_inputs;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
+use crate::graphql::parse_opt_id;
 use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::MoneyInput;
-use crate::graphql::{parse_opt_id, patch, patch_id};
 use crate::kit::children;
 use crate::kit::edit;
 use crate::modules::master::graphql::types::{CUSTOMER_CONTACTS, CUSTOMER_OPPORTUNITIES, Customer};
-use crate::modules::master::service::customers::{
-    self, CustomerFilter, CustomerInput, CustomerPatch,
-};
-use crate::modules::master::service::party::PartyPatch;
+use crate::modules::master::service::customers::{self, CustomerFilter, CustomerPatch};
 
 /// Customer queries.
 #[derive(Default)]
@@ -112,7 +110,7 @@ pub struct CustomersMutation;
 mutations! { CustomersMutation => Customer, guard = "Require(CUSTOMER_WRITE)", id = "The customer's id.";
     /// Creates a customer. Repeating it with the same `id` and content returns the same
     /// customer; other content under that id is a `CONFLICT`.
-    create create_customer(CreateCustomerInput) |w, id, content| edit::create::<customer::Entity>(w, id, content.into());
+    create create_customer(CreateCustomerInput) |w, id, content| edit::create::<customer::Entity>(w, id, content);
     /// Changes the fields you give of a customer (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`.
     update update_customer(UpdateCustomerInput) |w, id, patch, version| edit::update::<customer::Entity>(w, id, patch, version);
@@ -161,120 +159,32 @@ pub struct CustomerOrder {
     pub direction: OrderDirection,
 }
 
-/// A customer's details.
-#[derive(InputObject)]
-pub struct CustomerFields {
+edit_inputs! {
+    /// Input of `createCustomer`.
+    create CreateCustomerInput,
+    /// A customer's details.
+    fields CustomerFields,
+    /// Input of `updateCustomer`: the fields to change (omitted: unchanged, `null`: cleared) and
+    /// the version you last read.
+    update UpdateCustomerInput => CustomerPatch;
     /// Legal name.
-    pub name: String,
+    required name: String => party.name;
     /// Tax id.
-    pub tax_id: Option<String>,
+    optional tax_id: String => party.tax_id;
     /// Email.
-    pub email: Option<String>,
+    optional email: String => party.email;
     /// Phone.
-    pub phone: Option<String>,
+    optional phone: String => party.phone;
     /// Billing address.
-    pub billing_address: Option<String>,
+    optional billing_address: String => billing_address;
     /// Shipping address.
-    pub shipping_address: Option<String>,
-    /// The customer's currency (ISO 4217).
-    pub currency: String,
-    /// Credit limit, in the customer's currency.
-    pub credit_limit: Option<MoneyInput>,
-    /// Responsible user (default: you).
-    pub owner_id: Option<ID>,
-    /// Payment terms.
-    pub payment_term_id: Option<ID>,
-}
-
-impl CustomerFields {
-    fn into_service(self) -> Result<CustomerInput, crate::error::AppError> {
-        if let Some(limit) = &self.credit_limit
-            && !limit
-                .currency
-                .trim()
-                .eq_ignore_ascii_case(self.currency.trim())
-        {
-            return Err(crate::error::AppError::validation(
-                "input.creditLimit.currency",
-                "the credit limit is in the customer's currency",
-            ));
-        }
-        Ok(CustomerInput {
-            name: self.name,
-            tax_id: self.tax_id,
-            email: self.email,
-            phone: self.phone,
-            billing_address: self.billing_address,
-            shipping_address: self.shipping_address,
-            currency: self.currency,
-            credit_limit: self.credit_limit.map(|m| m.amount.as_str().to_owned()),
-            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
-            payment_term_id: parse_opt_id(self.payment_term_id.as_ref(), "input.paymentTermId")?,
-        })
-    }
-}
-
-/// Input of `createCustomer`.
-#[derive(InputObject)]
-pub struct CreateCustomerInput {
-    /// Optional client-generated id (UUID) making the create idempotent.
-    pub id: Option<ID>,
-    /// The details.
-    #[graphql(flatten)]
-    pub content: CustomerFields,
-}
-
-/// Input of `updateCustomer`: the fields to change (omitted: unchanged, `null`: cleared) and
-/// the version you last read.
-#[derive(InputObject)]
-pub struct UpdateCustomerInput {
-    /// Legal name.
-    pub name: Option<String>,
-    /// Tax id.
-    pub tax_id: MaybeUndefined<String>,
-    /// Email.
-    pub email: MaybeUndefined<String>,
-    /// Phone.
-    pub phone: MaybeUndefined<String>,
-    /// Billing address.
-    pub billing_address: MaybeUndefined<String>,
-    /// Shipping address.
-    pub shipping_address: MaybeUndefined<String>,
+    optional shipping_address: String => shipping_address;
     /// The customer's currency (ISO 4217); changing it needs the credit limit in it.
-    pub currency: Option<String>,
+    required currency: String => currency;
     /// Credit limit, in the customer's currency.
-    pub credit_limit: MaybeUndefined<MoneyInput>,
-    /// Responsible user.
-    pub owner_id: MaybeUndefined<ID>,
+    optional credit_limit: MoneyInput => credit_limit;
+    /// Responsible user (omitted on create, or `null`: you).
+    optional owner_id: ID => party.owner_id;
     /// Payment terms.
-    pub payment_term_id: MaybeUndefined<ID>,
-    /// The `version` you last read.
-    pub expected_version: i32,
-}
-
-impl UpdateCustomerInput {
-    fn into_service(self) -> Result<CustomerPatch, crate::error::AppError> {
-        if let (MaybeUndefined::Value(limit), Some(currency)) = (&self.credit_limit, &self.currency)
-            && !limit.currency.trim().eq_ignore_ascii_case(currency.trim())
-        {
-            return Err(crate::error::AppError::validation(
-                "input.creditLimit.currency",
-                "the credit limit is in the customer's currency",
-            ));
-        }
-        Ok(CustomerPatch {
-            party: PartyPatch {
-                name: self.name,
-                tax_id: patch(self.tax_id),
-                email: patch(self.email),
-                phone: patch(self.phone),
-                owner_id: patch_id(self.owner_id, "input.ownerId")?,
-                payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
-            },
-            billing_address: patch(self.billing_address),
-            shipping_address: patch(self.shipping_address),
-            currency: self.currency,
-            credit_limit: patch(self.credit_limit).map(|l| l.map(|m| m.amount.as_str().to_owned())),
-        })
-    }
+    optional payment_term_id: ID => party.payment_term_id;
 }

@@ -1,6 +1,6 @@
 //! `products`, `product`, `createProduct`, `updateProduct`, `archiveProduct`.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Result};
 use entities::master::{product, product_category, tax_rate};
 
 use crate::authz::Require;
@@ -8,16 +8,14 @@ use crate::authz::catalog::{PRODUCT_READ, PRODUCT_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::connection::{OrderDirection, Sort, page_sorted};
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::{Convert, edit_inputs};
 use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::Decimal;
-use crate::graphql::{parse_opt_id, patch, patch_id};
 use crate::kit::edit;
 use crate::kit::read::{feed, prefetch};
 use crate::modules::master::graphql::types::{Product, ProductKind};
-use crate::modules::master::service::products::{
-    self, Kind, ProductFilter, ProductInput, ProductPatch,
-};
+use crate::modules::master::service::products::{self, Kind, ProductFilter, ProductPatch};
 
 /// Product queries.
 #[derive(Default)]
@@ -99,7 +97,7 @@ pub struct ProductsMutation;
 
 mutations! { ProductsMutation => Product, guard = "Require(PRODUCT_WRITE)", id = "The product's id.";
     /// Creates a product. Repeating it with the same `id` and content returns the same product.
-    create create_product(CreateProductInput) |w, id, content| edit::create::<product::Entity>(w, id, content.into());
+    create create_product(CreateProductInput) |w, id, content| edit::create::<product::Entity>(w, id, content);
     /// Changes the fields you give of a product (omitted: unchanged, `null`: cleared; an
     /// omitted `costPrice` keeps the cost price). A stale `expectedVersion` is a `CONFLICT`.
     update update_product(UpdateProductInput) |w, id, patch, version| edit::update::<product::Entity>(w, id, patch, version);
@@ -138,107 +136,41 @@ pub struct ProductOrder {
     pub direction: OrderDirection,
 }
 
-/// A product's details.
-#[derive(InputObject)]
-pub struct ProductFields {
+edit_inputs! {
+    /// Input of `createProduct`.
+    create CreateProductInput,
+    /// A product's details.
+    fields ProductFields,
+    /// Input of `updateProduct`: the fields to change (omitted: unchanged, `null`: cleared) and
+    /// the version you last read.
+    update UpdateProductInput => ProductPatch;
     /// Stock-keeping unit, unique.
-    pub sku: String,
+    required sku: String => sku;
     /// Name.
-    pub name: String,
+    required name: String => name;
     /// Goods or service.
-    pub kind: ProductKind,
+    required kind: ProductKind => kind;
     /// Unit code (see `units`).
-    pub unit: String,
+    required unit: String => unit;
     /// Currency of the prices.
-    pub currency: String,
+    required currency: String => currency;
     /// Sale price per unit, at most 6 decimals, not negative.
-    pub sale_price: Decimal,
-    /// Cost price per unit, at most 6 decimals, not negative.
-    pub cost_price: Option<Decimal>,
+    required sale_price: Decimal => sale_price;
+    /// Cost price per unit, at most 6 decimals, not negative; omitted on update: unchanged.
+    optional cost_price: Decimal => cost_price;
     /// Tax rate of sales.
-    pub tax_rate_id: Option<ID>,
+    optional tax_rate_id: ID => tax_rate_id;
     /// Category.
-    pub category_id: Option<ID>,
+    optional category_id: ID => category_id;
     /// Whether each unit has a serial number.
-    #[graphql(default)]
-    pub serial_tracked: bool,
+    flag serial_tracked: bool => serial_tracked;
 }
 
-impl ProductFields {
-    fn into_service(self) -> Result<ProductInput, AppError> {
-        Ok(ProductInput {
-            sku: self.sku,
-            name: self.name,
-            kind: kind(self.kind),
-            unit: self.unit,
-            currency: self.currency,
-            sale_price: self.sale_price.as_str().to_owned(),
-            cost_price: self.cost_price.map(|c| c.as_str().to_owned()),
-            tax_rate_id: parse_opt_id(self.tax_rate_id.as_ref(), "input.taxRateId")?,
-            category_id: parse_opt_id(self.category_id.as_ref(), "input.categoryId")?,
-            serial_tracked: self.serial_tracked,
-        })
-    }
-}
-
-/// Input of `createProduct`.
-#[derive(InputObject)]
-pub struct CreateProductInput {
-    /// Optional client-generated id (UUID) making the create idempotent.
-    pub id: Option<ID>,
-    /// The details.
-    #[graphql(flatten)]
-    pub content: ProductFields,
-}
-
-fn kind(kind: ProductKind) -> Kind {
-    match kind {
-        ProductKind::Goods => Kind::Goods,
-        ProductKind::Service => Kind::Service,
-    }
-}
-
-/// Input of `updateProduct`: the fields to change (omitted: unchanged, `null`: cleared) and
-/// the version you last read.
-#[derive(InputObject)]
-pub struct UpdateProductInput {
-    /// Stock-keeping unit, unique.
-    pub sku: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Goods or service.
-    pub kind: Option<ProductKind>,
-    /// Unit code (see `units`).
-    pub unit: Option<String>,
-    /// Currency of the prices.
-    pub currency: Option<String>,
-    /// Sale price per unit, at most 6 decimals, not negative.
-    pub sale_price: Option<Decimal>,
-    /// Cost price per unit, at most 6 decimals, not negative; omitted: unchanged.
-    pub cost_price: MaybeUndefined<Decimal>,
-    /// Tax rate of sales.
-    pub tax_rate_id: MaybeUndefined<ID>,
-    /// Category.
-    pub category_id: MaybeUndefined<ID>,
-    /// Whether each unit has a serial number.
-    pub serial_tracked: Option<bool>,
-    /// The `version` you last read.
-    pub expected_version: i32,
-}
-
-impl UpdateProductInput {
-    fn into_service(self) -> Result<ProductPatch, AppError> {
-        Ok(ProductPatch {
-            sku: self.sku,
-            name: self.name,
-            kind: self.kind.map(kind),
-            unit: self.unit,
-            currency: self.currency,
-            sale_price: self.sale_price.map(|p| p.as_str().to_owned()),
-            cost_price: patch(self.cost_price).map(|c| c.map(|c| c.as_str().to_owned())),
-            tax_rate_id: patch_id(self.tax_rate_id, "input.taxRateId")?,
-            category_id: patch_id(self.category_id, "input.categoryId")?,
-            serial_tracked: self.serial_tracked,
+impl Convert<Kind> for ProductKind {
+    fn convert(self, _: &str) -> Result<Kind, AppError> {
+        Ok(match self {
+            ProductKind::Goods => Kind::Goods,
+            ProductKind::Service => Kind::Service,
         })
     }
 }

@@ -1,24 +1,23 @@
 //! `suppliers`, `supplier`, `createSupplier`, `updateSupplier`, `archiveSupplier`.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
+use async_graphql::{Context, ID, Result};
 use entities::master::{payment_term, supplier};
 
 use crate::authz::Require;
 use crate::authz::catalog::{SUPPLIER_READ, SUPPLIER_WRITE};
-use crate::error::{AppError, GqlResult};
+use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::edit_inputs;
 use crate::graphql::fields::fields;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::resolve::{by_id, list, mutations, queries};
-use crate::graphql::{parse_opt_id, patch, patch_id};
 use crate::kit::edit;
 use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::PaymentTerm;
 use crate::modules::master::graphql::types::user;
 use crate::modules::master::service::party;
-use crate::modules::master::service::party::PartyPatch;
-use crate::modules::master::service::suppliers::{SupplierInput, SupplierPatch};
+use crate::modules::master::service::suppliers::SupplierPatch;
 
 /// Supplier queries.
 #[derive(Default)]
@@ -75,7 +74,7 @@ pub struct SuppliersMutation;
 
 mutations! { SuppliersMutation => Supplier, guard = "Require(SUPPLIER_WRITE)", id = "The supplier's id.";
     /// Creates a supplier. Repeating it with the same `id` and content returns the same one.
-    create create_supplier(CreateSupplierInput) |w, id, content| edit::create::<supplier::Entity>(w, id, content.into());
+    create create_supplier(CreateSupplierInput) |w, id, content| edit::create::<supplier::Entity>(w, id, content);
     /// Changes the fields you give of a supplier (omitted: unchanged, `null`: cleared). A
     /// stale `expectedVersion` is a `CONFLICT`.
     update update_supplier(UpdateSupplierInput) |w, id, patch, version| edit::update::<supplier::Entity>(w, id, patch, version);
@@ -83,91 +82,30 @@ mutations! { SuppliersMutation => Supplier, guard = "Require(SUPPLIER_WRITE)", i
     by_id archive_supplier() |w, id| edit::archive::<supplier::Entity>(w, id);
 }
 
-/// A supplier's details.
-#[derive(InputObject)]
-pub struct SupplierFields {
+edit_inputs! {
+    /// Input of `createSupplier`.
+    create CreateSupplierInput,
+    /// A supplier's details.
+    fields SupplierFields,
+    /// Input of `updateSupplier`: the fields to change (omitted: unchanged, `null`: cleared) and
+    /// the version you last read.
+    update UpdateSupplierInput => SupplierPatch;
     /// Legal name.
-    pub name: String,
+    required name: String => party.name;
     /// Tax id.
-    pub tax_id: Option<String>,
+    optional tax_id: String => party.tax_id;
     /// Email.
-    pub email: Option<String>,
+    optional email: String => party.email;
     /// Phone.
-    pub phone: Option<String>,
+    optional phone: String => party.phone;
     /// Address.
-    pub address: Option<String>,
+    optional address: String => address;
     /// Payment terms of the supplier's bills.
-    pub payment_term_id: Option<ID>,
+    optional payment_term_id: ID => party.payment_term_id;
     /// Currency of the supplier's bills (ISO 4217).
-    pub currency: String,
-    /// Responsible user (default: you).
-    pub owner_id: Option<ID>,
-}
-
-impl SupplierFields {
-    fn into_service(self) -> Result<SupplierInput, AppError> {
-        Ok(SupplierInput {
-            name: self.name,
-            tax_id: self.tax_id,
-            email: self.email,
-            phone: self.phone,
-            address: self.address,
-            payment_term_id: parse_opt_id(self.payment_term_id.as_ref(), "input.paymentTermId")?,
-            currency: self.currency,
-            owner_id: parse_opt_id(self.owner_id.as_ref(), "input.ownerId")?,
-        })
-    }
-}
-
-/// Input of `createSupplier`.
-#[derive(InputObject)]
-pub struct CreateSupplierInput {
-    /// Optional client-generated id (UUID) making the create idempotent.
-    pub id: Option<ID>,
-    /// The details.
-    #[graphql(flatten)]
-    pub content: SupplierFields,
-}
-
-/// Input of `updateSupplier`: the fields to change (omitted: unchanged, `null`: cleared) and
-/// the version you last read.
-#[derive(InputObject)]
-pub struct UpdateSupplierInput {
-    /// Legal name.
-    pub name: Option<String>,
-    /// Tax id.
-    pub tax_id: MaybeUndefined<String>,
-    /// Email.
-    pub email: MaybeUndefined<String>,
-    /// Phone.
-    pub phone: MaybeUndefined<String>,
-    /// Address.
-    pub address: MaybeUndefined<String>,
-    /// Payment terms of the supplier's bills.
-    pub payment_term_id: MaybeUndefined<ID>,
-    /// Currency of the supplier's bills (ISO 4217).
-    pub currency: Option<String>,
-    /// Responsible user.
-    pub owner_id: MaybeUndefined<ID>,
-    /// The `version` you last read.
-    pub expected_version: i32,
-}
-
-impl UpdateSupplierInput {
-    fn into_service(self) -> Result<SupplierPatch, AppError> {
-        Ok(SupplierPatch {
-            party: PartyPatch {
-                name: self.name,
-                tax_id: patch(self.tax_id),
-                email: patch(self.email),
-                phone: patch(self.phone),
-                payment_term_id: patch_id(self.payment_term_id, "input.paymentTermId")?,
-                owner_id: patch_id(self.owner_id, "input.ownerId")?,
-            },
-            address: patch(self.address),
-            currency: self.currency,
-        })
-    }
+    required currency: String => currency;
+    /// Responsible user (omitted on create, or `null`: you).
+    optional owner_id: ID => party.owner_id;
 }
 
 /// A supplier.

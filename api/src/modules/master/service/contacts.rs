@@ -19,19 +19,6 @@ use crate::kit::resource::can_write;
 use crate::kit::{self, Write, write};
 use crate::modules::common::{optional_email, optional_text, text};
 
-/// A new contact's content.
-#[derive(Debug, Clone, Default)]
-pub struct ContactInput {
-    /// Name.
-    pub name: String,
-    /// Email.
-    pub email: Option<String>,
-    /// Phone.
-    pub phone: Option<String>,
-    /// Job title.
-    pub job_title: Option<String>,
-}
-
 /// A change of a contact: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct ContactPatch {
@@ -43,17 +30,6 @@ pub struct ContactPatch {
     pub phone: Option<Option<String>>,
     /// Job title.
     pub job_title: Option<Option<String>>,
-}
-
-impl From<ContactInput> for ContactPatch {
-    fn from(i: ContactInput) -> Self {
-        Self {
-            name: Some(i.name),
-            email: Some(i.email),
-            phone: Some(i.phone),
-            job_title: Some(i.job_title),
-        }
-    }
 }
 
 /// Contacts `access` may see: of customers (or one customer), or of one supplier; only
@@ -127,7 +103,7 @@ async fn insert(
     w: &Write<'_>,
     customer_id: Option<Uuid>,
     supplier_id: Option<Uuid>,
-    input: ContactInput,
+    input: ContactPatch,
 ) -> Result<contact::Model, AppError> {
     let now = Utc::now();
     let mut row = contact::ActiveModel {
@@ -140,7 +116,7 @@ async fn insert(
         updated_at: Set(now),
         ..Default::default()
     };
-    apply(input.into(), &mut row)?;
+    apply(input, &mut row)?;
     write::insert::<contact::Entity>(w, row, false).await
 }
 
@@ -148,7 +124,7 @@ async fn insert(
 pub async fn create_contact(
     w: &Write<'_>,
     customer_id: Uuid,
-    input: ContactInput,
+    input: ContactPatch,
 ) -> Result<contact::Model, AppError> {
     w.access().require(CUSTOMER_WRITE)?;
     if !parent_writable(w.tx(), w.access(), Some(customer_id), None).await? {
@@ -161,7 +137,7 @@ pub async fn create_contact(
 pub async fn create_supplier_contact(
     w: &Write<'_>,
     supplier_id: Uuid,
-    input: ContactInput,
+    input: ContactPatch,
 ) -> Result<contact::Model, AppError> {
     w.access().require(SUPPLIER_WRITE)?;
     if !parent_writable(w.tx(), w.access(), None, Some(supplier_id)).await? {

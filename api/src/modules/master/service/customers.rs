@@ -17,32 +17,7 @@ use crate::kit::edit::Editable;
 use crate::modules::common::optional_text;
 use crate::modules::master::service::party::{self, PartyPatch};
 use crate::modules::master::service::reference::currency_digits;
-use crate::money::Dec;
-
-/// A new customer's content, as given by a client.
-#[derive(Debug, Clone, Default)]
-pub struct CustomerInput {
-    /// Legal name.
-    pub name: String,
-    /// Tax id.
-    pub tax_id: Option<String>,
-    /// Email.
-    pub email: Option<String>,
-    /// Phone.
-    pub phone: Option<String>,
-    /// Billing address.
-    pub billing_address: Option<String>,
-    /// Shipping address.
-    pub shipping_address: Option<String>,
-    /// Currency code.
-    pub currency: String,
-    /// Credit limit as decimal text in `currency`.
-    pub credit_limit: Option<String>,
-    /// Responsible user (default: the creator).
-    pub owner_id: Option<Uuid>,
-    /// Payment terms.
-    pub payment_term_id: Option<Uuid>,
-}
+use crate::money::{Dec, Money};
 
 /// A change of a customer: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -55,27 +30,8 @@ pub struct CustomerPatch {
     pub shipping_address: Option<Option<String>>,
     /// Currency code.
     pub currency: Option<String>,
-    /// Credit limit as decimal text in the (new) currency.
-    pub credit_limit: Option<Option<String>>,
-}
-
-impl From<CustomerInput> for CustomerPatch {
-    fn from(i: CustomerInput) -> Self {
-        Self {
-            party: PartyPatch {
-                name: Some(i.name),
-                tax_id: Some(i.tax_id),
-                email: Some(i.email),
-                phone: Some(i.phone),
-                owner_id: Some(i.owner_id),
-                payment_term_id: Some(i.payment_term_id),
-            },
-            billing_address: Some(i.billing_address),
-            shipping_address: Some(i.shipping_address),
-            currency: Some(i.currency),
-            credit_limit: Some(i.credit_limit),
-        }
-    }
+    /// Credit limit, in the customer's (new) currency.
+    pub credit_limit: Option<Option<Money>>,
 }
 
 /// Filter of the customer list.
@@ -127,11 +83,17 @@ impl Editable for customer::Entity {
         };
         let (currency, digits) = currency_digits(db, &currency, "input.currency").await?;
         let currency_changed = stored.is_some_and(|s| s.currency != currency);
-        row.currency = Set(currency);
+        row.currency = Set(currency.clone());
         match &patch.credit_limit {
             Some(None) => row.credit_limit_minor = Set(None),
-            Some(Some(amount)) => {
-                let minor = Dec::parse(amount)
+            Some(Some(limit)) => {
+                if !limit.currency.trim().eq_ignore_ascii_case(&currency) {
+                    return Err(AppError::validation(
+                        "input.creditLimit.currency",
+                        "the credit limit is in the customer's currency",
+                    ));
+                }
+                let minor = Dec::parse(&limit.amount)
                     .and_then(|d| d.to_scaled(digits))
                     .map_err(|e| AppError::validation("input.creditLimit", e))?;
                 if minor < 0 {

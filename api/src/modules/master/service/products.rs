@@ -40,31 +40,6 @@ impl Kind {
     }
 }
 
-/// A new product's content, as given by a client.
-#[derive(Debug, Clone)]
-pub struct ProductInput {
-    /// Unique SKU.
-    pub sku: String,
-    /// Name.
-    pub name: String,
-    /// Goods or service.
-    pub kind: Kind,
-    /// Unit code.
-    pub unit: String,
-    /// Price currency.
-    pub currency: String,
-    /// Sale price per unit, decimal text.
-    pub sale_price: String,
-    /// Cost price per unit, decimal text.
-    pub cost_price: Option<String>,
-    /// Tax rate.
-    pub tax_rate_id: Option<Uuid>,
-    /// Category.
-    pub category_id: Option<Uuid>,
-    /// Serial numbers tracked per unit.
-    pub serial_tracked: bool,
-}
-
 /// A change of a product: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct ProductPatch {
@@ -88,23 +63,6 @@ pub struct ProductPatch {
     pub category_id: Option<Option<Uuid>>,
     /// Serial numbers tracked per unit.
     pub serial_tracked: Option<bool>,
-}
-
-impl From<ProductInput> for ProductPatch {
-    fn from(i: ProductInput) -> Self {
-        Self {
-            sku: Some(i.sku),
-            name: Some(i.name),
-            kind: Some(i.kind),
-            unit: Some(i.unit),
-            currency: Some(i.currency),
-            sale_price: Some(i.sale_price),
-            cost_price: Some(i.cost_price),
-            tax_rate_id: Some(i.tax_rate_id),
-            category_id: Some(i.category_id),
-            serial_tracked: Some(i.serial_tracked),
-        }
-    }
 }
 
 /// Filter of the product list.

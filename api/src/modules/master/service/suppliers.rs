@@ -8,7 +8,6 @@
 
 use entities::master::supplier;
 use sea_orm::Set;
-use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::kit::Write;
@@ -16,27 +15,6 @@ use crate::kit::edit::Editable;
 use crate::modules::common::optional_text;
 use crate::modules::master::service::party::{self, PartyPatch};
 use crate::modules::master::service::reference::currency_digits;
-
-/// A new supplier's content, as given by a client.
-#[derive(Debug, Clone, Default)]
-pub struct SupplierInput {
-    /// Legal name.
-    pub name: String,
-    /// Tax id.
-    pub tax_id: Option<String>,
-    /// Email.
-    pub email: Option<String>,
-    /// Phone.
-    pub phone: Option<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Payment terms.
-    pub payment_term_id: Option<Uuid>,
-    /// Currency code.
-    pub currency: String,
-    /// Responsible user (default: the creator).
-    pub owner_id: Option<Uuid>,
-}
 
 /// A change of a supplier: `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -47,23 +25,6 @@ pub struct SupplierPatch {
     pub address: Option<Option<String>>,
     /// Currency code.
     pub currency: Option<String>,
-}
-
-impl From<SupplierInput> for SupplierPatch {
-    fn from(i: SupplierInput) -> Self {
-        Self {
-            party: PartyPatch {
-                name: Some(i.name),
-                tax_id: Some(i.tax_id),
-                email: Some(i.email),
-                phone: Some(i.phone),
-                owner_id: Some(i.owner_id),
-                payment_term_id: Some(i.payment_term_id),
-            },
-            address: Some(i.address),
-            currency: Some(i.currency),
-        }
-    }
 }
 
 impl Editable for supplier::Entity {
