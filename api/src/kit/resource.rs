@@ -35,11 +35,15 @@ pub struct ResourceInfo {
     /// tests compare them with the migrated schema), so a write the key refuses answers
     /// `VALIDATION` on the input field (`kit::write`).
     pub references: &'static [Reference],
+    /// Columns with a unique index of their own and what errors call them (`("sku", "SKU")`):
+    /// a write another row's value refuses answers `CONFLICT` naming the value (the modules'
+    /// tests compare them with the migrated schema), without a lookup beforehand.
+    pub unique: &'static [(&'static str, &'static str)],
 }
 
 impl ResourceInfo {
     /// A resource called `name`, read with `read` and kept with `write`, without owners,
-    /// sensitive or secret fields or references: the rest is given with struct update syntax.
+    /// sensitive or secret fields, references or unique columns: the rest is given with struct update syntax.
     pub const fn new(name: &'static str, read: &'static str, write: &'static str) -> Self {
         Self {
             name,
@@ -49,6 +53,7 @@ impl ResourceInfo {
             sensitive: &[],
             secret: &[],
             references: &[],
+            unique: &[],
         }
     }
 }

@@ -191,12 +191,40 @@ where
     )))
 }
 
-/// The `CONFLICT` of a unique value `R` already holds.
-pub fn unique_conflict<R: Resource>() -> AppError {
-    AppError::Conflict(format!(
-        "another {} already has that unique value",
-        R::INFO.name
-    ))
+/// The `CONFLICT` of a write of `row` into `R` that a unique index refused with `e`: the
+/// declared unique column the error names (SQLite: `table.column`, PostgreSQL: the index
+/// `table_column_key`), else the first one `row` sets, with the value; no lookup.
+pub fn unique_conflict<R>(row: &R::ActiveModel, e: &DbErr) -> AppError
+where
+    R: Resource,
+    R::ActiveModel: ActiveModelTrait<Entity = R>,
+{
+    let message = match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => message,
+        _ => String::new(),
+    };
+    let table = R::default().table_name().to_owned();
+    let set = |name: &str| match row.get(column::<R>(name)).into_value() {
+        Some(Value::String(Some(value))) => Some(value),
+        _ => None,
+    };
+    let named = R::INFO.unique.iter().find(|(name, _)| {
+        message.contains(&format!("{table}.{name}"))
+            || message.contains(&format!("{table}_{name}_key"))
+    });
+    let hit = named
+        .and_then(|(name, what)| Some((what, set(name)?)))
+        .or_else(|| {
+            R::INFO
+                .unique
+                .iter()
+                .find_map(|(name, what)| Some((what, set(name)?)))
+        });
+    let name = R::INFO.name.replace('_', " ");
+    AppError::Conflict(match hit {
+        Some((what, value)) => format!("another {name} already has {what} `{value}`"),
+        None => format!("another {name} already has that unique value"),
+    })
 }
 
 /// Whether `row` (a new row about to be inserted) holds what `stored` holds, every column but
@@ -272,7 +300,7 @@ where
             if client_id && let Some(stored) = find_by_id::<R>(w, id).await? {
                 return replay::<R>(&row, stored);
             }
-            return Err(unique_conflict::<R>());
+            return Err(unique_conflict::<R>(&row, &e));
         }
         Err(e) if is_reference_violation(&e) => {
             savepoint.rollback().await?;
@@ -359,7 +387,7 @@ where
         Ok(_) => return Err(stale()),
         Err(e) if is_unique_violation(&e) => {
             savepoint.rollback().await?;
-            return Err(unique_conflict::<R>());
+            return Err(unique_conflict::<R>(&row, &e));
         }
         Err(e) if is_reference_violation(&e) => {
             savepoint.rollback().await?;

@@ -105,15 +105,40 @@ mod tests {
             .collect()
     }
 
-    /// Checks `R`'s references against its table's keys; returns the table.
+    /// The columns of `table` with a single-column unique index (not the primary key).
+    async fn unique_columns(db: &DatabaseConnection, table: &str) -> Vec<String> {
+        let sql = format!(
+            r#"SELECT min(ii.name) FROM pragma_index_list('{table}') AS il
+               JOIN pragma_index_info(il.name) AS ii
+               WHERE il."unique" = 1 AND il.origin <> 'pk'
+               GROUP BY il.name HAVING count(*) = 1 ORDER BY 1"#
+        );
+        let rows = db
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| r.try_get_by_index(0).unwrap())
+            .collect()
+    }
+
+    /// Checks `R`'s references against its table's keys and its unique columns against the
+    /// table's unique indexes; returns the table.
     async fn check<R: Resource + Default>(db: &DatabaseConnection) -> String {
         let table = R::default().table_name().to_owned();
         assert_eq!(check_keys::<R>(&keys(db, &table).await), Ok(()));
+        let mut declared: Vec<String> = R::INFO.unique.iter().map(|(c, _)| c.to_string()).collect();
+        declared.sort();
+        assert_eq!(
+            declared,
+            unique_columns(db, &table).await,
+            "{table}: declare every unique column in the resource's `unique`"
+        );
         table
     }
 
     #[tokio::test]
-    async fn every_foreign_key_of_the_tenant_schema_is_a_declared_reference() {
+    async fn every_foreign_key_and_unique_column_of_the_tenant_schema_is_declared() {
         let db = Database::connect("sqlite::memory:").await.unwrap();
         migration::tenant::Migrator::up(&db, None).await.unwrap();
         let checked = vec![

@@ -325,7 +325,7 @@ async fn scope_own_on_supplier_read_reaches_only_the_suppliers_the_user_owns() {
 
 /// Defect 4: concurrent creates of one unique code (tax rate, payment term, category,
 /// warehouse, pipeline stage) answer one winner and `CONFLICT` for every other, never
-/// `INTERNAL`. Six at once, three rounds each, so the losers really race the winner's
+/// `INTERNAL`, naming the value. Six at once, three rounds each, so the losers really race the winner's
 /// insert on PostgreSQL instead of finding its row already there.
 #[tokio::test]
 async fn concurrent_creates_of_one_unique_code_answer_one_winner_and_conflicts_never_internal() {
@@ -368,7 +368,14 @@ async fn concurrent_creates_of_one_unique_code_answer_one_winner_and_conflicts_n
             for a in &answers {
                 match a.codes().as_slice() {
                     [] => winners += 1,
-                    [code] if code == "CONFLICT" => {}
+                    // The kit names the value the unique index holds, without a lookup first.
+                    [conflict] if conflict == "CONFLICT" => assert!(
+                        a.body["errors"][0]["message"].as_str().is_some_and(|m| m
+                            .contains("already has")
+                            && m.contains(&format!("`{code}`"))),
+                        "{field}: {}",
+                        a.body
+                    ),
                     other => panic!("{field} round {round}: {other:?}: {}", a.body),
                 }
             }

@@ -348,6 +348,28 @@ async fn bad_product_input_names_the_field_or_the_conflict() {
     );
     let duplicate = app.gql(Some(&admin), create, json!({ "i": base })).await;
     assert_eq!(duplicate.codes(), ["CONFLICT"]);
+    let taken = "another product already has SKU `DUP-1`";
+    assert_eq!(duplicate.body["errors"][0]["message"], taken);
+    // Taking another product's SKU on update: the same answer, and the product is unchanged.
+    let mut other = base.clone();
+    other["sku"] = json!("DUP-2");
+    let r = app.gql(Some(&admin), create, json!({ "i": other })).await;
+    let id = r.body["data"]["createProduct"]["id"].clone();
+    let update = "mutation($id: ID!) { updateProduct(id: $id, input: { sku: \"DUP-1\", expectedVersion: 1 }) { sku } }";
+    let r = app.gql(Some(&admin), update, json!({ "id": id })).await;
+    assert_eq!(r.codes(), ["CONFLICT"], "{}", r.body);
+    assert_eq!(r.body["errors"][0]["message"], taken);
+    let r = app
+        .gql(
+            Some(&admin),
+            "query($id: ID!) { product(id: $id) { sku version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["product"],
+        json!({ "sku": "DUP-2", "version": 1 })
+    );
     for (change, field) in [
         (json!({ "salePrice": "-1" }), "input.salePrice"),
         (json!({ "costPrice": "1.0000001" }), "input.costPrice"),

@@ -50,8 +50,10 @@ impl Resource for activity::Entity {
 }
 
 impl Resource for pipeline_stage::Entity {
-    const INFO: ResourceInfo =
-        ResourceInfo::new("pipeline_stage", OPPORTUNITY_READ, PIPELINE_WRITE);
+    const INFO: ResourceInfo = ResourceInfo {
+        unique: &[("name", "name")],
+        ..ResourceInfo::new("pipeline_stage", OPPORTUNITY_READ, PIPELINE_WRITE)
+    };
 }
 
 /// The CRM's resources.

@@ -13,12 +13,16 @@ impl Resource for user_account::Entity {
         owners: &["id"],
         sensitive: &[("email", USER_CONTACT_READ), ("phone", USER_CONTACT_READ)],
         secret: &["password_hash"],
+        unique: &[("email", "email")],
         ..ResourceInfo::new("user", USER_READ, USER_WRITE)
     };
 }
 
 impl Resource for role::Entity {
-    const INFO: ResourceInfo = ResourceInfo::new("role", ROLE_READ, ROLE_WRITE);
+    const INFO: ResourceInfo = ResourceInfo {
+        unique: &[("name", "name")],
+        ..ResourceInfo::new("role", ROLE_READ, ROLE_WRITE)
+    };
 }
 
 impl Resource for api_key::Entity {

@@ -44,35 +44,43 @@ impl Resource for product::Entity {
             refers("currency", "currency", "code", "currency"),
             refers("tax_rate_id", "tax_rate", "id", "tax rate"),
         ],
+        unique: &[("sku", "SKU")],
         ..ResourceInfo::new("product", PRODUCT_READ, PRODUCT_WRITE)
     };
 }
 
-/// A reference-data resource: read with `master.data.read`, kept with `master.data.write`.
-const fn reference(name: &'static str) -> ResourceInfo {
-    ResourceInfo::new(name, DATA_READ, DATA_WRITE)
+/// A reference-data resource: read with `master.data.read`, kept with `master.data.write`,
+/// with its `unique` columns.
+const fn reference(
+    name: &'static str,
+    unique: &'static [(&'static str, &'static str)],
+) -> ResourceInfo {
+    ResourceInfo {
+        unique,
+        ..ResourceInfo::new(name, DATA_READ, DATA_WRITE)
+    }
 }
 
 impl Resource for tax_rate::Entity {
-    const INFO: ResourceInfo = reference("tax_rate");
+    const INFO: ResourceInfo = reference("tax_rate", &[("code", "code")]);
 }
 
 impl Resource for payment_term::Entity {
-    const INFO: ResourceInfo = reference("payment_term");
+    const INFO: ResourceInfo = reference("payment_term", &[("code", "code")]);
 }
 
 impl Resource for product_category::Entity {
-    const INFO: ResourceInfo = reference("product_category");
+    const INFO: ResourceInfo = reference("product_category", &[("name", "name")]);
 }
 
 impl Resource for warehouse::Entity {
-    const INFO: ResourceInfo = reference("warehouse");
+    const INFO: ResourceInfo = reference("warehouse", &[("code", "code")]);
 }
 
 impl Resource for exchange_rate::Entity {
     const INFO: ResourceInfo = ResourceInfo {
         references: &[refers("currency", "currency", "code", "currency")],
-        ..reference("exchange_rate")
+        ..reference("exchange_rate", &[])
     };
 }
 

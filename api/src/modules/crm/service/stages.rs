@@ -6,10 +6,7 @@
 
 use chrono::Utc;
 use entities::crm::pipeline_stage;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -87,16 +84,6 @@ pub async fn create(
             "input.probability",
             "a probability is between 0 and 1",
         ));
-    }
-    if pipeline_stage::Entity::find()
-        .filter(pipeline_stage::Column::Name.eq(name.as_str()))
-        .one(w.tx())
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "a stage named `{name}` already exists"
-        )));
     }
     let row = pipeline_stage::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -9,7 +9,7 @@
 //! saving a product), an explicit `null` clears it.
 
 use entities::master::product;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait, Select, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryTrait, Select, Set};
 use uuid::Uuid;
 
 use crate::authz::Access;
@@ -103,23 +103,6 @@ fn price(text: &str, field: &str) -> Result<i64, AppError> {
     Ok(micros)
 }
 
-async fn ensure_sku_free<C: ConnectionTrait>(
-    db: &C,
-    sku: &str,
-    except: Option<Uuid>,
-) -> Result<(), AppError> {
-    let mut query = product::Entity::find().filter(product::Column::Sku.eq(sku));
-    if let Some(id) = except {
-        query = query.filter(product::Column::Id.ne(id));
-    }
-    if query.one(db).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "a product with SKU {sku} already exists"
-        )));
-    }
-    Ok(())
-}
-
 impl Editable for product::Entity {
     type Patch = ProductPatch;
 
@@ -135,13 +118,8 @@ impl Editable for product::Entity {
         let required = |field: &str| AppError::validation(field, "required");
         match (&patch.sku, stored) {
             (Some(sku), _) => {
-                let sku = text(sku, "input.sku", 64)?;
-                // The row itself (a replayed create too) does not hold the SKU against itself.
-                let this = stored
-                    .map(|s| s.id)
-                    .or_else(|| row.id.try_as_ref().copied());
-                ensure_sku_free(db, &sku, this).await?;
-                row.sku = Set(sku);
+                // A SKU another product holds: the unique index, answered by the kit.
+                row.sku = Set(text(sku, "input.sku", 64)?);
             }
             (None, Some(_)) => {}
             (None, None) => return Err(required("input.sku")),

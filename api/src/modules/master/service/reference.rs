@@ -209,16 +209,6 @@ pub async fn create_tax_rate(
             "ends before it starts",
         ));
     }
-    if tax_rate::Entity::find()
-        .filter(tax_rate::Column::Code.eq(code.as_str()))
-        .one(w.tx())
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "a tax rate with code {code} already exists"
-        )));
-    }
     let row = tax_rate::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(code),
@@ -253,16 +243,6 @@ pub async fn create_payment_term(
             "between 0 and 3650 days",
         ));
     }
-    if payment_term::Entity::find()
-        .filter(payment_term::Column::Code.eq(code.as_str()))
-        .one(w.tx())
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "payment terms with code {code} already exist"
-        )));
-    }
     let row = payment_term::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(code),
@@ -285,16 +265,6 @@ pub async fn create_product_category(
 ) -> Result<product_category::Model, AppError> {
     w.access().require(DATA_WRITE)?;
     let name = text(name, "input.name", 100)?;
-    if product_category::Entity::find()
-        .filter(product_category::Column::Name.eq(name.as_str()))
-        .one(w.tx())
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "a category named `{name}` already exists"
-        )));
-    }
     let row = product_category::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
@@ -319,16 +289,6 @@ pub async fn create_warehouse(
     let code = text(code, "input.code", 32)?.to_uppercase();
     let name = text(name, "input.name", 100)?;
     let address = crate::modules::common::optional_text(address, "input.address", 1000)?;
-    if warehouse::Entity::find()
-        .filter(warehouse::Column::Code.eq(code.as_str()))
-        .one(w.tx())
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(format!(
-            "a warehouse with code {code} already exists"
-        )));
-    }
     let row = warehouse::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(code),
