@@ -1,4 +1,5 @@
-//! The create and update inputs of a resource edited by patches, declared once.
+//! Inputs declared once: the create and update inputs of a resource edited by patches
+//! ([`edit_inputs!`]) and the filters of lists ([`filter_input!`]).
 //!
 //! [`edit_inputs!`] takes each field's kind, type and the field of the service's patch it
 //! fills, and writes the create fields (flattened into `Create…Input`, or the whole input),
@@ -25,10 +26,11 @@ use crate::graphql::parse_id;
 use crate::graphql::scalars::{Date, Decimal, MoneyInput};
 use crate::money::Money;
 
-/// A value of an input field as the service takes it; `field` is the field's Rust name.
+/// A value of an input field as the service takes it; `path` is the field's path with Rust
+/// names (`input.owner_id`).
 pub trait Convert<U> {
-    /// The service's value, or a `VALIDATION` error on `input.<field>`.
-    fn convert(self, field: &str) -> Result<U, AppError>;
+    /// The service's value, or a `VALIDATION` error on the field (`input.ownerId`).
+    fn convert(self, path: &str) -> Result<U, AppError>;
 }
 
 impl<T> Convert<T> for T {
@@ -38,8 +40,8 @@ impl<T> Convert<T> for T {
 }
 
 impl Convert<Uuid> for ID {
-    fn convert(self, field: &str) -> Result<Uuid, AppError> {
-        parse_id(&self, &input_field(field))
+    fn convert(self, path: &str) -> Result<Uuid, AppError> {
+        parse_id(&self, &schema_path(path))
     }
 }
 
@@ -64,11 +66,11 @@ impl Convert<Money> for MoneyInput {
     }
 }
 
-/// The input path of a field of an input: `owner_id` → `input.ownerId`.
-pub fn input_field(field: &str) -> String {
-    let mut path = String::from("input.");
+/// A path with Rust names as the schema names it: `input.owner_id` → `input.ownerId`.
+pub fn schema_path(rust: &str) -> String {
+    let mut path = String::with_capacity(rust.len());
     let mut upper = false;
-    for c in field.chars() {
+    for c in rust.chars() {
         match c {
             '_' => upper = true,
             c if upper => {
@@ -132,8 +134,8 @@ macro_rules! edit_inputs {
         $crate::graphql::edit::edit_inputs!(@field $head [$v $p]
             [$($cf)* $(#[doc = $doc])* pub $name: $ty,]
             [$($uf)* $(#[doc = $doc])* pub $name: Option<$ty>,]
-            [$($cc)* $p.$($path).+ = Some($crate::graphql::edit::convert($v.$name, stringify!($name))?);]
-            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, stringify!($name))?;]
+            [$($cc)* $p.$($path).+ = Some($crate::graphql::edit::convert($v.$name, concat!("input.", stringify!($name)))?);]
+            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, concat!("input.", stringify!($name)))?;]
             $($rest)*);
     };
     (@field $head:tt [$v:ident $p:ident] [$($cf:tt)*] [$($uf:tt)*] [$($cc:tt)*] [$($uc:tt)*]
@@ -142,8 +144,8 @@ macro_rules! edit_inputs {
         $crate::graphql::edit::edit_inputs!(@field $head [$v $p]
             [$($cf)* $(#[doc = $doc])* #[graphql(default)] pub $name: $ty,]
             [$($uf)* $(#[doc = $doc])* pub $name: Option<$ty>,]
-            [$($cc)* $p.$($path).+ = Some($crate::graphql::edit::convert($v.$name, stringify!($name))?);]
-            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, stringify!($name))?;]
+            [$($cc)* $p.$($path).+ = Some($crate::graphql::edit::convert($v.$name, concat!("input.", stringify!($name)))?);]
+            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, concat!("input.", stringify!($name)))?;]
             $($rest)*);
     };
     (@field $head:tt [$v:ident $p:ident] [$($cf:tt)*] [$($uf:tt)*] [$($cc:tt)*] [$($uc:tt)*]
@@ -152,8 +154,8 @@ macro_rules! edit_inputs {
         $crate::graphql::edit::edit_inputs!(@field $head [$v $p]
             [$($cf)* $(#[doc = $doc])* pub $name: Option<$ty>,]
             [$($uf)* $(#[doc = $doc])* pub $name: Option<$ty>,]
-            [$($cc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, stringify!($name))?;]
-            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, stringify!($name))?;]
+            [$($cc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, concat!("input.", stringify!($name)))?;]
+            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_opt($v.$name, concat!("input.", stringify!($name)))?;]
             $($rest)*);
     };
     (@field $head:tt [$v:ident $p:ident] [$($cf:tt)*] [$($uf:tt)*] [$($cc:tt)*] [$($uc:tt)*]
@@ -162,8 +164,8 @@ macro_rules! edit_inputs {
         $crate::graphql::edit::edit_inputs!(@field $head [$v $p]
             [$($cf)* $(#[doc = $doc])* pub $name: Option<$ty>,]
             [$($uf)* $(#[doc = $doc])* pub $name: async_graphql::MaybeUndefined<$ty>,]
-            [$($cc)* $p.$($path).+ = Some($crate::graphql::edit::convert_opt($v.$name, stringify!($name))?);]
-            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_patch($v.$name, stringify!($name))?;]
+            [$($cc)* $p.$($path).+ = Some($crate::graphql::edit::convert_opt($v.$name, concat!("input.", stringify!($name)))?);]
+            [$($uc)* $p.$($path).+ = $crate::graphql::edit::convert_patch($v.$name, concat!("input.", stringify!($name)))?;]
             $($rest)*);
     };
     (@field [$fields:ident [$($fdoc:tt)*] $update:ident [$($udoc:tt)*] $patch:ty] [$v:ident $p:ident]
@@ -208,6 +210,63 @@ macro_rules! edit_inputs {
 }
 pub(crate) use edit_inputs;
 
+/// A list's filter input and its conversion to the service's filter:
+///
+/// ```ignore
+/// filter_input! {
+///     /// Which things `things` lists.
+///     ThingFilterInput => ThingFilter;
+///     /// Only these statuses.
+///     any status: ThingStatus;        // `[ThingStatus!]`, default empty; each `Into` the service's
+///     /// One owner's things.
+///     one owner_id: ID;               // optional, through `Convert` (`filter.ownerId` on a bad id)
+/// }
+/// ```
+///
+/// `ThingFilterInput::service(filter)` is the service's filter (`Default`) of the optional
+/// argument.
+macro_rules! filter_input {
+    ($(#[doc = $doc:tt])* $input:ident => $filter:ty; $($body:tt)*) => {
+        $crate::graphql::edit::filter_input!(@field [[$(#[doc = $doc])*] $input $filter] [given filter]
+            [] [] $($body)*);
+    };
+    (@field $head:tt [$v:ident $p:ident] [$($f:tt)*] [$($c:tt)*]
+        $(#[doc = $doc:tt])* any $name:ident: $ty:ty; $($rest:tt)*
+    ) => {
+        $crate::graphql::edit::filter_input!(@field $head [$v $p]
+            [$($f)* $(#[doc = $doc])* #[graphql(default)] pub $name: Vec<$ty>,]
+            [$($c)* $p.$name = $v.$name.into_iter().map(Into::into).collect();]
+            $($rest)*);
+    };
+    (@field $head:tt [$v:ident $p:ident] [$($f:tt)*] [$($c:tt)*]
+        $(#[doc = $doc:tt])* one $name:ident: $ty:ty; $($rest:tt)*
+    ) => {
+        $crate::graphql::edit::filter_input!(@field $head [$v $p]
+            [$($f)* $(#[doc = $doc])* pub $name: Option<$ty>,]
+            [$($c)* $p.$name = $crate::graphql::edit::convert_opt($v.$name, concat!("filter.", stringify!($name)))?;]
+            $($rest)*);
+    };
+    (@field [[$($doc:tt)*] $input:ident $filter:ty] [$v:ident $p:ident] [$($f:tt)*] [$($c:tt)*]) => {
+        $($doc)*
+        #[derive(async_graphql::InputObject, Default)]
+        pub struct $input {
+            $($f)*
+        }
+
+        impl $input {
+            /// The service's filter of the optional `filter` argument (none: everything).
+            #[allow(clippy::field_reassign_with_default)]
+            pub fn service(filter: Option<Self>) -> Result<$filter, $crate::error::AppError> {
+                let $v = filter.unwrap_or_default();
+                let mut $p = <$filter as Default>::default();
+                $($c)*
+                Ok($p)
+            }
+        }
+    };
+}
+pub(crate) use filter_input;
+
 /// [`Convert`] of a given value.
 pub fn convert<T: Convert<U>, U>(value: T, field: &str) -> Result<U, AppError> {
     value.convert(field)
@@ -234,17 +293,17 @@ mod tests {
 
     #[test]
     fn input_fields_are_named_as_the_schema_names_them() {
-        assert_eq!(input_field("owner_id"), "input.ownerId");
-        assert_eq!(input_field("name"), "input.name");
+        assert_eq!(schema_path("input.owner_id"), "input.ownerId");
+        assert_eq!(schema_path("input.name"), "input.name");
         assert_eq!(
-            input_field("expected_close_date"),
-            "input.expectedCloseDate"
+            schema_path("filter.expected_close_date"),
+            "filter.expectedCloseDate"
         );
     }
 
     #[test]
     fn a_bad_id_is_a_validation_error_on_its_input_field() {
-        let err = convert::<ID, Uuid>(ID::from("nope"), "payment_term_id").unwrap_err();
+        let err = convert::<ID, Uuid>(ID::from("nope"), "input.payment_term_id").unwrap_err();
         assert!(
             matches!(&err, AppError::Validation { field, .. } if field == "input.paymentTermId"),
             "{err:?}"

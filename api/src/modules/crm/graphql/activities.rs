@@ -10,9 +10,10 @@ use crate::authz::Require;
 use crate::authz::catalog::{ACTIVITY_READ, ACTIVITY_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::filter_input;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
+use crate::graphql::parse_id;
 use crate::graphql::resolve::{list, queries, write};
-use crate::graphql::{parse_id, parse_opt_id};
 use crate::kit::read::{feed, prefetch};
 use crate::modules::crm::graphql::types::{Activity, ActivityKind};
 use crate::modules::crm::service::activities::{self, ActivityFilter, ActivityInput};
@@ -27,16 +28,7 @@ queries! { ActivitiesQuery, guard = "Require(ACTIVITY_READ)";
         #[graphql(desc = "Which activities.")] filter: Option<ActivityFilterInput>,
     ) -> Activity |ctx, args| {
         let req = ctx.request()?;
-        let filter = match filter {
-            None => ActivityFilter::default(),
-            Some(f) => ActivityFilter {
-                done: f.done,
-                assignee_id: parse_opt_id(f.assignee_id.as_ref(), "filter.assigneeId").gql()?,
-                opportunity_id: parse_opt_id(f.opportunity_id.as_ref(), "filter.opportunityId")
-                    .gql()?,
-                lead_id: parse_opt_id(f.lead_id.as_ref(), "filter.leadId").gql()?,
-            },
-        };
+        let filter = ActivityFilterInput::service(filter).gql()?;
         let query = activities::visible(req.access().gql()?, &filter);
         let page = list(ctx, query, args, Activity).await?;
         let rows = || page.edges.iter().map(|e| &e.node.0);
@@ -112,17 +104,17 @@ impl ActivitiesMutation {
     }
 }
 
-/// Which activities `activities` lists.
-#[derive(InputObject)]
-pub struct ActivityFilterInput {
+filter_input! {
+    /// Which activities `activities` lists.
+    ActivityFilterInput => ActivityFilter;
     /// Done (true) or open (false) only.
-    pub done: Option<bool>,
+    one done: bool;
     /// One assignee's.
-    pub assignee_id: Option<ID>,
+    one assignee_id: ID;
     /// One opportunity's.
-    pub opportunity_id: Option<ID>,
+    one opportunity_id: ID;
     /// One lead's.
-    pub lead_id: Option<ID>,
+    one lead_id: ID;
 }
 
 /// Input of `createActivity`.

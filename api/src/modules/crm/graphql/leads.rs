@@ -9,7 +9,7 @@ use crate::authz::Require;
 use crate::authz::catalog::{LEAD_READ, LEAD_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::edit::edit_inputs;
+use crate::graphql::edit::{edit_inputs, filter_input};
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::resolve::{by_id, list, mutations, queries, write};
 use crate::graphql::scalars::MoneyInput;
@@ -30,14 +30,7 @@ queries! { LeadsQuery, guard = "Require(LEAD_READ)";
         #[graphql(desc = "Which leads.")] filter: Option<LeadFilterInput>,
     ) -> Lead |ctx, args| {
         let req = ctx.request()?;
-        let filter = match filter {
-            None => LeadFilter::default(),
-            Some(f) => LeadFilter {
-                status: f.status.iter().map(|s| (*s).into()).collect(),
-                search: f.search,
-                owner_id: parse_opt_id(f.owner_id.as_ref(), "filter.ownerId").gql()?,
-            },
-        };
+        let filter = LeadFilterInput::service(filter).gql()?;
         let query = leads::visible(req.access().gql()?, &filter);
         let page = list(ctx, query, args, Lead).await?;
         let rows = || page.edges.iter().map(|e| &e.node.0);
@@ -122,16 +115,15 @@ impl LeadConversionMutation {
     }
 }
 
-/// Which leads `leads` lists.
-#[derive(InputObject)]
-pub struct LeadFilterInput {
+filter_input! {
+    /// Which leads `leads` lists.
+    LeadFilterInput => LeadFilter;
     /// Only these statuses.
-    #[graphql(default)]
-    pub status: Vec<LeadStatus>,
+    any status: LeadStatus;
     /// Part of the title, company, contact or email.
-    pub search: Option<String>,
+    one search: String;
     /// One owner's leads.
-    pub owner_id: Option<ID>,
+    one owner_id: ID;
 }
 
 edit_inputs! {

@@ -1,7 +1,7 @@
 //! `opportunities`, `opportunity`, `createOpportunity`, `updateOpportunity`,
 //! `winOpportunity`, `loseOpportunity`.
 
-use async_graphql::{Context, ID, InputObject, Result};
+use async_graphql::{Context, ID, Result};
 use entities::crm::{activity, opportunity, pipeline_stage};
 use entities::master::customer;
 use uuid::Uuid;
@@ -10,9 +10,8 @@ use crate::authz::Require;
 use crate::authz::catalog::{OPPORTUNITY_READ, OPPORTUNITY_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::edit::edit_inputs;
+use crate::graphql::edit::{edit_inputs, filter_input};
 use crate::graphql::loaders::{load_failed, selects_on_nodes, selects_path};
-use crate::graphql::parse_opt_id;
 use crate::graphql::resolve::{by_id, list, mutations, queries};
 use crate::graphql::scalars::{Date, MoneyInput};
 use crate::kit::children;
@@ -30,16 +29,7 @@ queries! { OpportunitiesQuery, guard = "Require(OPPORTUNITY_READ)";
         #[graphql(desc = "Which opportunities.")] filter: Option<OpportunityFilterInput>,
     ) -> Opportunity |ctx, args| {
         let req = ctx.request()?;
-        let filter = match filter {
-            None => OpportunityFilter::default(),
-            Some(f) => OpportunityFilter {
-                status: f.status.iter().map(|s| (*s).into()).collect(),
-                stage_id: parse_opt_id(f.stage_id.as_ref(), "filter.stageId").gql()?,
-                owner_id: parse_opt_id(f.owner_id.as_ref(), "filter.ownerId").gql()?,
-                customer_id: parse_opt_id(f.customer_id.as_ref(), "filter.customerId").gql()?,
-                is_active: f.is_active,
-            },
-        };
+        let filter = OpportunityFilterInput::service(filter).gql()?;
         let query = opportunities::visible(req.access().gql()?, &filter);
         let page = list(ctx, query, args, Opportunity).await?;
         prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
@@ -133,20 +123,19 @@ mutations! { OpportunitiesMutation => Opportunity, guard = "Require(OPPORTUNITY_
     by_id archive_opportunity() |w, id| opportunities::archive(w, id);
 }
 
-/// Which opportunities `opportunities` lists.
-#[derive(InputObject)]
-pub struct OpportunityFilterInput {
+filter_input! {
+    /// Which opportunities `opportunities` lists.
+    OpportunityFilterInput => OpportunityFilter;
     /// Only these statuses.
-    #[graphql(default)]
-    pub status: Vec<OpportunityStatus>,
+    any status: OpportunityStatus;
     /// One stage.
-    pub stage_id: Option<ID>,
+    one stage_id: ID;
     /// One owner.
-    pub owner_id: Option<ID>,
+    one owner_id: ID;
     /// One customer.
-    pub customer_id: Option<ID>,
+    one customer_id: ID;
     /// Active (true) or archived (false) only.
-    pub is_active: Option<bool>,
+    one is_active: bool;
 }
 
 edit_inputs! {

@@ -1,13 +1,13 @@
 //! `auditLog`.
 
-use async_graphql::{ID, InputObject};
+use async_graphql::ID;
 use chrono::{DateTime, Utc};
 
 use crate::authz::Require;
 use crate::authz::catalog::AUDIT_READ;
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::parse_opt_id;
+use crate::graphql::edit::filter_input;
 use crate::graphql::resolve::{list, queries};
 use crate::modules::identity::graphql::types::AuditEntry;
 use crate::modules::identity::service::audit_log::{self, AuditFilter};
@@ -22,32 +22,23 @@ queries! { AuditQuery, guard = "Require(AUDIT_READ)";
         #[graphql(desc = "Which entries.")] filter: Option<AuditLogFilter>,
     ) -> AuditEntry |ctx, args| {
         let req = ctx.request()?;
-        let filter = match filter {
-            None => AuditFilter::default(),
-            Some(f) => AuditFilter {
-                entity: f.entity,
-                entity_id: parse_opt_id(f.entity_id.as_ref(), "filter.entityId").gql()?,
-                actor_id: parse_opt_id(f.actor_id.as_ref(), "filter.actorId").gql()?,
-                from: f.from,
-                to: f.to,
-            },
-        };
+        let filter = AuditLogFilter::service(filter).gql()?;
         let query = audit_log::visible(req.access().gql()?, &filter);
         list(ctx, query, args, AuditEntry).await
     }
 }
 
-/// Which audit entries `auditLog` lists.
-#[derive(InputObject)]
-pub struct AuditLogFilter {
+filter_input! {
+    /// Which audit entries `auditLog` lists.
+    AuditLogFilter => AuditFilter;
     /// Kind of record, e.g. `user`.
-    pub entity: Option<String>,
+    one entity: String;
     /// One record.
-    pub entity_id: Option<ID>,
+    one entity_id: ID;
     /// The acting user or API key.
-    pub actor_id: Option<ID>,
+    one actor_id: ID;
     /// At or after this time.
-    pub from: Option<DateTime<Utc>>,
+    one from: DateTime<Utc>;
     /// Before this time.
-    pub to: Option<DateTime<Utc>>,
+    one to: DateTime<Utc>;
 }

@@ -7,6 +7,7 @@ use crate::authz::Require;
 use crate::authz::catalog::{USER_READ, USER_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
+use crate::graphql::edit::filter_input;
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
 use crate::graphql::resolve::{by_id, list, queries, write};
 use crate::graphql::{parse_id, parse_ids, parse_opt_id};
@@ -23,9 +24,7 @@ queries! { UsersQuery, guard = "Require(USER_READ)";
         #[graphql(desc = "Which users.")] filter: Option<UserFilterInput>,
     ) -> User |ctx, args| {
         let req = ctx.request()?;
-        let filter = filter
-            .map(UserFilterInput::into_service)
-            .unwrap_or_default();
+        let filter = UserFilterInput::service(filter).gql()?;
         let query = users::visible(req.access().gql()?, &filter);
         let page = list(ctx, query, args, User).await?;
         // Prefetch in one batch what the page selects (see `selects_on_nodes`).
@@ -131,23 +130,14 @@ async fn set_active(ctx: &Context<'_>, id: &ID, active: bool) -> Result<User> {
     Ok(User(user))
 }
 
-/// Which users `users` lists.
-#[derive(InputObject, Default)]
-pub struct UserFilterInput {
+filter_input! {
+    /// Which users `users` lists.
+    UserFilterInput => UserFilter;
     /// Part of the display name, or of the email where you may read it
     /// (`identity.user.contact.read`, or your own record), any case.
-    pub search: Option<String>,
+    one search: String;
     /// Only active (true) or only deactivated (false) users.
-    pub is_active: Option<bool>,
-}
-
-impl UserFilterInput {
-    fn into_service(self) -> UserFilter {
-        UserFilter {
-            search: self.search,
-            is_active: self.is_active,
-        }
-    }
+    one is_active: bool;
 }
 
 /// Input of `createUser`.

@@ -8,9 +8,8 @@ use crate::authz::catalog::{CUSTOMER_READ, CUSTOMER_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::connection::{OrderDirection, Sort, page_sorted};
 use crate::graphql::context::ContextExt;
-use crate::graphql::edit::edit_inputs;
+use crate::graphql::edit::{edit_inputs, filter_input};
 use crate::graphql::loaders::{load_failed, selects_on_nodes};
-use crate::graphql::parse_opt_id;
 use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::MoneyInput;
 use crate::kit::children;
@@ -29,11 +28,7 @@ queries! { CustomersQuery, guard = "Require(CUSTOMER_READ)";
         #[graphql(desc = "Sort order (one entry).", default)] order_by: Vec<CustomerOrder>,
     ) -> Customer |ctx, args| {
         let req = ctx.request()?;
-        let filter = filter
-            .map(CustomerFilterInput::into_service)
-            .transpose()
-            .gql()?
-            .unwrap_or_default();
+        let filter = CustomerFilterInput::service(filter).gql()?;
         let query = customers::visible(req.access().gql()?, &filter).gql()?;
         let db = req.tenant_db().await.gql()?;
         let order = order_by.first().copied().unwrap_or_default();
@@ -118,25 +113,15 @@ mutations! { CustomersMutation => Customer, guard = "Require(CUSTOMER_WRITE)", i
     by_id archive_customer() |w, id| edit::archive::<customer::Entity>(w, id);
 }
 
-/// Which customers `customers` lists.
-#[derive(InputObject)]
-pub struct CustomerFilterInput {
+filter_input! {
+    /// Which customers `customers` lists.
+    CustomerFilterInput => CustomerFilter;
     /// Part of the name, email or tax id, any case.
-    pub search: Option<String>,
+    one search: String;
     /// Active (true) or archived (false) only.
-    pub is_active: Option<bool>,
+    one is_active: bool;
     /// One owner's customers.
-    pub owner_id: Option<ID>,
-}
-
-impl CustomerFilterInput {
-    fn into_service(self) -> Result<CustomerFilter, crate::error::AppError> {
-        Ok(CustomerFilter {
-            search: self.search,
-            is_active: self.is_active,
-            owner_id: parse_opt_id(self.owner_id.as_ref(), "filter.ownerId")?,
-        })
-    }
+    one owner_id: ID;
 }
 
 /// Fields customers sort by.

@@ -8,7 +8,7 @@ use crate::authz::catalog::{PRODUCT_READ, PRODUCT_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::connection::{OrderDirection, Sort, page_sorted};
 use crate::graphql::context::ContextExt;
-use crate::graphql::edit::{Convert, edit_inputs};
+use crate::graphql::edit::{Convert, edit_inputs, filter_input};
 use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::resolve::{by_id, mutations, queries};
 use crate::graphql::scalars::Decimal;
@@ -28,12 +28,7 @@ queries! { ProductsQuery, guard = "Require(PRODUCT_READ)";
         #[graphql(desc = "Sort order (one entry).", default)] order_by: Vec<ProductOrder>,
     ) -> Product |ctx, args| {
         let req = ctx.request()?;
-        let filter = filter
-            .map(|f| ProductFilter {
-                search: f.search,
-                is_active: f.is_active,
-            })
-            .unwrap_or_default();
+        let filter = ProductFilterInput::service(filter).gql()?;
         let query = products::visible(req.access().gql()?, &filter).gql()?;
         if order_by.len() > 1 {
             return Err(AppError::validation("orderBy", "sort by one field").to_gql());
@@ -105,13 +100,13 @@ mutations! { ProductsMutation => Product, guard = "Require(PRODUCT_WRITE)", id =
     by_id archive_product() |w, id| edit::archive::<product::Entity>(w, id);
 }
 
-/// Which products `products` lists.
-#[derive(InputObject)]
-pub struct ProductFilterInput {
+filter_input! {
+    /// Which products `products` lists.
+    ProductFilterInput => ProductFilter;
     /// Part of the SKU or name, any case.
-    pub search: Option<String>,
+    one search: String;
     /// Active (true) or archived (false) only.
-    pub is_active: Option<bool>,
+    one is_active: bool;
 }
 
 /// Fields products sort by.
