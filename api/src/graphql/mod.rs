@@ -119,16 +119,6 @@ pub fn patch<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
     }
 }
 
-/// [`patch`] of an id field, parsed.
-pub fn patch_id(
-    value: async_graphql::MaybeUndefined<ID>,
-    field: &str,
-) -> Result<Option<Option<Uuid>>, AppError> {
-    patch(value)
-        .map(|id| id.map(|id| parse_id(&id, field)).transpose())
-        .transpose()
-}
-
 /// The UUIDs of a list of `ID`s.
 pub fn parse_ids(ids: &[ID], field: &str) -> Result<Vec<Uuid>, AppError> {
     ids.iter()
