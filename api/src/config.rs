@@ -107,6 +107,9 @@ pub struct PoolSettings {
     /// How old a cached tenant status may get before a request re-reads it: the longest a
     /// suspended or closed tenant keeps being served by a server that did not suspend it.
     pub tenant_status_ttl: Duration,
+    /// How long a cached grant or reference table (`crate::tenancy::cache`) is used: the
+    /// longest a change made by another process takes to reach this one.
+    pub tenant_cache_ttl: Duration,
 }
 
 /// Tenant templates: new tenant databases are copies of a migrated and seeded template.
@@ -340,6 +343,12 @@ impl Settings {
                 100,
                 60_000,
                 5_000,
+            )),
+            tenant_cache_ttl: Duration::from_millis(r.number(
+                "ERP_TENANT_CACHE_TTL_MS",
+                0,
+                60_000,
+                1_000,
             )),
         };
         let http = HttpSettings {

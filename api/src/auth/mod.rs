@@ -12,7 +12,7 @@ pub mod tokens;
 use uuid::Uuid;
 
 /// Who acts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Actor {
     /// A signed-in user.
     User(Uuid),

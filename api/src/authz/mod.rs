@@ -3,20 +3,20 @@
 //! Enforcement is default-deny on every path: every root query and mutation field carries a
 //! [`Require`] guard (or is one of the few public or self-service fields), sensitive fields call
 //! [`require_field`], and services apply row scopes. A caller's grants ([`Access`]) are loaded
-//! once per request, after validation (so a refused request touches no database), by the
-//! schema's [`LoadAccess`] extension.
+//! once per request by the first guard that needs them, so after validation (a refused request
+//! touches no database), from the tenant's cache (`tenancy::cache`, which runs [`load_access`]
+//! on a miss). An API key's are loaded before execution: checking the key read its database
+//! already. A caller whose grants cannot load (an ended session) gets one `UNAUTHENTICATED`
+//! answer for the whole request (`graphql::handler::run`).
 
 pub mod catalog;
 pub mod roles;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{Context, Guard, Response};
+use async_graphql::{Context, Guard};
 use entities::identity::{api_key, refresh_token, role, role_grant, user_account, user_role};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use crate::auth::{Actor, Principal};
@@ -89,6 +89,16 @@ impl Access {
     /// The caller's grants, sorted by permission.
     pub fn grants(&self) -> &BTreeMap<String, Scope> {
         &self.grants
+    }
+
+    /// A caller without roles or grants (unit tests).
+    #[cfg(test)]
+    pub fn for_tests(principal: Principal) -> Self {
+        Self {
+            principal,
+            roles: Vec::new(),
+            grants: BTreeMap::new(),
+        }
     }
 }
 
@@ -210,7 +220,9 @@ pub struct Require(pub &'static str);
 
 impl Guard for Require {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        ctx.request()?
+        let request = ctx.request()?;
+        request.load_access().await.gql()?;
+        request
             .access()
             .and_then(|a| a.require(self.0))
             .map(|_| ())
@@ -223,7 +235,9 @@ pub struct SignedIn;
 
 impl Guard for SignedIn {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        ctx.request()?.access().map(|_| ()).gql()
+        let request = ctx.request()?;
+        request.load_access().await.gql()?;
+        request.access().map(|_| ()).gql()
     }
 }
 
@@ -249,34 +263,20 @@ pub fn require_field(
 /// Whether a self-readable sensitive field shows in the caller's introspection: only for
 /// callers who could ever read it (holders of `permission`, or users for their own record).
 pub fn self_readable_field_visible(ctx: &Context<'_>, permission: &str) -> bool {
-    ctx.request()
-        .ok()
-        .and_then(|r| r.access().ok())
-        .is_some_and(|a| a.user_id().is_some() || a.scope(permission).is_some())
-}
-
-/// Loads the caller's [`Access`] after validation, before any resolver runs.
-pub struct LoadAccess;
-
-impl ExtensionFactory for LoadAccess {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LoadAccess)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for LoadAccess {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if let Ok(request) = ctx.data::<crate::graphql::context::RequestContext>()
-            && let Err(e) = request.load_access().await
-        {
-            return Response::from_errors(vec![e.to_server_error()]);
-        }
-        next.run(ctx, operation_name).await
+    let Ok(request) = ctx.request() else {
+        return false;
+    };
+    match request.principal() {
+        // Every user may read their own record: no need for their grants (which introspection,
+        // guarded by nothing, may run before they are loaded).
+        Ok(Principal {
+            actor: Actor::User(_),
+            ..
+        }) => true,
+        // An API key's grants are loaded before execution (`graphql::handler::run`).
+        Ok(_) => request
+            .access()
+            .is_ok_and(|a| a.scope(permission).is_some()),
+        Err(_) => false,
     }
 }

@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 
 use crate::audit::AuditActor;
 use crate::auth::Principal;
-use crate::authz::{Access, load_access};
+use crate::authz::Access;
 use crate::error::AppError;
 use crate::graphql::loaders::Loaders;
 use crate::state::AppState;
@@ -21,7 +21,10 @@ pub struct RequestContext {
     state: AppState,
     principal: Option<Principal>,
     tenant: OnceCell<Arc<TenantDb>>,
-    access: OnceCell<Access>,
+    access: OnceCell<Arc<Access>>,
+    /// Why the grants could not be loaded (an ended session, a revoked key): the request's
+    /// whole answer (see `handler::run`).
+    access_failure: Arc<std::sync::Mutex<Option<async_graphql::ServerError>>>,
     /// Built on first use; dropped when a mutation writes, so a later field of the same
     /// request reloads what the write changed.
     loaders: std::sync::Mutex<Option<Arc<Loaders>>>,
@@ -41,6 +44,7 @@ impl RequestContext {
             principal,
             tenant: OnceCell::new(),
             access: OnceCell::new(),
+            access_failure: Arc::default(),
             loaders: std::sync::Mutex::new(None),
             login_evaluated: AtomicBool::new(false),
             signed_in: std::sync::OnceLock::new(),
@@ -77,18 +81,34 @@ impl RequestContext {
             .await
     }
 
-    /// Loads the caller's grants (anonymous callers have none). Called once, after validation.
+    /// Loads the caller's grants (anonymous callers have none) from the tenant's cache (see
+    /// `crate::tenancy::cache`; a miss runs one query), once: guards call it, so it runs after
+    /// validation. A failure is kept for [`Self::access_failure`].
     pub async fn load_access(&self) -> Result<(), AppError> {
         let Some(principal) = &self.principal else {
             return Ok(());
         };
-        self.access
+        let loaded = self
+            .access
             .get_or_try_init(|| async {
                 let db = self.tenant_db().await?;
-                load_access(db.conn(), principal).await
+                db.cache().access(db.conn(), principal).await
             })
             .await
-            .map(|_| ())
+            .map(|_| ());
+        if let Err(e) = &loaded {
+            *self
+                .access_failure
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(e.to_server_error());
+        }
+        loaded
+    }
+
+    /// Where the request's grants failure will be, once execution is over (shared, so it
+    /// outlives the context handed to the schema).
+    pub fn access_failure(&self) -> Arc<std::sync::Mutex<Option<async_graphql::ServerError>>> {
+        self.access_failure.clone()
     }
 
     /// The caller's grants; anonymous callers get `UNAUTHENTICATED`.
@@ -96,6 +116,7 @@ impl RequestContext {
         self.principal()?;
         self.access
             .get()
+            .map(|access| &**access)
             .ok_or_else(|| AppError::Internal("access used before it was loaded".into()))
     }
 
@@ -113,7 +134,9 @@ impl RequestContext {
         let actor = self.audit_actor();
         let access = self.access()?;
         let db = self.tenant_db().await?;
-        crate::kit::Write::begin(db.conn(), access, actor, Some(self.state.events().clone())).await
+        crate::kit::Write::begin(db.conn(), access, actor, Some(self.state.events().clone()))
+            .await
+            .map(|w| w.with_cache(db.cache().clone()))
     }
 
     /// The request's DataLoaders, bound to the caller's tenant database.

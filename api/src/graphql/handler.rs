@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::Principal;
 use crate::auth::secrets::API_KEY_PREFIX;
 use crate::error::{AppError, REQUEST_ID};
-use crate::graphql::admission;
 use crate::graphql::context::RequestContext;
+use crate::graphql::{admission, order};
 use crate::metrics::REQUEST_SQL;
 use crate::modules::identity::service::api_keys;
 use crate::server::{ClientAddr, RequestId};
@@ -89,25 +89,52 @@ pub async fn post(
         },
         Err(e) => return unauthenticated(&state, &e),
     };
-    let request = request.data(
-        RequestContext::new(state.clone(), principal).with_client_addr(client.map(|c| c.0.0)),
-    );
-    axum::Json(run(&state, request_id.0, request).await).into_response()
+    let context =
+        RequestContext::new(state.clone(), principal).with_client_addr(client.map(|c| c.0.0));
+    axum::Json(run(&state, request_id.0, context, request).await).into_response()
 }
 
-/// Executes an admitted request carrying its [`RequestContext`]: inside the request id's scope,
-/// counting its SQL statements, with every error classified.
+/// Executes an admitted request (its document parsed by admission) for `context`: inside the
+/// request id's scope, counting its SQL statements, with every error classified.
+///
+/// This is where the per-request work happens once, instead of in schema extensions (which
+/// async-graphql would call around every field's resolution): an API key's grants are loaded
+/// before execution (a user's by the first guard, after validation: `crate::authz`), a caller
+/// whose grants cannot load gets one `UNAUTHENTICATED` answer for the whole request, and the
+/// answer's keys are put in selection order ([`order::order_response`]).
 pub async fn run(
     state: &AppState,
     request_id: String,
-    request: async_graphql::Request,
+    context: RequestContext,
+    mut request: async_graphql::Request,
 ) -> async_graphql::Response {
     let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let document = request.parsed_query().ok().cloned();
+    let operation_name = request.operation_name.clone();
+    let failure = context.access_failure();
+    let execute = async {
+        let is_key = matches!(
+            context.principal().map(|p| p.actor),
+            Ok(crate::auth::Actor::ApiKey(_))
+        );
+        if is_key && let Err(e) = context.load_access().await {
+            return async_graphql::Response::from_errors(vec![e.to_server_error()]);
+        }
+        let mut response = state.schema().execute(request.data(context)).await;
+        if let Some(error) = failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            return async_graphql::Response::from_errors(vec![error]);
+        }
+        if let Some(document) = &document {
+            order::order_response(document, operation_name.as_deref(), &mut response.data);
+        }
+        response
+    };
     let mut response = REQUEST_SQL
-        .scope(
-            statements.clone(),
-            REQUEST_ID.scope(request_id, state.schema().execute(request)),
-        )
+        .scope(statements.clone(), REQUEST_ID.scope(request_id, execute))
         .await;
     if state.settings().is_development() {
         // How many SQL statements the request ran: tests assert that lists cost a constant

@@ -11,14 +11,11 @@ use sea_orm::DatabaseConnection;
 
 use crate::modules::crm::loaders::CrmLoaders;
 use crate::modules::identity::loaders::IdentityLoaders;
-use crate::modules::master::loaders::MasterLoaders;
 
 /// Every module's loaders.
 pub struct Loaders {
     /// Identity: roles, grants.
     pub identity: IdentityLoaders,
-    /// Master data: customers, contacts, currencies.
-    pub master: MasterLoaders,
     /// CRM: stages, opportunities, activities.
     pub crm: CrmLoaders,
     /// The kit's generic loaders (by id of any resource), created on first use.
@@ -31,7 +28,6 @@ impl Loaders {
         let kit = crate::kit::read::KitLoaders::default();
         Self {
             identity: IdentityLoaders::new(db.clone(), &kit),
-            master: MasterLoaders::new(db.clone()),
             crm: CrmLoaders::new(db),
             kit,
         }
@@ -50,6 +46,32 @@ pub fn spawner()
         Some(counter) => tokio::spawn(crate::metrics::REQUEST_SQL.scope(counter.clone(), batch)),
         None => tokio::spawn(batch),
     }
+}
+
+/// Loads `keys` through `loader`'s batch function now, in the calling task (no DataLoader
+/// delay, no spawned batch), and feeds the rows into its cache: list resolvers prefetch a
+/// page's relations with it, so the fields below find them cached. The rows, by key.
+pub async fn load_now<K, L>(
+    loader: &async_graphql::dataloader::DataLoader<L, async_graphql::dataloader::HashMapCache>,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<std::collections::HashMap<K, L::Value>, LoadError>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    L: async_graphql::dataloader::Loader<K, Error = LoadError>,
+{
+    let mut seen = std::collections::HashSet::new();
+    let keys: Vec<K> = keys
+        .into_iter()
+        .filter(|k| seen.insert(k.clone()))
+        .collect();
+    if keys.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows = loader.loader().load(&keys).await?;
+    loader
+        .feed_many(rows.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .await;
+    Ok(rows)
 }
 
 /// Whether the request selects `field` on the nodes of the list being resolved (through

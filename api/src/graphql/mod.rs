@@ -22,7 +22,6 @@ pub mod websocket;
 use async_graphql::{EmptySubscription, ID, MergedObject, Schema};
 use uuid::Uuid;
 
-use crate::authz::LoadAccess;
 use crate::error::AppError;
 
 use crate::config::GraphqlSettings;
@@ -53,11 +52,10 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     // Backstop for introspection subtrees, which the ordinary depth limit leaves out.
     .limit_depth(settings.max_depth.max(limits::INTROSPECTION_DEPTH))
     .limit_recursive_depth(64)
-    .limit_directives(settings.max_directives)
     // Aliases, fields, depth on the expansion and input rules are checked by `admission`
-    // before the schema sees a request.
-    .extension(LoadAccess)
-    .extension(order::SelectionOrder);
+    // before the schema sees a request. No extensions: async-graphql wraps every field's
+    // resolution in them once any is registered; per-request work is in `handler::run`.
+    .limit_directives(settings.max_directives);
     // Admission checks variable types against these names: build them now, not on the first
     // request that needs them.
     type_names();

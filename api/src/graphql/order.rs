@@ -3,8 +3,8 @@
 //! async-graphql 7.2 resolves the fields of an object concurrently and inserts each result into
 //! the response map *as it completes* (`do_resolve_container` drains a `FuturesUnordered`), so a
 //! field that waits on the database lands after one that does not, and the order of keys changes
-//! from one identical request to the next. This extension keeps the parsed document of its request
-//! and, after execution, puts every object's keys back in the order of `CollectFields`: first
+//! from one identical request to the next. After execution, `handler::run` puts every object's
+//! keys back in the order of `CollectFields`, from the document admission parsed: first
 //! occurrence of each response key (alias or name), with fragment spreads and inline fragments
 //! expanded where they stand.
 //!
@@ -13,64 +13,12 @@
 //! interface or union appears, as a reminder to honour them here).
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
-use async_graphql::{Name, Response, ServerResult, Value, Variables};
-
-/// Registers the reordering on a schema: `.extension(SelectionOrder)`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SelectionOrder;
-
-impl ExtensionFactory for SelectionOrder {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OrderExtension::default())
-    }
-}
-
-/// One request's instance: the document parsed for it.
-#[derive(Default)]
-struct OrderExtension {
-    // A std Mutex: it is held only to store or take the document, never across an await.
-    document: Mutex<Option<ExecutableDocument>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for OrderExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if let Ok(mut slot) = self.document.lock() {
-            *slot = Some(document.clone());
-        }
-        Ok(document)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        let document = self.document.lock().ok().and_then(|mut slot| slot.take());
-        if let Some(document) = document {
-            order_response(&document, operation_name, &mut response.data);
-        }
-        response
-    }
-}
+use async_graphql::{Name, Value};
 
 /// Puts the keys of every object in `data` in the selection order of the operation that
 /// produced it.

@@ -341,23 +341,27 @@ impl SocketExecutor {
             },
         };
         let subscription = is_subscription(&mut request);
-        let request = request
-            .data(RequestContext::new(state.clone(), principal).with_client_addr(self.client));
+        let context = RequestContext::new(state.clone(), principal).with_client_addr(self.client);
         if subscription {
             drop(lane); // a subscription waits for events; it holds no lane while it waits
-            return state
-                .schema()
-                .execute_stream_with_session_data(request, session.unwrap_or_default());
+            if let Err(e) = context.load_access().await {
+                return single(failure(&state, &e));
+            }
+            return state.schema().execute_stream_with_session_data(
+                request.data(context),
+                session.unwrap_or_default(),
+            );
         }
         let request_id = uuid::Uuid::now_v7().to_string();
         let timeout = state.settings().http.request_timeout;
-        let response = match tokio::time::timeout(timeout, run(&state, request_id, request)).await {
-            Ok(response) => response,
-            Err(_) => failure(
-                &state,
-                &AppError::Internal("the operation timed out".into()),
-            ),
-        };
+        let response =
+            match tokio::time::timeout(timeout, run(&state, request_id, context, request)).await {
+                Ok(response) => response,
+                Err(_) => failure(
+                    &state,
+                    &AppError::Internal("the operation timed out".into()),
+                ),
+            };
         single(response)
     }
 }

@@ -285,10 +285,12 @@ where
         if Window::of(&args).is_err() {
             continue;
         }
-        let pages = loader
-            .load_many(parents.clone().map(|parent| (parent, args.clone())))
-            .await
-            .map_err(load_failed)?;
+        let pages = crate::graphql::loaders::load_now(
+            &loader,
+            parents.clone().map(|parent| (parent, args.clone())),
+        )
+        .await
+        .map_err(load_failed)?;
         rows.extend(pages.into_values().flat_map(|page| page.rows));
     }
     Ok(rows)

@@ -32,6 +32,22 @@ pub async fn get<R: Resource, C: ConnectionTrait>(
         .await?)
 }
 
+/// Every row of the small reference table `E` (currencies, pipeline stages…) from the
+/// tenant's cache (`crate::tenancy::cache`): no statement once warm, reloaded after a write
+/// to it commits. For tables every signed-in reader may see whole; callers check permissions.
+pub async fn reference<E>(
+    ctx: &async_graphql::Context<'_>,
+) -> async_graphql::Result<Arc<Vec<E::Model>>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use crate::error::GqlResult;
+    use crate::graphql::context::ContextExt;
+    let db = ctx.request()?.tenant_db().await.gql()?;
+    db.cache().table::<E, _>(db.conn()).await.gql()
+}
+
 /// Id → row of `R`, unscoped: callers filter with [`can_read`] (see [`relation`]).
 pub struct ById<R>(DatabaseConnection, PhantomData<fn() -> R>);
 
@@ -137,8 +153,9 @@ where
         .await;
 }
 
-/// Loads the rows `ids` of `R` in one batch into the request's loader (a list resolver calls
-/// it for a relation its page selects, so the statements do not depend on batch timing).
+/// Loads the rows `ids` of `R` in one statement, now, into the request's loader (a list
+/// resolver calls it for a relation its page selects, so the statements do not depend on
+/// batch timing and nothing waits for a DataLoader delay).
 pub async fn prefetch<R>(
     ctx: &async_graphql::Context<'_>,
     ids: impl IntoIterator<Item = Uuid>,
@@ -151,12 +168,8 @@ where
     use crate::graphql::context::ContextExt;
     let req = ctx.request()?;
     let db = req.tenant_db().await.gql()?;
-    req.loaders()
-        .await
-        .gql()?
-        .kit
-        .by_id::<R>(db.conn())
-        .load_many(ids)
+    let loader = req.loaders().await.gql()?.kit.by_id::<R>(db.conn());
+    crate::graphql::loaders::load_now(&loader, ids)
         .await
         .map_err(crate::graphql::loaders::load_failed)?;
     Ok(())

@@ -7,10 +7,11 @@
 //! rolls everything back.
 //!
 //! - [`insert`]: a create. With a client-chosen id it is idempotent: the same id with the same
-//!   content (every column compared) returns the stored row, other content is `CONFLICT`. Two
-//!   concurrent creates of one id or one unique value: the loser's insert fails inside a
-//!   savepoint, which is rolled back and the stored row compared as a replay, or the
-//!   violation is answered `CONFLICT`. Never `INTERNAL`.
+//!   content (every column compared) returns the stored row, other content is `CONFLICT`. It is
+//!   one statement (`INSERT … ON CONFLICT (id) DO NOTHING RETURNING`): of two concurrent
+//!   creates of one id, the loser inserts nothing and compares the stored row as a replay; a
+//!   unique value another row holds is answered `CONFLICT`. Never `INTERNAL`. No savepoint:
+//!   a failed statement fails the whole write.
 //! - [`update`]: a versioned change (stale `expectedVersion`: `CONFLICT`), audited as the diff
 //!   of the row before and after.
 //! - [`archive`]: `is_active = false` through [`update`].
@@ -22,24 +23,25 @@
 //! - [`find_for_write`] and [`require_reference`]: rows the caller may change or refer to;
 //!   what the caller may not see answers exactly as what does not exist.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter,
-    SqlErr, TransactionTrait, Value,
+    DatabaseTransaction, DbBackend, DbErr, IdenStatic, IntoActiveModel, Iterable, ModelTrait,
+    QueryFilter, SqlErr, TryInsertResult, Value,
 };
 use uuid::Uuid;
 
 use crate::audit::{self, AuditActor};
-use crate::authz::Access;
+use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::kit::audit::{diff, is_bookkeeping, removal};
 use crate::kit::events::{DomainEvent, EventBus};
 use crate::kit::resource::{Reference, Resource, can_read, can_write, column, id_column, id_of};
+use crate::tenancy::cache::TenantCache;
 
 /// One mutation's transaction, caller and pending events.
 pub struct Write<'a> {
@@ -48,6 +50,7 @@ pub struct Write<'a> {
     actor: AuditActor,
     events: Mutex<Vec<DomainEvent>>,
     bus: Option<EventBus>,
+    cache: Option<Arc<TenantCache>>,
 }
 
 impl<'a> Write<'a> {
@@ -64,7 +67,20 @@ impl<'a> Write<'a> {
             actor,
             events: Mutex::new(Vec::new()),
             bus,
+            cache: None,
         })
+    }
+
+    /// The same write, telling the tenant's cache what it changed once it commits (see
+    /// [`crate::tenancy::cache`]), and reading reference tables through it.
+    pub fn with_cache(mut self, cache: Arc<TenantCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// The tenant's cache, when the write has one (a request's write does).
+    pub fn cache(&self) -> Option<&TenantCache> {
+        self.cache.as_deref()
     }
 
     /// The transaction: every statement of the write runs on it.
@@ -107,13 +123,17 @@ impl<'a> Write<'a> {
         Ok(())
     }
 
-    /// Commits, then hands the write's events to the listeners.
+    /// Commits, then tells the tenant's cache which entities changed (every change is audited,
+    /// and every audit entry queues an event) and hands the events to the listeners.
     pub async fn commit(self) -> Result<(), AppError> {
         self.tx.commit().await?;
         let events = self
             .events
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
+        if let Some(cache) = &self.cache {
+            cache.committed(events.iter().map(|e| e.entity));
+        }
         if let Some(bus) = &self.bus {
             for event in events {
                 bus.publish(event);
@@ -137,15 +157,14 @@ fn no_such(reference: &Reference) -> AppError {
     AppError::validation(reference.field(), format!("no such {}", reference.what))
 }
 
-/// The answer to a write of `row` into `R` that a foreign key refused with `e`; the failed
-/// statement's savepoint must be rolled back first (PostgreSQL refuses any statement after a
-/// failed one until then).
+/// The answer to a write of `row` into `R` that a foreign key refused with `e`.
 ///
 /// `VALIDATION` "no such …" on the input field of the reference: the one the error names
-/// (PostgreSQL names the key, `fk_<table>_<column>`), or else (SQLite names none) the first
-/// reference `row` sets whose row does not exist, one SELECT per reference, on this error path
-/// only. No reference of `row` dangles: the row is itself referred to by others, which the
-/// write cannot change (`CONFLICT`).
+/// (PostgreSQL names the key, `fk_<table>_<column>`), or else (SQLite names none, and its
+/// transaction is still usable) the first reference `row` sets whose row does not exist, one
+/// SELECT per reference, on this error path only. No reference of `row` dangles (on
+/// PostgreSQL: the error names none of `R`'s keys): the row is itself referred to by others,
+/// which the write cannot change (`CONFLICT`).
 pub async fn reference_error<R, C>(
     db: &C,
     row: &R::ActiveModel,
@@ -168,7 +187,8 @@ where
     if let Some(reference) = named {
         return Ok(no_such(reference));
     }
-    for reference in R::INFO.references {
+    let probe_each = db.get_database_backend() != DbBackend::Postgres;
+    for reference in R::INFO.references.iter().filter(|_| probe_each) {
         let Some(value) = row.get(column::<R>(reference.column)).into_value() else {
             continue;
         };
@@ -285,25 +305,38 @@ where
         Some(Value::Uuid(Some(id))) => id,
         _ => return Err(AppError::Internal(format!("{} without id", R::INFO.name))),
     };
-    if client_id && let Some(stored) = find_by_id::<R>(w, id).await? {
-        return replay::<R>(&row, stored);
-    }
-    let savepoint = w.tx().begin().await?;
-    let inserted = match row.clone().insert(&savepoint).await {
-        Ok(inserted) => {
-            savepoint.commit().await?;
-            inserted
+    // One statement. A failed one leaves nothing behind: SQLite undoes the statement, and on
+    // PostgreSQL the error aborts the transaction, which the write's error then rolls back. So
+    // no savepoint (two round trips on PostgreSQL) is needed around it.
+    let result = if client_id {
+        // A stored id (a replay, or a concurrent create of the same id that committed first)
+        // inserts nothing; the stored row is then compared below.
+        R::insert(row.clone())
+            .on_conflict_do_nothing_on([id_column::<R>()])
+            .exec_with_returning(w.tx())
+            .await
+            .map(|r| match r {
+                TryInsertResult::Inserted(row) => Some(row),
+                TryInsertResult::Empty | TryInsertResult::Conflicted => None,
+            })
+            .or_else(|e| match e {
+                // sea-orm 2.0 reports an empty `RETURNING` this way on this path.
+                DbErr::RecordNotFound(_) => Ok(None),
+                e => Err(e),
+            })
+    } else {
+        row.clone().insert(w.tx()).await.map(Some)
+    };
+    let inserted = match result {
+        Ok(Some(inserted)) => inserted,
+        Ok(None) => {
+            let stored = find_by_id::<R>(w, id).await?.ok_or_else(|| {
+                AppError::Internal(format!("{} {id} neither inserted nor stored", R::INFO.name))
+            })?;
+            return replay::<R>(&row, stored);
         }
-        Err(e) if is_unique_violation(&e) => {
-            savepoint.rollback().await?;
-            // A concurrent create of the same id won the race: answer as a replay.
-            if client_id && let Some(stored) = find_by_id::<R>(w, id).await? {
-                return replay::<R>(&row, stored);
-            }
-            return Err(unique_conflict::<R>(&row, &e));
-        }
+        Err(e) if is_unique_violation(&e) => return Err(unique_conflict::<R>(&row, &e)),
         Err(e) if is_reference_violation(&e) => {
-            savepoint.rollback().await?;
             return Err(reference_error::<R, _>(w.tx(), &row, &e).await?);
         }
         Err(e) => return Err(e.into()),
@@ -325,25 +358,46 @@ pub async fn find_for_write<R: Resource>(w: &Write<'_>, id: Uuid) -> Result<R::M
     }
 }
 
-/// A row named by an input field (`field`, e.g. `input.leadId`): it must exist and be
+/// The row named by an input field (`field`, e.g. `input.customerId`): it must exist and be
 /// readable by the caller, else `VALIDATION` "no such …", the same for both.
-pub async fn require_reference<R: Resource>(
+pub async fn reference_row<R: Resource>(
     w: &Write<'_>,
-    id: Option<Uuid>,
+    id: Uuid,
     field: &str,
-) -> Result<Option<R::Model>, AppError> {
-    let Some(id) = id else { return Ok(None) };
+) -> Result<R::Model, AppError> {
     match find_by_id::<R>(w, id).await? {
         Some(row)
             if w.access().scope(R::INFO.read).is_some() && can_read::<R>(w.access(), &row) =>
         {
-            Ok(Some(row))
+            Ok(row)
         }
         _ => Err(AppError::validation(
             field,
             format!("no such {}", R::INFO.name.replace('_', " ")),
         )),
     }
+}
+
+/// Checks a reference to `R` that the written row stores in a column with a declared foreign
+/// key (`ResourceInfo::references`): like [`reference_row`], but without a SELECT when the
+/// caller reads every row of `R` (scope `ALL`, or `R` has no owners). Existence is then all
+/// there is to check, and the foreign key checks it in the write itself (the kit answers
+/// "no such …" on the same field).
+pub async fn require_reference<R: Resource>(
+    w: &Write<'_>,
+    id: Option<Uuid>,
+    field: &str,
+) -> Result<(), AppError> {
+    let Some(id) = id else { return Ok(()) };
+    let reaches_all = match w.access().scope(R::INFO.read) {
+        Some(Scope::All) => true,
+        Some(Scope::Own) => R::INFO.owners.is_empty(),
+        None => false,
+    };
+    if !reaches_all {
+        reference_row::<R>(w, id, field).await?;
+    }
+    Ok(())
 }
 
 /// Writes `row` (changes on top of `before`) if the stored version is still
@@ -375,22 +429,18 @@ where
     if let Some(updated_at) = R::Column::iter().find(|c| c.as_str() == "updated_at") {
         row.set(updated_at, Value::ChronoDateTimeUtc(Some(Utc::now())));
     }
-    let savepoint = w.tx().begin().await?;
+    // One statement, no savepoint: see `insert`.
     let result = R::update_many()
         .set(row.clone())
         .filter(id_column::<R>().eq(id))
         .filter(version.eq(expected_version))
-        .exec(&savepoint)
+        .exec(w.tx())
         .await;
     match result {
-        Ok(r) if r.rows_affected == 1 => savepoint.commit().await?,
+        Ok(r) if r.rows_affected == 1 => {}
         Ok(_) => return Err(stale()),
-        Err(e) if is_unique_violation(&e) => {
-            savepoint.rollback().await?;
-            return Err(unique_conflict::<R>(&row, &e));
-        }
+        Err(e) if is_unique_violation(&e) => return Err(unique_conflict::<R>(&row, &e)),
         Err(e) if is_reference_violation(&e) => {
-            savepoint.rollback().await?;
             return Err(reference_error::<R, _>(w.tx(), &row, &e).await?);
         }
         Err(e) => return Err(e.into()),

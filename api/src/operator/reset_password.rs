@@ -73,6 +73,8 @@ pub async fn reset_password(
         )
         .await?;
         txn.commit().await?;
+        // A server in this process forgets the user's grants now; others within their cache TTL.
+        state.tenancy().pools().cache(tenant.id).access_changed();
         Ok(Reset {
             email: email.clone(),
             active: user.is_active,

@@ -219,9 +219,12 @@ impl Backend {
         url: &str,
         max_connections: u32,
     ) -> Result<DatabaseConnection, DbErr> {
-        let mut opts = ConnectOptions::new(url.to_owned());
+        let mut opts = ConnectOptions::new(local_without_tls(url));
         opts.max_connections(max_connections)
             .min_connections(0)
+            // sqlx pings every connection it hands out by default: a round trip before each
+            // statement outside a transaction. Only a connection idle this long is pinged.
+            .test_before_acquire_if_idle_for(std::time::Duration::from_secs(10))
             .acquire_timeout(self.pools.acquire_timeout)
             .connect_timeout(self.pools.acquire_timeout)
             .idle_timeout(self.pools.idle_timeout)
@@ -240,6 +243,38 @@ impl Backend {
         });
         Ok(db)
     }
+}
+
+/// `url` with `sslmode=disable` when it reaches PostgreSQL on this machine (a loopback address
+/// or a Unix socket) and names no `sslmode`: the driver's default (`prefer`) negotiates TLS
+/// with any server that offers it, which on a loopback costs 8 to 12 % of a short request and
+/// protects nothing. Servers on other hosts keep the default (production refuses them
+/// unencrypted anyway, `config`); an explicit `sslmode` always wins.
+pub(crate) fn local_without_tls(url: &str) -> String {
+    let Ok(mut parsed) = Url::parse(url) else {
+        return url.to_owned();
+    };
+    if !matches!(parsed.scheme(), "postgres" | "postgresql")
+        || parsed.query_pairs().any(|(k, _)| k == "sslmode")
+    {
+        return url.to_owned();
+    }
+    let local = match parsed.host() {
+        None => true,
+        // PostgreSQL URLs are not a "special" scheme: the url crate keeps IPv4 hosts as names.
+        Some(url::Host::Domain(name)) => {
+            name == "localhost"
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+    };
+    if local {
+        parsed.query_pairs_mut().append_pair("sslmode", "disable");
+    }
+    parsed.to_string()
 }
 
 /// The file of a SQLite tenant database.
@@ -327,4 +362,32 @@ async fn pg_database_exists(admin: &DatabaseConnection, name: &str) -> Result<bo
         [name.into()],
     );
     Ok(admin.query_one_raw(stmt).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tls_is_off_only_for_local_postgres_urls_that_name_no_sslmode() {
+        use super::local_without_tls as f;
+        assert_eq!(
+            f("postgres://u@127.0.0.1:5432/db"),
+            "postgres://u@127.0.0.1:5432/db?sslmode=disable"
+        );
+        assert_eq!(
+            f("postgres://u@localhost/db?application_name=x"),
+            "postgres://u@localhost/db?application_name=x&sslmode=disable"
+        );
+        assert_eq!(
+            f("postgres://u@[::1]/db"),
+            "postgres://u@[::1]/db?sslmode=disable"
+        );
+        for kept in [
+            "postgres://u@db.example.com/db",
+            "postgres://u@10.0.0.5/db",
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "sqlite:///tmp/x.db?mode=rwc",
+        ] {
+            assert_eq!(f(kept), kept);
+        }
+    }
 }

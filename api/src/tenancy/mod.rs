@@ -5,6 +5,7 @@
 //! database only through [`Tenancy::tenant_db`], keyed by the tenant id of its verified token.
 
 pub mod backend;
+pub mod cache;
 pub mod lifecycle;
 pub mod migrate;
 pub mod pools;
@@ -54,6 +55,7 @@ impl Tenancy {
             settings.pools.tenant_connections,
             settings.pools.acquire_timeout,
             settings.pools.tenant_status_ttl,
+            settings.pools.tenant_cache_ttl,
             metrics,
         );
         let templates = settings

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use entities::control::tenant;
@@ -28,6 +28,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::tenancy::backend::Backend;
+use crate::tenancy::cache::TenantCache;
 use crate::tenancy::registry;
 
 /// An open tenant database, shared by the requests of that tenant. Dropping the last handle
@@ -41,9 +42,15 @@ pub struct TenantDb {
     status_due: AtomicU64,
     permit: Option<OwnedSemaphorePermit>,
     metrics: Arc<Metrics>,
+    cache: Arc<TenantCache>,
 }
 
 impl TenantDb {
+    /// What this process keeps of the tenant between requests (grants, reference tables).
+    pub fn cache(&self) -> &Arc<TenantCache> {
+        &self.cache
+    }
+
     /// The tenant's connection pool.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.db
@@ -100,11 +107,16 @@ pub struct TenantPools {
     /// A std mutex: held only for map operations, never across an await.
     lru: Mutex<Lru>,
     metrics: Arc<Metrics>,
+    cache_ttl: Duration,
+    /// Each tenant's cache, kept while its pool is closed so a reopened pool starts warm
+    /// (bounded: see [`Self::cache`]).
+    caches: Mutex<HashMap<Uuid, Arc<TenantCache>>>,
 }
 
 impl TenantPools {
     /// A cache of at most `cap` pools of `connections` connections each, re-reading a tenant's
-    /// status once it is older than `status_ttl`.
+    /// status once it is older than `status_ttl`; tenant caches live `cache_ttl`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         backend: Backend,
         control: DatabaseConnection,
@@ -112,6 +124,7 @@ impl TenantPools {
         connections: u32,
         acquire_timeout: Duration,
         status_ttl: Duration,
+        cache_ttl: Duration,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
@@ -125,7 +138,37 @@ impl TenantPools {
             slots: Arc::new(Semaphore::new(cap)),
             lru: Mutex::new(Lru::default()),
             metrics,
+            cache_ttl,
+            caches: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The cache of tenant `id` (created on first use). At most four times the pool cap are
+    /// kept; past that, the caches of tenants without an open pool are dropped.
+    pub fn cache(&self, id: Uuid) -> Arc<TenantCache> {
+        let mut caches = self.caches.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(cache) = caches.get(&id) {
+            return cache.clone();
+        }
+        if caches.len() >= self.cap.saturating_mul(4).max(64) {
+            let open: Vec<Uuid> = self
+                .lru
+                .lock()
+                .map(|lru| lru.entries.keys().copied().collect())
+                .unwrap_or_default();
+            caches.retain(|id, _| open.contains(id));
+        }
+        caches
+            .entry(id)
+            .or_insert_with(|| Arc::new(TenantCache::new(self.cache_ttl)))
+            .clone()
+    }
+
+    fn drop_cache(&self, id: Uuid) {
+        self.caches
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
     }
 
     /// The open pool of tenant `id`, opening it (and evicting the least recently used pool)
@@ -149,6 +192,7 @@ impl TenantPools {
         if let Ok(mut lru) = self.lru.lock() {
             lru.entries.remove(&id);
         }
+        self.drop_cache(id);
     }
 
     /// Drops every cached pool.
@@ -156,6 +200,10 @@ impl TenantPools {
         if let Ok(mut lru) = self.lru.lock() {
             lru.entries.clear();
         }
+        self.caches
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// `db` if its tenant is still usable, re-reading the registry row when the status is older
@@ -188,6 +236,7 @@ impl TenantPools {
             Ok(_) => {
                 tracing::info!(tenant = %db.tenant.slug, "tenant no longer usable; pool evicted");
                 self.forget(id, cell)?;
+                self.drop_cache(id);
                 Err(AppError::Unauthenticated)
             }
             Err(e) => {
@@ -320,6 +369,7 @@ impl TenantPools {
             status_due: AtomicU64::new(self.now_ms().saturating_add(self.ttl_ms())),
             permit: Some(permit),
             metrics: self.metrics.clone(),
+            cache: self.cache(id),
         }))
     }
 }

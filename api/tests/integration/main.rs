@@ -33,6 +33,7 @@ mod provisioning;
 mod reference_errors;
 mod reference_keys;
 mod regressions;
+mod round_trips;
 mod schema;
 mod scope_sweeps;
 mod serve;

@@ -123,14 +123,25 @@ async fn the_session_check_rides_in_the_access_query_without_an_extra_statement(
     // A long status TTL: no status re-read happens during the test.
     let app = TestApp::builder()
         .env("ERP_TENANT_STATUS_TTL_MS", "60000")
+        .env("ERP_TENANT_CACHE_TTL_MS", "60000")
         .spawn()
         .await;
     let t = app.create_tenant("acme").await;
     let (access, _) = app.login_pair(&t).await;
-    let r = app.gql(Some(&access), "{ __typename }", json!({})).await;
-    assert_eq!(r.body["data"]["__typename"], "QueryRoot", "{}", r.body);
-    // One statement loads the grants and checks the user and the session together.
+    let r = app
+        .gql(Some(&access), "{ currencies { code } }", json!({}))
+        .await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    // One statement loads the grants and checks the user and the session together (the
+    // first request of the session: later ones find the grants cached); one lists currencies.
+    assert_eq!(r.body["extensions"]["sqlStatements"], 2, "{}", r.body);
+    let r = app
+        .gql(Some(&access), "{ currencies { code } }", json!({}))
+        .await;
     assert_eq!(r.body["extensions"]["sqlStatements"], 1, "{}", r.body);
+    // An unguarded field needs no grants: none are loaded.
+    let r = app.gql(Some(&access), "{ __typename }", json!({})).await;
+    assert_eq!(r.body["extensions"]["sqlStatements"], 0, "{}", r.body);
 }
 
 #[tokio::test]

@@ -6,7 +6,6 @@
 //! for idempotent creates, and are archived rather than deleted.
 
 pub mod graphql;
-pub mod loaders;
 pub mod resources;
 pub mod seed;
 pub mod service;

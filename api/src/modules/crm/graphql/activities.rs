@@ -50,11 +50,8 @@ queries! { ActivitiesQuery, guard = "Require(ACTIVITY_READ)";
             .collect();
         if selects_on_nodes(ctx, "assignee") || selects_on_nodes(ctx, "owner") {
             let loaders = req.loaders().await.gql()?;
-            loaders
-                .identity
-                .user_by_id
-                .load_many(users)
-                .await
+            crate::graphql::loaders::load_now(&loaders.identity.user_by_id, users)
+.await
                 .map_err(load_failed)?;
         }
         Ok(page)

@@ -44,11 +44,8 @@ queries! { LeadsQuery, guard = "Require(LEAD_READ)";
         if selects_on_nodes(ctx, "owner") {
             let loaders = req.loaders().await.gql()?;
             let owners = rows().filter_map(|l| l.owner_id);
-            loaders
-                .identity
-                .user_by_id
-                .load_many(owners)
-                .await
+            crate::graphql::loaders::load_now(&loaders.identity.user_by_id, owners)
+.await
                 .map_err(load_failed)?;
         }
         Ok(page)

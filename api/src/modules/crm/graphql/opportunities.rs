@@ -2,7 +2,7 @@
 //! `winOpportunity`, `loseOpportunity`.
 
 use async_graphql::{Context, ID, Result};
-use entities::crm::{activity, opportunity, pipeline_stage};
+use entities::crm::{activity, opportunity};
 use entities::master::customer;
 use uuid::Uuid;
 
@@ -46,39 +46,32 @@ queries! { OpportunitiesQuery, guard = "Require(OPPORTUNITY_READ)";
     }
 }
 
-/// Loads, in one batch each, what the request selects on a page of opportunities: customers,
-/// stages, activities, and every user (owners and activity assignees together).
+/// Loads, in one statement each, what the request selects on a page of opportunities:
+/// customers and activities at once, then every user (owners and activity assignees
+/// together). Stages and currencies come from the tenant's cache.
 async fn prefetch<'a>(
     ctx: &Context<'_>,
     rows: impl Iterator<Item = &'a opportunity::Model> + Clone,
 ) -> Result<()> {
     let loaders = ctx.request()?.loaders().await.gql()?;
     feed::<opportunity::Entity>(ctx, rows.clone()).await;
-    if selects_on_nodes(ctx, "customer") {
-        prefetch_rows::<customer::Entity>(ctx, rows.clone().map(|o| o.customer_id)).await?;
-    }
-    if selects_on_nodes(ctx, "stage") {
-        prefetch_rows::<pipeline_stage::Entity>(ctx, rows.clone().map(|o| o.stage_id)).await?;
-    }
-    if selects_on_nodes(ctx, "amount") {
-        loaders
-            .master
-            .currency_by_code
-            .load_many(rows.clone().map(|o| o.currency.clone()))
-            .await
-            .map_err(load_failed)?;
-    }
-    let mut users: Vec<Uuid> = Vec::new();
-    if selects_on_nodes(ctx, "owner") {
-        users.extend(rows.clone().filter_map(|o| o.owner_id));
-    }
+    let customers = async {
+        if selects_on_nodes(ctx, "customer") {
+            prefetch_rows::<customer::Entity>(ctx, rows.clone().map(|o| o.customer_id)).await?;
+        }
+        Ok(())
+    };
     let activities = children::prefetch(
         ctx,
         "activities",
         OPPORTUNITY_ACTIVITIES,
         rows.clone().map(|o| o.id),
-    )
-    .await?;
+    );
+    let ((), activities) = futures_util::try_join!(customers, activities)?;
+    let mut users: Vec<Uuid> = Vec::new();
+    if selects_on_nodes(ctx, "owner") {
+        users.extend(rows.clone().filter_map(|o| o.owner_id));
+    }
     for (field, owner) in [
         (
             "assignee",
@@ -93,10 +86,7 @@ async fn prefetch<'a>(
         }
     }
     if !users.is_empty() {
-        loaders
-            .identity
-            .user_by_id
-            .load_many(users)
+        crate::graphql::loaders::load_now(&loaders.identity.user_by_id, users)
             .await
             .map_err(load_failed)?;
     }

@@ -14,7 +14,7 @@ use crate::graphql::fields::fields;
 use crate::graphql::loaders::load_failed;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
-use crate::kit::read::relation;
+use crate::kit::read::{reference, relation};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::types::{Customer, money, user};
 use crate::money::MICRO_SCALE;
@@ -301,10 +301,18 @@ fields! {
     }
 }
 
-/// The stage `id`, through the request's by-id loader of stages. Stages carry no owner, so
+/// The stage `id`, from the tenant's cached stages (a stage created through another server
+/// within the cache's TTL: through the request's by-id loader). Stages carry no owner, so
 /// they are not read through [`relation`] (whose scope `OWN` reaches no owner-less row): a
 /// reader of an opportunity always sees its stage.
 pub async fn stage(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<pipeline_stage::Model>> {
+    if let Some(stage) = reference::<pipeline_stage::Entity>(ctx)
+        .await?
+        .iter()
+        .find(|s| s.id == id)
+    {
+        return Ok(Some(stage.clone()));
+    }
     let req = ctx.request()?;
     let db = req.tenant_db().await.gql()?;
     req.loaders()

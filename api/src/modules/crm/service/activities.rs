@@ -90,7 +90,7 @@ pub async fn create(w: &Write<'_>, input: ActivityInput) -> Result<activity::Mod
     write::require_reference::<opportunity::Entity>(w, input.opportunity_id, "input.opportunityId")
         .await?;
     write::require_reference::<customer::Entity>(w, input.customer_id, "input.customerId").await?;
-    require_active_user(w.tx(), input.assignee_id, "input.assigneeId").await?;
+    require_active_user(w, input.assignee_id, "input.assigneeId").await?;
     let me = w.access().user_id();
     let now = Utc::now();
     let row = activity::ActiveModel {

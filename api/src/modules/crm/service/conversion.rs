@@ -74,9 +74,7 @@ pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Con
         None => base_currency(txn).await?,
     };
     let customer = match input.customer_id {
-        Some(cid) => write::require_reference::<customer::Entity>(w, Some(cid), "input.customerId")
-            .await?
-            .ok_or_else(|| AppError::validation("input.customerId", "no such customer"))?,
+        Some(cid) => write::reference_row::<customer::Entity>(w, cid, "input.customerId").await?,
         None => {
             edit::create::<customer::Entity>(
                 w,

@@ -84,7 +84,7 @@ pub async fn forecast<C: ConnectionTrait>(
     let rows = opportunities::visible(access, &filter)?.all(db).await?;
     let stages = pipeline_stage::Entity::find().all(db).await?;
     let base = base_currency(db).await?;
-    let (base, digits) = currency_digits(db, &base, "baseCurrency").await?;
+    let (base, digits) = currency_digits(db, None, &base, "baseCurrency").await?;
     let mut rates: BTreeMap<String, (i64, u32)> = BTreeMap::new();
     let (mut total, mut by_stage, mut by_owner) = (
         Acc::default(),
@@ -105,7 +105,7 @@ pub async fn forecast<C: ConnectionTrait>(
                         ),
                     }
                 })?;
-                let (_, from_digits) = currency_digits(db, &o.currency, "currency").await?;
+                let (_, from_digits) = currency_digits(db, None, &o.currency, "currency").await?;
                 rates.insert(o.currency.clone(), (rate, from_digits));
             }
             let (rate, from_digits) = rates[&o.currency];

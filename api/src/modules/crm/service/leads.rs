@@ -167,7 +167,7 @@ async fn apply(
     }
     if let Some(owner) = patch.owner_id {
         let owner = new_owner::<lead::Entity>(w.access(), owner)?;
-        require_active_user(w.tx(), owner, "input.ownerId").await?;
+        require_active_user(w, owner, "input.ownerId").await?;
         row.owner_id = Set(owner);
     }
     Ok(())

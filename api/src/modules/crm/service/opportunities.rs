@@ -149,7 +149,8 @@ async fn apply(
     match &patch.amount {
         Some(amount) => {
             let field = "input.amount.currency";
-            let (currency, digits) = currency_digits(db, &amount.currency, field).await?;
+            let (currency, digits) =
+                currency_digits(db, w.cache(), &amount.currency, field).await?;
             let minor = Dec::parse(&amount.amount)
                 .and_then(|d| d.to_scaled(digits))
                 .map_err(|e| AppError::validation("input.amount", e))?;
@@ -169,12 +170,12 @@ async fn apply(
         // Stages are the pipeline's configuration, the same for every reader of opportunities:
         // the foreign key alone checks one (the kit answers "no such stage").
         Some(id) => row.stage_id = Set(id),
-        None if stored.is_none() => row.stage_id = Set(stages::first(db).await?.id),
+        None if stored.is_none() => row.stage_id = Set(stages::first(db, w.cache()).await?.id),
         None => {}
     }
     if let Some(owner) = patch.owner_id {
         let owner = new_owner::<opportunity::Entity>(w.access(), owner)?;
-        require_active_user(db, owner, "input.ownerId").await?;
+        require_active_user(w, owner, "input.ownerId").await?;
         row.owner_id = Set(owner);
     }
     if let Some(date) = patch.expected_close_date {

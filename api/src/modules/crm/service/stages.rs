@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::kit::{Write, write};
 use crate::modules::common::text;
 use crate::money::{Dec, MICRO_SCALE};
+use crate::tenancy::cache::TenantCache;
 
 const DEFAULT_STAGES: &[(&str, i64)] = &[
     ("Prospecting", 100_000),
@@ -55,16 +56,30 @@ pub async fn list<C: ConnectionTrait>(
         .await?)
 }
 
-/// The first stage of the pipeline.
-pub async fn first<C: ConnectionTrait>(db: &C) -> Result<pipeline_stage::Model, AppError> {
-    pipeline_stage::Entity::find()
-        .order_by_asc(pipeline_stage::Column::Position)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::BusinessRule {
-            rule: "crm.pipeline_empty",
-            message: "the pipeline has no stages; create one first".into(),
-        })
+/// The first stage of the pipeline (from the tenant's `cache` when given).
+pub async fn first<C: ConnectionTrait>(
+    db: &C,
+    cache: Option<&TenantCache>,
+) -> Result<pipeline_stage::Model, AppError> {
+    let first = match cache {
+        Some(cache) => cache
+            .table::<pipeline_stage::Entity, _>(db)
+            .await?
+            .iter()
+            .min_by_key(|s| (s.position, s.id))
+            .cloned(),
+        None => {
+            pipeline_stage::Entity::find()
+                .order_by_asc(pipeline_stage::Column::Position)
+                .order_by_asc(pipeline_stage::Column::Id)
+                .one(db)
+                .await?
+        }
+    };
+    first.ok_or_else(|| AppError::BusinessRule {
+        rule: "crm.pipeline_empty",
+        message: "the pipeline has no stages; create one first".into(),
+    })
 }
 
 /// Adds a stage; `probability` is a decimal from 0 to 1.

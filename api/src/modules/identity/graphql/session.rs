@@ -100,6 +100,7 @@ impl SessionMutation {
         session::logout(db.conn(), req.principal().gql()?)
             .await
             .gql()?;
+        db.cache().access_changed();
         Ok(true)
     }
 
@@ -123,6 +124,7 @@ impl SessionMutation {
         )
         .await
         .gql()?;
+        db.cache().access_changed();
         Ok(true)
     }
 }

@@ -36,11 +36,8 @@ queries! { UsersQuery, guard = "Require(USER_READ)";
             .await;
         if selects_on_nodes(ctx, "roles") {
             let ids: Vec<uuid::Uuid> = page.edges.iter().map(|e| e.node.0.id).collect();
-            loaders
-                .identity
-                .roles_by_user_id
-                .load_many(ids)
-                .await
+            crate::graphql::loaders::load_now(&loaders.identity.roles_by_user_id, ids)
+.await
                 .map_err(load_failed)?;
         }
         Ok(page)

@@ -3,21 +3,27 @@
 //! names nobody, or a deactivated user, as an owner or assignee.
 
 use entities::identity::user_account;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::kit::Write;
 
 /// `VALIDATION` naming `field` unless `id` (when given) is an active user of this tenant's
-/// database. Run it inside the write transaction where there is one.
-pub async fn require_active_user<C: ConnectionTrait>(
-    db: &C,
+/// database, checked in the write's transaction. The caller is one without a lookup: their
+/// grants, loaded for this request, exist only for an active user.
+pub async fn require_active_user(
+    w: &Write<'_>,
     id: Option<Uuid>,
     field: &str,
 ) -> Result<(), AppError> {
     let Some(id) = id else {
         return Ok(());
     };
+    if Some(id) == w.access().user_id() {
+        return Ok(());
+    }
+    let db = w.tx();
     let found = user_account::Entity::find()
         .select_only()
         .column(user_account::Column::Id)

@@ -147,12 +147,14 @@ pub async fn refresh(state: &AppState, raw: &str) -> Result<Session, AppError> {
             )
             .await?;
             txn.commit().await?;
+            db.cache().access_changed();
         }
         return Err(AppError::Unauthenticated);
     }
     let Some(user) = users::find_active(&txn, row.user_id).await? else {
         revoke_family(&txn, row.family_id).await?;
         txn.commit().await?;
+        db.cache().access_changed();
         return Err(AppError::Unauthenticated);
     };
     let refresh_token =

@@ -77,24 +77,16 @@ async fn prefetch<'a>(
     let loaders = ctx.request()?.loaders().await.gql()?;
     crate::kit::read::feed::<customer::Entity>(ctx, rows.clone()).await;
     if selects_on_nodes(ctx, "owner") {
-        loaders
-            .identity
-            .user_by_id
-            .load_many(rows.clone().filter_map(|c| c.owner_id))
-            .await
-            .map_err(load_failed)?;
+        crate::graphql::loaders::load_now(
+            &loaders.identity.user_by_id,
+            rows.clone().filter_map(|c| c.owner_id),
+        )
+        .await
+        .map_err(load_failed)?;
     }
     let ids = rows.clone().map(|c| c.id);
     children::prefetch(ctx, "contacts", CUSTOMER_CONTACTS, ids.clone()).await?;
     children::prefetch(ctx, "opportunities", CUSTOMER_OPPORTUNITIES, ids).await?;
-    if selects_on_nodes(ctx, "creditLimit") {
-        loaders
-            .master
-            .currency_by_code
-            .load_many(rows.map(|c| c.currency.clone()))
-            .await
-            .map_err(load_failed)?;
-    }
     Ok(())
 }
 

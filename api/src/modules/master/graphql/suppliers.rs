@@ -52,15 +52,12 @@ async fn prefetch_page<'a>(
 ) -> Result<()> {
     feed::<supplier::Entity>(ctx, rows.clone()).await;
     if selects_on_nodes(ctx, "owner") {
-        ctx.request()?
-            .loaders()
-            .await
-            .gql()?
-            .identity
-            .user_by_id
-            .load_many(rows.clone().filter_map(|s| s.owner_id))
-            .await
-            .map_err(load_failed)?;
+        crate::graphql::loaders::load_now(
+            &ctx.request()?.loaders().await.gql()?.identity.user_by_id,
+            rows.clone().filter_map(|s| s.owner_id),
+        )
+        .await
+        .map_err(load_failed)?;
     }
     if selects_on_nodes(ctx, "paymentTerm") {
         prefetch::<payment_term::Entity>(ctx, rows.filter_map(|s| s.payment_term_id)).await?;

@@ -10,28 +10,24 @@ use entities::master::{
 
 use crate::authz::catalog::PRODUCT_COST_READ;
 use crate::authz::require_field;
-use crate::error::GqlResult;
 use crate::graphql::connection::Sort;
 use crate::graphql::context::ContextExt;
 use crate::graphql::fields::fields;
-use crate::graphql::loaders::load_failed;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
-use crate::kit::read::relation;
+use crate::kit::read::{reference, relation};
 use crate::modules::crm::graphql::types::Opportunity;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
 use crate::money::MICRO_SCALE;
 
-/// The money value of `minor` in `currency`, with its digits from the request's loader.
+/// The money value of `minor` in `currency`, with its digits from the tenant's cached
+/// currencies (`kit::read::reference`).
 pub async fn money(ctx: &Context<'_>, minor: i64, currency: &str) -> Result<Money> {
-    let loaders = ctx.request()?.loaders().await.gql()?;
-    let digits = loaders
-        .master
-        .currency_by_code
-        .load_one(currency.to_owned())
-        .await
-        .map_err(load_failed)?
+    let digits = reference::<currency::Entity>(ctx)
+        .await?
+        .iter()
+        .find(|c| c.code == currency)
         .map_or(2, |c| u32::try_from(c.minor_digits).unwrap_or(2));
     Ok(Money::new(minor, currency, digits))
 }

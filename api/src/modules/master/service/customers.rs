@@ -81,7 +81,8 @@ impl Editable for customer::Entity {
             (None, Some(s)) => s.currency.clone(),
             (None, None) => return Err(AppError::validation("input.currency", "required")),
         };
-        let (currency, digits) = currency_digits(db, &currency, "input.currency").await?;
+        let (currency, digits) =
+            currency_digits(db, w.cache(), &currency, "input.currency").await?;
         let currency_changed = stored.is_some_and(|s| s.currency != currency);
         row.currency = Set(currency.clone());
         match &patch.credit_limit {

@@ -60,7 +60,7 @@ where
     }
     if let Some(owner) = patch.owner_id {
         let owner = new_owner::<R>(w.access(), owner)?;
-        require_active_user(w.tx(), owner, "input.ownerId").await?;
+        require_active_user(w, owner, "input.ownerId").await?;
         set("owner_id", owner.into());
     }
     // The foreign key checks the payment term (the kit answers "no such payment term").

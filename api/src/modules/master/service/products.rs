@@ -143,7 +143,7 @@ impl Editable for product::Entity {
         }
         match (&patch.currency, stored) {
             (Some(code), _) => {
-                let (currency, _) = currency_digits(db, code, "input.currency").await?;
+                let (currency, _) = currency_digits(db, w.cache(), code, "input.currency").await?;
                 row.currency = Set(currency);
             }
             (None, Some(_)) => {}

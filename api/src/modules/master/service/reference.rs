@@ -28,6 +28,7 @@ use crate::kit::{Write, write};
 use crate::modules::common::text;
 use crate::modules::master::seed::BASE_CURRENCY_KEY;
 use crate::money::{Dec, MICRO_SCALE};
+use crate::tenancy::cache::TenantCache;
 
 /// Active currencies, by code.
 pub async fn currencies<C: ConnectionTrait>(
@@ -42,20 +43,27 @@ pub async fn currencies<C: ConnectionTrait>(
         .await?)
 }
 
-/// The minor digits of an active currency; an unknown one is a `VALIDATION` error on `field`.
+/// The minor digits of an active currency (from the tenant's `cache` when given); an unknown
+/// one is a `VALIDATION` error on `field`.
 pub async fn currency_digits<C: ConnectionTrait>(
     db: &C,
+    cache: Option<&TenantCache>,
     code: &str,
     field: &str,
 ) -> Result<(String, u32), AppError> {
     let code = code.trim().to_uppercase();
-    let found = currency::Entity::find_by_id(code.clone())
-        .one(db)
-        .await?
-        .filter(|c| c.is_active)
-        .ok_or_else(|| {
-            AppError::validation(field, format!("`{code}` is not a currency of this tenant"))
-        })?;
+    let found = match cache {
+        Some(cache) => cache
+            .table::<currency::Entity, _>(db)
+            .await?
+            .iter()
+            .find(|c| c.code == code)
+            .cloned(),
+        None => currency::Entity::find_by_id(code.clone()).one(db).await?,
+    };
+    let found = found.filter(|c| c.is_active).ok_or_else(|| {
+        AppError::validation(field, format!("`{code}` is not a currency of this tenant"))
+    })?;
     Ok((code, u32::try_from(found.minor_digits).unwrap_or(2)))
 }
 
@@ -109,7 +117,7 @@ pub async fn set_exchange_rate(
         ));
     }
     let db = w.tx();
-    let (code, _) = currency_digits(db, currency, "input.currency").await?;
+    let (code, _) = currency_digits(db, w.cache(), currency, "input.currency").await?;
     if code == base_currency(db).await? {
         return Err(AppError::validation(
             "input.currency",
