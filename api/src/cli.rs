@@ -157,7 +157,10 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, settings)) {
+    let result = runtime.block_on(run(cli.command, settings));
+    // Log lines still queued are written before anything else is said or the process ends.
+    crate::logging::flush();
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", operator::describe(&e));
@@ -177,7 +180,7 @@ fn init_tracing(serving: bool, rust_log: Option<String>) {
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::logging::Stderr::start())
         // Colour codes only for a terminal: in a file, a pipe or a log collector they are noise.
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();

@@ -17,6 +17,7 @@ pub mod error;
 pub mod files;
 pub mod graphql;
 pub mod kit;
+pub mod logging;
 pub mod metrics;
 pub mod modules;
 pub mod money;

@@ -13,7 +13,9 @@
 //! closed meanwhile (by `erp tenant suspend|close`, another process) loses its cached pool and
 //! every later request, API keys and `refreshSession` included, is `UNAUTHENTICATED`. So a
 //! status change reaches every server within one TTL, at the cost of one primary-key read of the
-//! control database per tenant per TTL, not per request.
+//! control database per tenant per TTL, not per request. The row read is kept while the pool is
+//! closed: a pool reopened within the TTL (more active tenants than slots) reads no control
+//! database, and its status is due one TTL after that read.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -108,6 +110,9 @@ pub struct TenantPools {
     lru: Mutex<Lru>,
     metrics: Arc<Metrics>,
     cache_ttl: Duration,
+    /// Registry rows of usable tenants, read when their pool last opened, with when: a pool
+    /// reopened within the status TTL (tenants outnumbering slots) reads no control database.
+    rows: Mutex<HashMap<Uuid, (tenant::Model, Instant)>>,
     /// Each tenant's cache, kept while its pool is closed so a reopened pool starts warm
     /// (bounded: see [`Self::cache`]).
     caches: Mutex<HashMap<Uuid, Arc<TenantCache>>>,
@@ -139,6 +144,7 @@ impl TenantPools {
             lru: Mutex::new(Lru::default()),
             metrics,
             cache_ttl,
+            rows: Mutex::new(HashMap::new()),
             caches: Mutex::new(HashMap::new()),
         }
     }
@@ -169,6 +175,36 @@ impl TenantPools {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&id);
+        self.rows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
+    }
+
+    /// The registry row of usable tenant `id` and when it was read: the one read within the
+    /// status TTL, or read now.
+    async fn usable_row(&self, id: Uuid) -> Result<(tenant::Model, Instant), AppError> {
+        let known = self
+            .rows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .filter(|(_, read)| read.elapsed() < self.status_ttl)
+            .cloned();
+        if let Some(known) = known {
+            return Ok(known);
+        }
+        let row = registry::find_by_id(&self.control, id)
+            .await?
+            .filter(|t| t.status.is_usable())
+            .ok_or(AppError::Unauthenticated)?;
+        let mut rows = self.rows.lock().unwrap_or_else(PoisonError::into_inner);
+        if rows.len() >= self.cap.saturating_mul(4).max(64) {
+            rows.retain(|_, (_, read)| read.elapsed() < self.status_ttl);
+        }
+        let read = Instant::now();
+        rows.insert(id, (row.clone(), read));
+        Ok((row, read))
     }
 
     /// The open pool of tenant `id`, opening it (and evicting the least recently used pool)
@@ -232,7 +268,13 @@ impl TenantPools {
             return Ok(db);
         }
         match registry::find_by_id(&self.control, id).await {
-            Ok(Some(t)) if t.status.is_usable() => Ok(db),
+            Ok(Some(t)) if t.status.is_usable() => {
+                self.rows
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(id, (t, Instant::now()));
+                Ok(db)
+            }
             Ok(_) => {
                 tracing::info!(tenant = %db.tenant.slug, "tenant no longer usable; pool evicted");
                 self.forget(id, cell)?;
@@ -352,10 +394,10 @@ impl TenantPools {
     }
 
     async fn open(&self, id: Uuid) -> Result<Arc<TenantDb>, AppError> {
-        let tenant = registry::find_by_id(&self.control, id)
-            .await?
-            .filter(|t| t.status.is_usable())
-            .ok_or(AppError::Unauthenticated)?;
+        let (tenant, read) = self.usable_row(id).await?;
+        // The status is due again one TTL after the row was read, not after the pool opened.
+        let read_ms = u64::try_from(read.saturating_duration_since(self.epoch).as_millis())
+            .unwrap_or(u64::MAX);
         let permit = self.acquire_slot(id).await?;
         let db = self
             .backend
@@ -366,7 +408,7 @@ impl TenantPools {
         Ok(Arc::new(TenantDb {
             db,
             tenant,
-            status_due: AtomicU64::new(self.now_ms().saturating_add(self.ttl_ms())),
+            status_due: AtomicU64::new(read_ms.saturating_add(self.ttl_ms())),
             permit: Some(permit),
             metrics: self.metrics.clone(),
             cache: self.cache(id),
