@@ -12,9 +12,9 @@
 //! that validation accepts applies to the object it is spread on (a unit test fails when an
 //! interface or union appears, as a reminder to honour them here).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
@@ -39,42 +39,73 @@ pub fn order_response(
         },
         (DocumentOperations::Multiple(_), None) => return,
     };
-    reorder(document, &[&operation.selection_set.node], data);
+    Orderer {
+        document,
+        memo: HashMap::new(),
+    }
+    .reorder(&[&operation.selection_set.node], data);
 }
 
 /// The response keys of `sets` in first-occurrence order, each with the selection sets of the
 /// fields answering it (a key selected twice merges both sub-selections).
 type Grouped<'a> = Vec<(&'a Name, Vec<&'a SelectionSet>)>;
 
-fn reorder(document: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) {
-    if sets.iter().all(|s| s.items.is_empty()) {
-        // A leaf (scalar, enum, or a scalar whose value is an object): nothing to order.
-        return;
-    }
-    let grouped = group(document, sets);
-    apply(document, &grouped, value);
+/// One answer's reordering. The grouping of a selection is computed once and shared by every
+/// object it answers (a page of 100 rows groups each nested selection once, not 100 times),
+/// and an object whose keys are in order already is left as it is.
+struct Orderer<'a> {
+    document: &'a ExecutableDocument,
+    /// Groupings by the addresses of the selection sets they merge.
+    memo: HashMap<Vec<usize>, Rc<Grouped<'a>>>,
 }
 
-fn apply(document: &ExecutableDocument, grouped: &Grouped<'_>, value: &mut Value) {
-    match value {
-        Value::List(items) => {
-            for item in items {
-                apply(document, grouped, item);
-            }
+impl<'a> Orderer<'a> {
+    fn reorder(&mut self, sets: &[&'a SelectionSet], value: &mut Value) {
+        if sets.iter().all(|s| s.items.is_empty()) {
+            // A leaf (scalar, enum, or a scalar whose value is an object): nothing to order.
+            return;
         }
-        Value::Object(map) => {
-            let mut ordered = IndexMap::with_capacity(map.len());
-            for (key, subsets) in grouped {
-                if let Some((key, mut child)) = map.shift_remove_entry(*key) {
-                    reorder(document, subsets, &mut child);
-                    ordered.insert(key, child);
+        let key: Vec<usize> = sets
+            .iter()
+            .map(|s| std::ptr::from_ref::<SelectionSet>(s) as usize)
+            .collect();
+        let grouped = match self.memo.get(&key) {
+            Some(grouped) => grouped.clone(),
+            None => {
+                let grouped = Rc::new(group(self.document, sets));
+                self.memo.insert(key, grouped.clone());
+                grouped
+            }
+        };
+        self.apply(&grouped, value);
+    }
+
+    fn apply(&mut self, grouped: &Grouped<'a>, value: &mut Value) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.apply(grouped, item);
                 }
             }
-            // Nothing should remain; if something does, it keeps its place after the rest.
-            ordered.extend(map.drain(..));
-            *map = ordered;
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    if let Some((_, subsets)) = grouped.iter().find(|(k, _)| *k == key) {
+                        self.reorder(subsets, child);
+                    }
+                }
+                // Keys missing from the selection (there should be none) go last.
+                let rank = |key: &Name| {
+                    grouped
+                        .iter()
+                        .position(|(k, _)| *k == key)
+                        .unwrap_or(usize::MAX)
+                };
+                if !map.keys().map(rank).is_sorted() {
+                    map.sort_by(|a, _, b, _| rank(a).cmp(&rank(b)));
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
