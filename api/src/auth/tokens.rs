@@ -47,7 +47,16 @@ pub struct Tokens {
     issuer: String,
     audience: String,
     ttl: Duration,
+    /// Tokens whose signature and claims were checked, with what they said: a client sends
+    /// the same token with every request for its whole life, and an Ed25519 verification costs
+    /// more than the rest of a short request's authentication. Only the expiry is checked
+    /// again on a hit (the other checks cannot change for the same text). Bounded: past
+    /// [`VERIFIED_MAX`] entries the map starts over.
+    verified: std::sync::Mutex<std::collections::HashMap<String, (Principal, i64)>>,
 }
+
+/// Most verified tokens remembered.
+const VERIFIED_MAX: usize = 8_192;
 
 impl Tokens {
     /// Tokens signed by `keys`.
@@ -57,6 +66,7 @@ impl Tokens {
             issuer,
             audience,
             ttl,
+            verified: std::sync::Mutex::default(),
         }
     }
 
@@ -103,6 +113,38 @@ impl Tokens {
     /// [`Tokens::verify`], with the token's expiry (`exp`), for callers that hold on to a token
     /// (a WebSocket is closed when its token expires).
     pub fn verify_until(
+        &self,
+        token: &str,
+    ) -> Result<(Principal, chrono::DateTime<chrono::Utc>), AppError> {
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        let known = self
+            .verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(token)
+            .cloned();
+        if let Some((principal, exp)) = known {
+            if Utc::now().timestamp() > exp + leeway {
+                return Err(AppError::Unauthenticated);
+            }
+            let expires =
+                chrono::DateTime::from_timestamp(exp, 0).ok_or(AppError::Unauthenticated)?;
+            return Ok((principal, expires));
+        }
+        let (principal, expires) = self.verify_signature(token)?;
+        let mut verified = self
+            .verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if verified.len() >= VERIFIED_MAX {
+            verified.clear();
+        }
+        verified.insert(token.to_owned(), (principal.clone(), expires.timestamp()));
+        Ok((principal, expires))
+    }
+
+    /// The full check of a token not seen before.
+    fn verify_signature(
         &self,
         token: &str,
     ) -> Result<(Principal, chrono::DateTime<chrono::Utc>), AppError> {
@@ -191,5 +233,24 @@ mod tests {
         assert!(t.verify(&format!("{}.{}.", parts[0], parts[1])).is_err());
         assert!(t.verify(&format!("{}x", token)).is_err());
         assert!(t.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires_and_a_refused_one_is_not_remembered() {
+        let t = tokens(1);
+        let token = issue(&t);
+        assert!(t.verify(&token).is_ok());
+        assert!(
+            t.verify(&token).is_ok(),
+            "a remembered token verifies again"
+        );
+        let forged = format!("{token}x");
+        assert!(t.verify(&forged).is_err());
+        let verified = t.verified.lock().unwrap();
+        assert!(verified.contains_key(&token) && !verified.contains_key(&forged));
+        drop(verified);
+        let past = Utc::now().timestamp() - i64::try_from(LEEWAY_SECS).unwrap() - 1;
+        t.verified.lock().unwrap().get_mut(&token).unwrap().1 = past;
+        assert!(matches!(t.verify(&token), Err(AppError::Unauthenticated)));
     }
 }
