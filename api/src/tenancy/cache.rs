@@ -105,24 +105,54 @@ impl TenantCache {
         Ok(access)
     }
 
-    /// Every row of the small reference table `E`: cached, or loaded on `db`.
+    /// Every row of the small reference table `E`: cached, or loaded on the pool `db`. Of the
+    /// requests that miss at once, one loads and the others wait for it (they hold no
+    /// connection while they wait).
     pub async fn table<E, C>(&self, db: &C) -> Result<Arc<Vec<E::Model>>, AppError>
     where
         E: EntityTrait,
         E::Model: Sync,
         C: ConnectionTrait,
     {
-        let name = E::default().table_name();
-        let cached = || {
-            let map = self.tables.lock().unwrap_or_else(PoisonError::into_inner);
-            self.fresh(map.get(name))
-                .and_then(|any| any.downcast::<Vec<E::Model>>().ok())
-        };
-        if let Some(rows) = cached() {
+        if let Some(rows) = self.cached_table::<E>() {
             return Ok(rows);
         }
         let _loading = self.table_load.lock().await;
-        if let Some(rows) = cached() {
+        self.load_table::<E, C>(db).await
+    }
+
+    /// [`Self::table`] for a write, loading on its transaction `tx` when the table is not
+    /// cached, without waiting for another load: a load waiting for a pool connection that
+    /// this write holds would never end.
+    pub async fn table_in<E, C>(&self, tx: &C) -> Result<Arc<Vec<E::Model>>, AppError>
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+        C: ConnectionTrait,
+    {
+        match self.cached_table::<E>() {
+            Some(rows) => Ok(rows),
+            None => self.load_table::<E, C>(tx).await,
+        }
+    }
+
+    fn cached_table<E>(&self) -> Option<Arc<Vec<E::Model>>>
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        let map = self.tables.lock().unwrap_or_else(PoisonError::into_inner);
+        self.fresh(map.get(E::default().table_name()))
+            .and_then(|any| any.downcast::<Vec<E::Model>>().ok())
+    }
+
+    async fn load_table<E, C>(&self, db: &C) -> Result<Arc<Vec<E::Model>>, AppError>
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+        C: ConnectionTrait,
+    {
+        if let Some(rows) = self.cached_table::<E>() {
             return Ok(rows);
         }
         let generation = self.generation.load(Ordering::Acquire);
@@ -130,7 +160,7 @@ impl TenantCache {
         let mut map = self.tables.lock().unwrap_or_else(PoisonError::into_inner);
         if self.generation.load(Ordering::Acquire) == generation {
             map.insert(
-                name,
+                E::default().table_name(),
                 Cached {
                     value: rows.clone() as Arc<dyn Any + Send + Sync>,
                     loaded: Instant::now(),

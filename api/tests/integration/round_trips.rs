@@ -128,3 +128,40 @@ async fn a_change_made_by_another_process_applies_within_the_cache_ttl() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn concurrent_creates_reloading_the_cache_never_wait_on_each_other() {
+    // Every request reloads the currencies (TTL 0), twice: inside its write (on its own
+    // transaction) and for the answer's `amount` (on the pool). Eight writes over two
+    // connections: a reload that waited for a connection held by a write waiting for that
+    // reload would stall until the acquire timeout and fail.
+    let app = TestApp::builder()
+        .env("ERP_TENANT_CACHE_TTL_MS", "0")
+        .env("ERP_TENANT_POOL_CONNECTIONS", "2")
+        .env("ERP_DB_ACQUIRE_TIMEOUT_MS", "3000")
+        .spawn()
+        .await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let c = customer(&app, &admin).await;
+    let create = "mutation($c: ID!) { createOpportunity(input: { title: \"Bench\", customerId: $c, amount: { amount: \"1.50\", currency: \"USD\" } }) { id amount { amount currency } } }";
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        let answers = futures_util::future::join_all(
+            (0..8).map(|_| app.gql(Some(&admin), create, json!({ "c": c }))),
+        )
+        .await;
+        for r in answers {
+            assert!(r.body["errors"].is_null(), "{}", r.body);
+            assert_eq!(
+                r.body["data"]["createOpportunity"]["amount"]["amount"],
+                "1.50"
+            );
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "40 creates took {:?}",
+        started.elapsed()
+    );
+}

@@ -63,7 +63,7 @@ pub async fn first<C: ConnectionTrait>(
 ) -> Result<pipeline_stage::Model, AppError> {
     let first = match cache {
         Some(cache) => cache
-            .table::<pipeline_stage::Entity, _>(db)
+            .table_in::<pipeline_stage::Entity, _>(db)
             .await?
             .iter()
             .min_by_key(|s| (s.position, s.id))

@@ -43,8 +43,8 @@ pub async fn currencies<C: ConnectionTrait>(
         .await?)
 }
 
-/// The minor digits of an active currency (from the tenant's `cache` when given); an unknown
-/// one is a `VALIDATION` error on `field`.
+/// The minor digits of an active currency (from the tenant's `cache` when given, `db` being
+/// the write's transaction); an unknown one is a `VALIDATION` error on `field`.
 pub async fn currency_digits<C: ConnectionTrait>(
     db: &C,
     cache: Option<&TenantCache>,
@@ -54,7 +54,7 @@ pub async fn currency_digits<C: ConnectionTrait>(
     let code = code.trim().to_uppercase();
     let found = match cache {
         Some(cache) => cache
-            .table::<currency::Entity, _>(db)
+            .table_in::<currency::Entity, _>(db)
             .await?
             .iter()
             .find(|c| c.code == code)
