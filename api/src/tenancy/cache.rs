@@ -31,9 +31,9 @@ use crate::error::AppError;
 /// Audited entities whose change may change someone's grants or sign-in.
 const ACCESS_ENTITIES: &[&str] = &["user", "role", "api_key"];
 
-/// Most cached grants per tenant; past it the map starts over (a tenant with more active
-/// callers than this reloads more often, nothing else).
-const MAX_ACCESS_ENTRIES: usize = 4_096;
+/// Most cached grants (or tables) per tenant; past it the map starts over (a tenant with more
+/// active callers than this reloads more often, nothing else).
+const MAX_ENTRIES: usize = 4_096;
 
 type AccessKey = (Actor, Option<Uuid>);
 
@@ -89,20 +89,33 @@ impl TenantCache {
         }
         let generation = self.generation.load(Ordering::Acquire);
         let access = Arc::new(load_access(db, principal).await?);
-        let mut map = self.access.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.generation.load(Ordering::Acquire) == generation {
-            if map.len() >= MAX_ACCESS_ENTRIES {
-                map.clear();
-            }
-            map.insert(
-                key,
-                Cached {
-                    value: access.clone(),
-                    loaded: Instant::now(),
-                },
-            );
-        }
+        self.store(&self.access, key, access.clone(), generation);
         Ok(access)
+    }
+
+    /// Stores `value` under `key`, unless something was invalidated since `generation` was
+    /// read (the value may predate that change). A full map starts over.
+    fn store<K: Eq + std::hash::Hash, V>(
+        &self,
+        map: &Mutex<HashMap<K, Cached<V>>>,
+        key: K,
+        value: V,
+        generation: u64,
+    ) {
+        let mut map = map.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.generation.load(Ordering::Acquire) != generation {
+            return;
+        }
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(
+            key,
+            Cached {
+                value,
+                loaded: Instant::now(),
+            },
+        );
     }
 
     /// Every row of the small reference table `E`: cached, or loaded on the pool `db`. Of the
@@ -157,16 +170,8 @@ impl TenantCache {
         }
         let generation = self.generation.load(Ordering::Acquire);
         let rows = Arc::new(E::find().all(db).await?);
-        let mut map = self.tables.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.generation.load(Ordering::Acquire) == generation {
-            map.insert(
-                E::default().table_name(),
-                Cached {
-                    value: rows.clone() as Arc<dyn Any + Send + Sync>,
-                    loaded: Instant::now(),
-                },
-            );
-        }
+        let any: Arc<dyn Any + Send + Sync> = rows.clone();
+        self.store(&self.tables, E::default().table_name(), any, generation);
         Ok(rows)
     }
 
