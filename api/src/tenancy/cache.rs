@@ -143,10 +143,7 @@ impl TenantCache {
         E::Model: Sync,
         C: ConnectionTrait,
     {
-        match self.cached_table::<E>() {
-            Some(rows) => Ok(rows),
-            None => self.load_table::<E, C>(tx).await,
-        }
+        self.load_table::<E, C>(tx).await
     }
 
     fn cached_table<E>(&self) -> Option<Arc<Vec<E::Model>>>
@@ -159,6 +156,7 @@ impl TenantCache {
             .and_then(|any| any.downcast::<Vec<E::Model>>().ok())
     }
 
+    /// The cached rows, or rows loaded on `db` now (and cached).
     async fn load_table<E, C>(&self, db: &C) -> Result<Arc<Vec<E::Model>>, AppError>
     where
         E: EntityTrait,

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use tokio::time::{Duration, sleep};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestTenant};
 
 const W1: &str = "query($id: ID!) { opportunity(id: $id) { id title status amount { amount currency } expectedCloseDate } }";
 const W3: &str = "mutation($c: ID!) { createOpportunity(input: { title: \"Bench\", customerId: $c, amount: { amount: \"1250.50\", currency: \"USD\" } }) { id version } }";
@@ -68,10 +68,15 @@ async fn one_opportunity_by_id_is_one_statement_and_creating_one_is_two() {
     }
 }
 
-#[tokio::test]
-async fn a_grant_taken_away_through_this_server_applies_at_the_next_request() {
+const LIST: &str = "{ opportunities(first: 1) { nodes { id } } }";
+
+/// An app whose tenant cache lives `ttl_ms`, its tenant, the admin's token, and a sales rep (and
+/// their token) whose grants are cached by a first list of opportunities.
+async fn rep_listing_opportunities(
+    ttl_ms: &str,
+) -> (TestApp, TestTenant, String, TestTenant, String) {
     let app = TestApp::builder()
-        .env("ERP_TENANT_CACHE_TTL_MS", "60000")
+        .env("ERP_TENANT_CACHE_TTL_MS", ttl_ms)
         .spawn()
         .await;
     let t = app.create_tenant("acme").await;
@@ -80,8 +85,13 @@ async fn a_grant_taken_away_through_this_server_applies_at_the_next_request() {
         .create_user(&t, &admin, "rep@acme.test", &["sales_rep"])
         .await;
     let rep = app.login(&user).await;
-    let list = "{ opportunities(first: 1) { nodes { id } } }";
-    assert!(app.gql(Some(&rep), list, json!({})).await.body["errors"].is_null());
+    assert!(app.gql(Some(&rep), LIST, json!({})).await.body["errors"].is_null());
+    (app, t, admin, user, rep)
+}
+
+#[tokio::test]
+async fn a_grant_taken_away_through_this_server_applies_at_the_next_request() {
+    let (app, _, admin, user, rep) = rep_listing_opportunities("60000").await;
     let role = app.role_ids(&admin).await["sales_rep"].clone();
     let r = app
         .gql(
@@ -91,24 +101,13 @@ async fn a_grant_taken_away_through_this_server_applies_at_the_next_request() {
         )
         .await;
     assert!(r.body["errors"].is_null(), "{}", r.body);
-    let r = app.gql(Some(&rep), list, json!({})).await;
+    let r = app.gql(Some(&rep), LIST, json!({})).await;
     assert_eq!(r.codes(), ["FORBIDDEN"], "{}", r.body);
 }
 
 #[tokio::test]
 async fn a_change_made_by_another_process_applies_within_the_cache_ttl() {
-    let app = TestApp::builder()
-        .env("ERP_TENANT_CACHE_TTL_MS", "300")
-        .spawn()
-        .await;
-    let t = app.create_tenant("acme").await;
-    let admin = app.login(&t).await;
-    let user = app
-        .create_user(&t, &admin, "rep@acme.test", &["sales_rep"])
-        .await;
-    let rep = app.login(&user).await;
-    let list = "{ opportunities(first: 1) { nodes { id } } }";
-    assert!(app.gql(Some(&rep), list, json!({})).await.body["errors"].is_null());
+    let (app, t, _, user, rep) = rep_listing_opportunities("300").await;
     // Another process deactivates the user: straight in the tenant database, unseen here.
     let db = app.tenant_conn(&t).await;
     let changed = user_account::Entity::update_many()
@@ -120,7 +119,7 @@ async fn a_change_made_by_another_process_applies_within_the_cache_ttl() {
     assert_eq!(changed.rows_affected, 1);
     db.close().await.unwrap();
     sleep(Duration::from_millis(400)).await;
-    let r = app.gql(Some(&rep), list, json!({})).await;
+    let r = app.gql(Some(&rep), LIST, json!({})).await;
     assert_eq!(r.codes(), ["UNAUTHENTICATED"], "{}", r.body);
     assert!(
         r.body["data"].is_null(),
