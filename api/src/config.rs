@@ -96,8 +96,10 @@ pub struct GraphqlSettings {
 pub struct PoolSettings {
     /// Most tenant databases open at once (the LRU cache's capacity).
     pub max_open_tenants: usize,
-    /// Connections per tenant pool.
+    /// Most connections one tenant's pool grows to.
     pub tenant_connections: u32,
+    /// Most connections to tenant databases at once, all tenant pools together.
+    pub tenant_connections_total: u32,
     /// Connections of the control database pool.
     pub control_connections: u32,
     /// How long a request waits for a connection (or for a tenant pool slot) before failing.
@@ -330,6 +332,7 @@ impl Settings {
         let pools = PoolSettings {
             max_open_tenants: r.number("ERP_TENANT_POOL_CAP", 1, 100_000, 64) as usize,
             tenant_connections: r.number("ERP_TENANT_POOL_CONNECTIONS", 1, 1_000, 5) as u32,
+            tenant_connections_total: r.number("ERP_TENANT_CONNECTIONS_MAX", 1, 100_000, 80) as u32,
             control_connections: r.number("ERP_CONTROL_POOL_CONNECTIONS", 1, 1_000, 10) as u32,
             acquire_timeout: Duration::from_millis(r.number(
                 "ERP_DB_ACQUIRE_TIMEOUT_MS",

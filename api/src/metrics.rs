@@ -58,6 +58,7 @@ pub struct Metrics {
     tenant_pools_opened: AtomicU64,
     tenant_pools_closed: AtomicU64,
     tenant_pools_peak: AtomicU64,
+    tenant_pools_grown: AtomicU64,
 }
 
 impl Metrics {
@@ -106,6 +107,11 @@ impl Metrics {
     /// A tenant pool was closed.
     pub fn tenant_pool_closed(&self) {
         self.tenant_pools_closed.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A tenant pool was replaced by a larger one (`crate::tenancy::pools`).
+    pub fn tenant_pool_grown(&self) {
+        self.tenant_pools_grown.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Tenant pools open now.
@@ -175,11 +181,15 @@ impl Metrics {
              erp_tenant_pools_open_peak {}\n\
              # HELP erp_tenant_pools_opened_total Tenant database pools opened since start.\n\
              # TYPE erp_tenant_pools_opened_total counter\n\
-             erp_tenant_pools_opened_total {}\n",
+             erp_tenant_pools_opened_total {}\n\
+             # HELP erp_tenant_pools_grown_total Tenant pools replaced by a larger one because all their connections were busy.\n\
+             # TYPE erp_tenant_pools_grown_total counter\n\
+             erp_tenant_pools_grown_total {}\n",
             self.sql_statements(),
             self.open_tenant_pools(),
             self.tenant_pools_peak.load(Ordering::Acquire),
             self.tenant_pools_opened.load(Ordering::Relaxed),
+            self.tenant_pools_grown.load(Ordering::Relaxed),
         );
         out
     }

@@ -1021,6 +1021,15 @@ def report(results, fx, started):
                  f"databases; PostgreSQL max_connections {psql('postgres', 'SHOW max_connections')}): "
                  + ", ".join(f"{w} **{n}**" + (f" (PostgreSQL refused {r} connection attempts)" if r else "")
                              for w, n, r in mx))
+        # The configured bound on connections to tenant databases, against what was held.
+        for w, env_key in (("W5a", "BENCH_W5A_ENV"), ("W5b", "BENCH_W5B_ENV"), ("W5c", "BENCH_W5A_ENV")):
+            if not R(w, "ours"):
+                continue
+            bound = int(env_pairs(E[env_key]).get("ERP_TENANT_CONNECTIONS_MAX", "80"))
+            held = max(r.get("max_tenant_conns") or 0 for r in R(w, "ours"))
+            verdict = "within it" if held <= bound else "**over it**"
+            t.append(f"- {w}: at most {int(held)} connections to tenant databases; "
+                     f"`ERP_TENANT_CONNECTIONS_MAX={bound}`: {verdict}")
     out.append("Ratios the targets care about:\n")
     out += t
     # The floors must run the statements our server runs for W1, or ours/floor means nothing.

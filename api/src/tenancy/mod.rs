@@ -48,16 +48,7 @@ impl Tenancy {
         let txn = control.begin().await?;
         migration::control::Migrator::up(&txn, None).await?;
         txn.commit().await?;
-        let pools = TenantPools::new(
-            backend.clone(),
-            control.clone(),
-            settings.pools.max_open_tenants,
-            settings.pools.tenant_connections,
-            settings.pools.acquire_timeout,
-            settings.pools.tenant_status_ttl,
-            settings.pools.tenant_cache_ttl,
-            metrics,
-        );
+        let pools = TenantPools::new(backend.clone(), control.clone(), &settings.pools, metrics);
         let templates = settings
             .tenant_template
             .enabled

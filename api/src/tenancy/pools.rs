@@ -1,11 +1,20 @@
-//! The tenant pool cache: tenant databases are opened on first use and kept in a bounded LRU.
+//! The tenant pool cache: tenant databases are opened on first use and kept in a bounded LRU,
+//! under one budget of connections for all tenants together.
 //!
-//! The cap is enforced by a semaphore, not only by the map's size. Each open pool holds one
-//! permit until its database is actually closed, so a pool evicted while a request still uses
-//! it keeps counting until that request ends. A new pool waits (up to the acquire timeout) for a
-//! permit. Hence the number of open tenant pools, and with it the number of database
-//! connections, never exceeds `cap × connections per pool`, however many tenants exist.
-//! A request needs only its own tenant's pool, so waiting for a permit cannot deadlock.
+//! **Connections.** The budget (`ERP_TENANT_CONNECTIONS_MAX`) is a semaphore of connections.
+//! A pool holds one permit per connection it may open, from when it opens until its database
+//! is actually closed, so a pool evicted while a request still uses it keeps counting until
+//! that request ends. Hence connections to tenant databases never exceed the budget, however
+//! many tenants exist and however their pools grow. A pool opens with one connection (a cold
+//! tenant costs one connection, and the first request's statements share it). A request that
+//! finds every connection of its tenant's pool busy grows the pool, doubling it up to
+//! `ERP_TENANT_POOL_CONNECTIONS`, when the budget has the permits (or an idle pool can give
+//! them back): the larger pool replaces the smaller one, which closes once its last request
+//! ends. So busy tenants get connections and idle ones hold one each, and an idle pool is
+//! closed, least recently used first, when a new tenant needs its permits. A new pool waits (up
+//! to the acquire timeout) for a permit; a request needs only its own tenant's pool, so that
+//! wait cannot deadlock. Pools are counted the same way against `ERP_TENANT_POOL_CAP`: a
+//! tenant with an open pool holds one slot, handed on to the larger pool when it grows.
 //!
 //! The cache also keeps a tenant's status honest. A pool is opened only for a usable tenant
 //! (`trial` or `active`), and the tenant row is read again when a request finds the status
@@ -18,15 +27,16 @@
 //! database, and its status is due one TTL after that read.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use entities::control::tenant;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
+use crate::config::PoolSettings;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::tenancy::backend::Backend;
@@ -42,7 +52,16 @@ pub struct TenantDb {
     /// `epoch`. An atomic, so the hot path costs one load and exactly one request per TTL wins
     /// the right to re-read the row.
     status_due: AtomicU64,
+    /// Most connections the pool opens: it holds that many permits of the budget.
+    max_connections: u32,
+    /// The tenant's place among the `ERP_TENANT_POOL_CAP` open pools (handed on to the pool
+    /// that replaces this one).
+    slot: Mutex<Option<OwnedSemaphorePermit>>,
     permit: Option<OwnedSemaphorePermit>,
+    /// Set while one request grows this pool, so concurrent ones do not all try.
+    growing: AtomicBool,
+    /// Set when a larger pool replaced this one: the tenant's pool stays open (metrics).
+    replaced: AtomicBool,
     metrics: Arc<Metrics>,
     cache: Arc<TenantCache>,
 }
@@ -62,23 +81,53 @@ impl TenantDb {
     pub fn tenant(&self) -> &tenant::Model {
         &self.tenant
     }
+
+    /// Whether a request arriving now would wait: every connection the pool may open is open
+    /// and busy.
+    fn saturated(&self) -> bool {
+        let (size, idle) = match self.db.get_database_backend() {
+            DbBackend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DbBackend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => return false,
+        };
+        idle == 0 && size >= self.max_connections
+    }
 }
 
 impl Drop for TenantDb {
     fn drop(&mut self) {
         let db = self.db.clone();
-        let permit = self.permit.take();
-        let metrics = self.metrics.clone();
-        // Closing is async; the permit is released only once the connections are gone.
+        let permit = (
+            self.permit.take(),
+            self.slot
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        // A pool replaced by a larger one was not the tenant's last: the gauge keeps it.
+        let metrics = (!self.replaced.load(Ordering::Acquire)).then(|| self.metrics.clone());
+        // Closing is async; the permits are released only once the connections are gone.
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
                 handle.spawn(async move {
                     let _ = db.close().await;
-                    metrics.tenant_pool_closed();
+                    if let Some(metrics) = metrics {
+                        metrics.tenant_pool_closed();
+                    }
                     drop(permit);
                 });
             }
-            Err(_) => metrics.tenant_pool_closed(),
+            Err(_) => {
+                if let Some(metrics) = metrics {
+                    metrics.tenant_pool_closed();
+                }
+            }
         }
     }
 }
@@ -100,12 +149,16 @@ pub struct TenantPools {
     backend: Backend,
     control: DatabaseConnection,
     cap: usize,
+    /// Most connections one tenant's pool grows to.
     connections: u32,
     acquire_timeout: Duration,
     status_ttl: Duration,
     /// Origin of the `status_due` clocks.
     epoch: Instant,
+    /// One permit per open pool (`ERP_TENANT_POOL_CAP`).
     slots: Arc<Semaphore>,
+    /// The budget of connections to tenant databases: one permit per connection a pool may open.
+    budget: Arc<Semaphore>,
     /// A std mutex: held only for map operations, never across an await.
     lru: Mutex<Lru>,
     metrics: Arc<Metrics>,
@@ -119,31 +172,31 @@ pub struct TenantPools {
 }
 
 impl TenantPools {
-    /// A cache of at most `cap` pools of `connections` connections each, re-reading a tenant's
-    /// status once it is older than `status_ttl`; tenant caches live `cache_ttl`.
-    #[allow(clippy::too_many_arguments)]
+    /// A cache of at most `settings.max_open_tenants` pools of up to
+    /// `settings.tenant_connections` connections each and `settings.tenant_connections_total`
+    /// in all, re-reading a tenant's status once it is older than `settings.tenant_status_ttl`;
+    /// tenant caches live `settings.tenant_cache_ttl`.
     pub fn new(
         backend: Backend,
         control: DatabaseConnection,
-        cap: usize,
-        connections: u32,
-        acquire_timeout: Duration,
-        status_ttl: Duration,
-        cache_ttl: Duration,
+        settings: &PoolSettings,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             backend,
             control,
-            cap,
-            connections,
-            acquire_timeout,
-            status_ttl,
+            cap: settings.max_open_tenants.max(1),
+            connections: settings.tenant_connections.max(1),
+            acquire_timeout: settings.acquire_timeout,
+            status_ttl: settings.tenant_status_ttl,
             epoch: Instant::now(),
-            slots: Arc::new(Semaphore::new(cap)),
+            slots: Arc::new(Semaphore::new(settings.max_open_tenants.max(1))),
+            budget: Arc::new(Semaphore::new(
+                settings.tenant_connections_total.max(1) as usize
+            )),
             lru: Mutex::new(Lru::default()),
             metrics,
-            cache_ttl,
+            cache_ttl: settings.tenant_cache_ttl,
             rows: Mutex::new(HashMap::new()),
             caches: Mutex::new(HashMap::new()),
         }
@@ -213,7 +266,10 @@ impl TenantPools {
     pub async fn get(&self, id: Uuid) -> Result<Arc<TenantDb>, AppError> {
         let cell = self.slot(id)?;
         match cell.get_or_try_init(|| self.open(id)).await.cloned() {
-            Ok(db) => self.recheck_status(id, &cell, db).await,
+            Ok(db) => {
+                let db = self.recheck_status(id, &cell, db).await?;
+                Ok(self.grown(id, &cell, db).await)
+            }
             Err(e) => {
                 // Forget the failed attempt so the next request tries again.
                 self.forget(id, &cell)?;
@@ -346,31 +402,32 @@ impl TenantPools {
         Ok(cell)
     }
 
-    /// A free slot for a new pool. When none is free, idle cached pools (used by no request)
-    /// are evicted, least recently used first, until one is; pools in use are waited for.
-    async fn acquire_slot(&self, id: Uuid) -> Result<OwnedSemaphorePermit, AppError> {
+    /// A permit of `semaphore` (the pool slots, or the connection budget) for a new pool of
+    /// tenant `id`. When none is free, idle cached pools (used by no request) are evicted, least
+    /// recently used first, until one is; pools in use are waited for.
+    async fn acquire(
+        &self,
+        semaphore: &Arc<Semaphore>,
+        id: Uuid,
+        what: &str,
+    ) -> Result<OwnedSemaphorePermit, AppError> {
         let deadline = tokio::time::Instant::now() + self.acquire_timeout;
         loop {
-            if let Ok(permit) = self.slots.clone().try_acquire_owned() {
+            if let Ok(permit) = semaphore.clone().try_acquire_owned() {
                 return Ok(permit);
             }
-            // An evicted pool frees its slot once closed; without one to evict, poll briefly so
-            // pools that become idle meanwhile are found.
-            let wait = if self.evict_idle(id)? {
-                deadline.saturating_duration_since(tokio::time::Instant::now())
-            } else {
-                Duration::from_millis(20)
-                    .min(deadline.saturating_duration_since(tokio::time::Instant::now()))
-            };
-            match tokio::time::timeout(wait, self.slots.clone().acquire_owned()).await {
+            // An evicted pool gives its permits back once closed, and another waiter may get
+            // them first: look again shortly, evicting the next idle pool if still needed.
+            self.evict_idle(id)?;
+            let wait = Duration::from_millis(20)
+                .min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+            match tokio::time::timeout(wait, semaphore.clone().acquire_owned()).await {
                 Ok(Ok(permit)) => return Ok(permit),
-                Ok(Err(_)) => {
-                    return Err(AppError::Internal("tenant pool semaphore closed".into()));
-                }
+                Ok(Err(_)) => return Err(AppError::Internal(format!("{what}: closed"))),
                 Err(_) if tokio::time::Instant::now() >= deadline => {
                     return Err(AppError::Internal(format!(
-                        "all {} tenant pool slots stayed busy for {:?}",
-                        self.cap, self.acquire_timeout
+                        "{what}: all stayed busy for {:?}",
+                        self.acquire_timeout
                     )));
                 }
                 Err(_) => {}
@@ -398,10 +455,19 @@ impl TenantPools {
         // The status is due again one TTL after the row was read, not after the pool opened.
         let read_ms = u64::try_from(read.saturating_duration_since(self.epoch).as_millis())
             .unwrap_or(u64::MAX);
-        let permit = self.acquire_slot(id).await?;
+        let slot = self
+            .acquire(&self.slots, id, "tenant pools (ERP_TENANT_POOL_CAP)")
+            .await?;
+        let permit = self
+            .acquire(
+                &self.budget,
+                id,
+                "tenant database connections (ERP_TENANT_CONNECTIONS_MAX)",
+            )
+            .await?;
         let db = self
             .backend
-            .connect_tenant(&tenant.db_server, &tenant.db_name, self.connections)
+            .connect_tenant(&tenant.db_server, &tenant.db_name, 1)
             .await?;
         self.metrics.tenant_pool_opened();
         tracing::debug!(tenant = %tenant.slug, "tenant pool opened");
@@ -409,9 +475,92 @@ impl TenantPools {
             db,
             tenant,
             status_due: AtomicU64::new(read_ms.saturating_add(self.ttl_ms())),
+            max_connections: 1,
+            slot: Mutex::new(Some(slot)),
             permit: Some(permit),
+            growing: AtomicBool::new(false),
+            replaced: AtomicBool::new(false),
             metrics: self.metrics.clone(),
             cache: self.cache(id),
         }))
+    }
+
+    /// `db`, or a pool twice its size that replaces it when every connection of `db` is busy,
+    /// it may still grow and the budget has the permits now (see the module header). Never
+    /// waits for permits: without them the request queues on `db` like before, and the least
+    /// recently used idle pool is closed so a later request may grow it.
+    async fn grown(
+        &self,
+        id: Uuid,
+        cell: &Arc<OnceCell<Arc<TenantDb>>>,
+        db: Arc<TenantDb>,
+    ) -> Arc<TenantDb> {
+        if db.max_connections >= self.connections
+            || !db.saturated()
+            || db
+                .growing
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+        {
+            return db;
+        }
+        let size = db.max_connections.saturating_mul(2).min(self.connections);
+        let Ok(permit) = self.budget.clone().try_acquire_many_owned(size) else {
+            // Idle pools give their permits back as they close, for a later request to grow.
+            let missing = size.saturating_sub(self.budget.available_permits() as u32);
+            for _ in 0..missing {
+                if !self.evict_idle(id).unwrap_or(false) {
+                    break;
+                }
+            }
+            db.growing.store(false, Ordering::Release);
+            return db;
+        };
+        let pool = match self
+            .backend
+            .connect_tenant(&db.tenant.db_server, &db.tenant.db_name, size)
+            .await
+        {
+            Ok(pool) => pool,
+            Err(e) => {
+                tracing::warn!(tenant = %db.tenant.slug, error = %e, "growing a tenant pool failed");
+                db.growing.store(false, Ordering::Release);
+                return db;
+            }
+        };
+        let larger = Arc::new(TenantDb {
+            db: pool,
+            tenant: db.tenant.clone(),
+            status_due: AtomicU64::new(db.status_due.load(Ordering::Acquire)),
+            max_connections: size,
+            slot: Mutex::new(None),
+            permit: Some(permit),
+            growing: AtomicBool::new(false),
+            replaced: AtomicBool::new(false),
+            metrics: self.metrics.clone(),
+            cache: db.cache.clone(),
+        });
+        let Ok(mut lru) = self.lock() else { return db };
+        match lru.entries.get_mut(&id) {
+            // Still the tenant's pool: the larger one takes its place.
+            Some(entry) if Arc::ptr_eq(&entry.cell, cell) => {
+                db.replaced.store(true, Ordering::Release);
+                // The tenant keeps its one pool slot while the smaller pool closes.
+                *larger.slot.lock().unwrap_or_else(PoisonError::into_inner) = db
+                    .slot
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                entry.cell = Arc::new(OnceCell::new_with(Some(larger.clone())));
+                self.metrics.tenant_pool_grown();
+                tracing::debug!(tenant = %db.tenant.slug, connections = size, "tenant pool grown");
+                larger
+            }
+            // Evicted or replaced meanwhile: the larger pool closes again (`larger` drops).
+            _ => {
+                larger.replaced.store(true, Ordering::Release);
+                db
+            }
+        }
     }
 }

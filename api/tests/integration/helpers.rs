@@ -421,6 +421,33 @@ impl TestApp {
             .unwrap_or(0)
     }
 
+    /// Connections this server holds to its tenant databases now, as PostgreSQL counts them
+    /// (`None` on SQLite).
+    pub async fn pg_tenant_connections(&self, observer: &DatabaseConnection) -> Option<i64> {
+        let pg = self.pg.as_ref()?;
+        let sql = format!(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname LIKE '{}\\_t\\_%'",
+            pg.prefix
+        );
+        let row = observer
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                sql,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        Some(row.try_get::<i64>("", "n").unwrap())
+    }
+
+    /// A connection to the PostgreSQL server of `TEST_DATABASE_URL` (`None` on SQLite).
+    pub async fn pg_observer(&self) -> Option<DatabaseConnection> {
+        let pg = self.pg.as_ref()?;
+        let mut opts = ConnectOptions::new(pg.server.clone());
+        opts.max_connections(1).sqlx_logging(false);
+        Some(Database::connect(opts).await.unwrap())
+    }
+
     /// A direct connection to a tenant's database, bypassing the server.
     pub async fn tenant_conn(&self, t: &TestTenant) -> DatabaseConnection {
         let row = api::tenancy::registry::find_by_id(self.state.tenancy().control(), t.id)
