@@ -28,7 +28,7 @@ impl AuditActor {
 }
 
 /// Changed fields: `{ field: { "before": …, "after": … } }`.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, PartialEq)]
 pub struct Changes(Map<String, Value>);
 
 impl Changes {
@@ -97,6 +97,33 @@ async fn insert<C: ConnectionTrait>(
     action: &str,
     changes: Changes,
 ) -> Result<(), AppError> {
+    row(actor_type, actor_id, entity, entity_id, action, changes)
+        .insert(db)
+        .await?;
+    Ok(())
+}
+
+/// The audit entry [`record`] writes, for a caller that writes it itself (on PostgreSQL,
+/// `kit::write` writes a new row and its entry in one statement).
+pub fn entry(
+    actor: AuditActor,
+    entity: &str,
+    entity_id: Uuid,
+    action: &str,
+    changes: Changes,
+) -> audit_entry::ActiveModel {
+    let (actor_type, actor_id) = actor.kind_and_id();
+    row(actor_type, actor_id, entity, entity_id, action, changes)
+}
+
+fn row(
+    actor_type: &str,
+    actor_id: Option<Uuid>,
+    entity: &str,
+    entity_id: Uuid,
+    action: &str,
+    changes: Changes,
+) -> audit_entry::ActiveModel {
     audit_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         at: Set(Utc::now()),
@@ -108,9 +135,6 @@ async fn insert<C: ConnectionTrait>(
         action: Set(action.to_owned()),
         changes: Set(Value::Object(changes.0).to_string()),
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -12,11 +12,19 @@ use sea_orm::{
     TransactionTrait,
 };
 
-/// Begins a transaction that will write.
+/// Begins a transaction that will write. `BEGIN` and the [`commit`] count as statements of the
+/// request (`extensions.sqlStatements`): they are round trips like any other.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    crate::metrics::count_request_statement();
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
     })
     .await
+}
+
+/// Commits a transaction of [`begin_write`].
+pub async fn commit(tx: DatabaseTransaction) -> Result<(), DbErr> {
+    crate::metrics::count_request_statement();
+    tx.commit().await
 }

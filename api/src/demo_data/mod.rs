@@ -221,7 +221,7 @@ pub async fn seed(state: &AppState, tenant_id: Uuid) -> Result<Counts, AppError>
 impl Ctx<'_> {
     /// One write (one transaction) as the admin.
     async fn write(&self) -> Result<Write<'_>, AppError> {
-        Write::begin(self.db, &self.access, self.actor, None).await
+        Ok(Write::begin(self.db, &self.access, self.actor, None))
     }
 
     /// The three sales reps (ids) and the manager.
@@ -254,7 +254,7 @@ impl Ctx<'_> {
     ) -> Result<Uuid, AppError> {
         let phone = format!("+1 555 010 {:04}", self.rng.range(1000, 9999));
         let hash = users::hash_password(state.passwords(), DEMO_USER_PASSWORD).await?;
-        let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+        let w = Write::begin(self.db, &self.access, self.actor, None);
         let new = NewUser {
             id: None,
             email: email.to_owned(),
@@ -272,7 +272,7 @@ impl Ctx<'_> {
     async fn exchange_rates(&mut self) -> Result<(), AppError> {
         let from = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or_else(|| internal("rate date"))?;
         for (currency, rate) in [("EUR", "1.08"), ("GBP", "1.27")] {
-            let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+            let w = Write::begin(self.db, &self.access, self.actor, None);
             reference::set_exchange_rate(&w, currency, rate, from).await?;
             w.commit().await?;
             self.counts.exchange_rates += 1;
@@ -337,7 +337,7 @@ impl Ctx<'_> {
             let contacts: Vec<ContactPatch> = (0..1 + self.rng.below(2))
                 .map(|_| self.contact(&site))
                 .collect();
-            let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+            let w = Write::begin(self.db, &self.access, self.actor, None);
             let customer = edit::create::<customer::Entity>(&w, None, input).await?;
             for contact in contacts {
                 contacts::create_contact(&w, customer.id, contact).await?;
@@ -397,7 +397,7 @@ impl Ctx<'_> {
             // Most prices in USD, some in EUR; costs are 55-80 % of the price.
             let currency = if self.rng.chance(80) { "USD" } else { "EUR" };
             let cost = cents * self.rng.range(55, 80) / 100;
-            let w = Write::begin(self.db, &self.access, self.actor, None).await?;
+            let w = Write::begin(self.db, &self.access, self.actor, None);
             edit::create::<product::Entity>(
                 &w,
                 None,

@@ -134,9 +134,10 @@ impl RequestContext {
         let actor = self.audit_actor();
         let access = self.access()?;
         let db = self.tenant_db().await?;
-        crate::kit::Write::begin(db.conn(), access, actor, Some(self.state.events().clone()))
-            .await
-            .map(|w| w.with_cache(db.cache().clone()))
+        Ok(
+            crate::kit::Write::begin(db.conn(), access, actor, Some(self.state.events().clone()))
+                .with_cache(db.cache().clone()),
+        )
     }
 
     /// The request's DataLoaders, bound to the caller's tenant database.

@@ -33,16 +33,41 @@ pub fn removal<R: Resource>(before: &R::Model) -> Changes {
     between::<R>(Some(before), None)
 }
 
+/// What a new row holding `row`'s values records: [`diff`] from nothing, read from the values
+/// about to be inserted (`None` when a column is not set).
+pub fn creation<R>(row: &R::ActiveModel) -> Option<Changes>
+where
+    R: Resource,
+    R::ActiveModel: sea_orm::ActiveModelTrait<Entity = R>,
+{
+    use sea_orm::ActiveModelTrait;
+    let mut values = Vec::new();
+    for col in R::Column::iter() {
+        values.push(row.get(col).into_value()?);
+    }
+    let mut values = values.into_iter();
+    Some(changes_of::<R>(|_| None, |_| values.next()))
+}
+
 fn between<R: Resource>(before: Option<&R::Model>, after: Option<&R::Model>) -> Changes {
+    changes_of::<R>(
+        |col| before.map(|row| row.get(col)),
+        |col| after.map(|row| row.get(col)),
+    )
+}
+
+/// The changes from the values `before` gives to those `after` gives, column by column in
+/// declaration order (each is called once per column; `None`: no row).
+fn changes_of<R: Resource>(
+    mut before: impl FnMut(R::Column) -> Option<Value>,
+    mut after: impl FnMut(R::Column) -> Option<Value>,
+) -> Changes {
     let mut changes = Changes::new();
     for col in R::Column::iter() {
         let name = col.as_str();
-        if is_bookkeeping::<R>(name) {
-            continue;
-        }
-        let old = before.map_or(Json::Null, |row| json_of(&row.get(col)));
-        let new = after.map_or(Json::Null, |row| json_of(&row.get(col)));
-        if old == new {
+        let old = before(col).map_or(Json::Null, |v| json_of(&v));
+        let new = after(col).map_or(Json::Null, |v| json_of(&v));
+        if is_bookkeeping::<R>(name) || old == new {
             continue;
         }
         changes = if R::INFO.secret.contains(&name) {

@@ -72,7 +72,7 @@ pub async fn reset_password(
             Changes::new().secret("password"),
         )
         .await?;
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
         // A server in this process forgets the user's grants now; others within their cache TTL.
         state.tenancy().pools().cache(tenant.id).access_changed();
         Ok(Reset {

@@ -146,7 +146,8 @@ impl TenantCache {
         self.load_table::<E, C>(tx).await
     }
 
-    fn cached_table<E>(&self) -> Option<Arc<Vec<E::Model>>>
+    /// The cached rows of `E` while fresh, without loading.
+    pub fn cached_table<E>(&self) -> Option<Arc<Vec<E::Model>>>
     where
         E: EntityTrait,
         E::Model: Sync,

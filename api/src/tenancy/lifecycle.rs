@@ -144,7 +144,7 @@ pub async fn change_status(
     }
     .insert(&txn)
     .await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     // This process stops serving the tenant at once; other servers within the status TTL.
     tenancy.pools().evict(current.id);
 
@@ -255,7 +255,7 @@ async fn end_sessions(tenancy: &Tenancy, tenant: &tenant::Model) -> Result<u64, 
             )
             .await?;
         }
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
         Ok::<_, AppError>(live)
     }
     .await;

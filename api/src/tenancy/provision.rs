@@ -168,7 +168,7 @@ async fn finish(
     // reference data, pipeline stages. On a copy of the template only the rows that carry
     // ids are missing (roles, stages: each tenant mints its own), so this is a few inserts.
     crate::modules::seed(&txn).await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     tracing::info!(tenant = %tenant.slug, "tenant seeded");
     Ok(version)
 }

@@ -49,7 +49,7 @@ pub struct Converted {
 
 /// Converts a lead in one transaction.
 pub async fn convert(w: &Write<'_>, id: Uuid, input: ConvertInput) -> Result<Converted, AppError> {
-    let txn = w.tx();
+    let txn = w.tx().await?;
     let lead = write::find_for_write::<lead::Entity>(w, id).await?;
     let converted = lead.status.after(Action::Convert)?;
 

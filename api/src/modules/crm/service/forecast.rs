@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::authz::Access;
 use crate::error::AppError;
 use crate::modules::crm::service::opportunities::{self, OpportunityFilter};
-use crate::modules::master::service::reference::{base_currency, currency_digits, rate_on};
+use crate::modules::master::service::reference::{base_currency, currency_digits_on, rate_on};
 use crate::money::{MICRO_SCALE, convert_minor, round_half_up};
 
 /// A group of the forecast.
@@ -84,7 +84,7 @@ pub async fn forecast<C: ConnectionTrait>(
     let rows = opportunities::visible(access, &filter)?.all(db).await?;
     let stages = pipeline_stage::Entity::find().all(db).await?;
     let base = base_currency(db).await?;
-    let (base, digits) = currency_digits(db, None, &base, "baseCurrency").await?;
+    let (base, digits) = currency_digits_on(db, &base, "baseCurrency").await?;
     let mut rates: BTreeMap<String, (i64, u32)> = BTreeMap::new();
     let (mut total, mut by_stage, mut by_owner) = (
         Acc::default(),
@@ -105,7 +105,7 @@ pub async fn forecast<C: ConnectionTrait>(
                         ),
                     }
                 })?;
-                let (_, from_digits) = currency_digits(db, None, &o.currency, "currency").await?;
+                let (_, from_digits) = currency_digits_on(db, &o.currency, "currency").await?;
                 rates.insert(o.currency.clone(), (rate, from_digits));
             }
             let (rate, from_digits) = rates[&o.currency];

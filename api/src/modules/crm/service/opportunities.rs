@@ -138,7 +138,6 @@ async fn apply(
     stored: Option<&opportunity::Model>,
     row: &mut opportunity::ActiveModel,
 ) -> Result<(), AppError> {
-    let db = w.tx();
     if let Some(v) = &patch.title {
         row.title = Set(text(v, "input.title", 200)?);
     }
@@ -149,8 +148,7 @@ async fn apply(
     match &patch.amount {
         Some(amount) => {
             let field = "input.amount.currency";
-            let (currency, digits) =
-                currency_digits(db, w.cache(), &amount.currency, field).await?;
+            let (currency, digits) = currency_digits(w, &amount.currency, field).await?;
             let minor = Dec::parse(&amount.amount)
                 .and_then(|d| d.to_scaled(digits))
                 .map_err(|e| AppError::validation("input.amount", e))?;
@@ -170,7 +168,7 @@ async fn apply(
         // Stages are the pipeline's configuration, the same for every reader of opportunities:
         // the foreign key alone checks one (the kit answers "no such stage").
         Some(id) => row.stage_id = Set(id),
-        None if stored.is_none() => row.stage_id = Set(stages::first(db, w.cache()).await?.id),
+        None if stored.is_none() => row.stage_id = Set(stages::first(w).await?.id),
         None => {}
     }
     if let Some(owner) = patch.owner_id {
@@ -207,7 +205,7 @@ pub async fn create(
         ..Default::default()
     };
     apply(w, input, None, &mut row).await?;
-    write::insert::<opportunity::Entity>(w, row, id.is_some()).await
+    write::insert_last::<opportunity::Entity>(w, row, id.is_some()).await
 }
 
 /// Changes the fields `patch` gives of an open opportunity (moving it between stages) if

@@ -15,7 +15,6 @@ use crate::error::AppError;
 use crate::kit::{Write, write};
 use crate::modules::common::text;
 use crate::money::{Dec, MICRO_SCALE};
-use crate::tenancy::cache::TenantCache;
 
 const DEFAULT_STAGES: &[(&str, i64)] = &[
     ("Prospecting", 100_000),
@@ -57,13 +56,10 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// The first stage of the pipeline (from the tenant's `cache` when given).
-pub async fn first<C: ConnectionTrait>(
-    db: &C,
-    cache: Option<&TenantCache>,
-) -> Result<pipeline_stage::Model, AppError> {
-    let first = match cache {
-        Some(cache) => cache
-            .table_in::<pipeline_stage::Entity, _>(db)
+pub async fn first(w: &Write<'_>) -> Result<pipeline_stage::Model, AppError> {
+    let first = match w.cache() {
+        Some(_) => w
+            .table::<pipeline_stage::Entity>()
             .await?
             .iter()
             .min_by_key(|s| (s.position, s.id))
@@ -72,7 +68,7 @@ pub async fn first<C: ConnectionTrait>(
             pipeline_stage::Entity::find()
                 .order_by_asc(pipeline_stage::Column::Position)
                 .order_by_asc(pipeline_stage::Column::Id)
-                .one(db)
+                .one(w.tx().await?)
                 .await?
         }
     };

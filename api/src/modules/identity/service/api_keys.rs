@@ -44,10 +44,10 @@ pub async fn create(
         ));
     }
     let role = role::Entity::find_by_id(role_id)
-        .one(w.tx())
+        .one(w.tx().await?)
         .await?
         .ok_or_else(|| AppError::validation("input.roleId", "no such role"))?;
-    escalation::check_role_grantable(w.tx(), w.access(), &role).await?;
+    escalation::check_role_grantable(w.tx().await?, w.access(), &role).await?;
     let id = Uuid::now_v7();
     let (full, secret) = secrets::new_api_key(tenant_id, id);
     let row = api_key::ActiveModel {

@@ -23,7 +23,7 @@ pub async fn require_active_user(
     if Some(id) == w.access().user_id() {
         return Ok(());
     }
-    let db = w.tx();
+    let db = w.tx().await?;
     let found = user_account::Entity::find()
         .select_only()
         .column(user_account::Column::Id)

@@ -100,14 +100,14 @@ pub async fn update(w: &Write<'_>, id: Uuid, patch: RolePatch) -> Result<role::M
         kit::write::update::<role::Entity>(w, &before, row, patch.expected_version, "update")
             .await?;
     if let Some(grants) = &patch.grants {
-        let old: Vec<(String, Scope)> = grants_of(w.tx(), &[id])
+        let old: Vec<(String, Scope)> = grants_of(w.tx().await?, &[id])
             .await?
             .iter()
             .filter_map(|g| Scope::parse(&g.scope).map(|s| (g.permission.clone(), s)))
             .collect();
         role_grant::Entity::delete_many()
             .filter(role_grant::Column::RoleId.eq(id))
-            .exec(w.tx())
+            .exec(w.tx().await?)
             .await?;
         set_grants(w, id, &old, grants).await?;
     }
@@ -119,12 +119,12 @@ pub async fn delete(w: &Write<'_>, id: Uuid) -> Result<(), AppError> {
     let role = custom_role(w, id).await?;
     let holders = user_role::Entity::find()
         .filter(user_role::Column::RoleId.eq(id))
-        .count(w.tx())
+        .count(w.tx().await?)
         .await?;
     let keys = api_key::Entity::find()
         .filter(api_key::Column::RoleId.eq(id))
         .filter(api_key::Column::RevokedAt.is_null())
-        .count(w.tx())
+        .count(w.tx().await?)
         .await?;
     if holders + keys > 0 {
         return Err(AppError::BusinessRule {
@@ -137,7 +137,7 @@ pub async fn delete(w: &Write<'_>, id: Uuid) -> Result<(), AppError> {
     }
     role_grant::Entity::delete_many()
         .filter(role_grant::Column::RoleId.eq(id))
-        .exec(w.tx())
+        .exec(w.tx().await?)
         .await?;
     kit::write::delete::<role::Entity>(w, &role).await
 }
@@ -151,18 +151,18 @@ async fn assignment(
 ) -> Result<(role::Model, bool), AppError> {
     w.access().require(ROLE_ASSIGN)?;
     user_account::Entity::find_by_id(user_id)
-        .one(w.tx())
+        .one(w.tx().await?)
         .await?
         .ok_or(AppError::NotFound { entity: "user" })?;
     let role = role::Entity::find_by_id(role_id)
-        .one(w.tx())
+        .one(w.tx().await?)
         .await?
         .ok_or(AppError::NotFound { entity: "role" })?;
     // Taking a role away needs the same standing as giving it.
-    escalation::check_role_grantable(w.tx(), w.access(), &role).await?;
-    escalation::check_user_manageable(w.tx(), w.access(), user_id).await?;
+    escalation::check_role_grantable(w.tx().await?, w.access(), &role).await?;
+    escalation::check_user_manageable(w.tx().await?, w.access(), user_id).await?;
     let held = user_role::Entity::find_by_id((user_id, role_id))
-        .one(w.tx())
+        .one(w.tx().await?)
         .await?
         .is_some();
     Ok((role, held))
@@ -179,7 +179,7 @@ pub async fn assign(w: &Write<'_>, user_id: Uuid, role_id: Uuid) -> Result<(), A
         role_id: Set(role_id),
         created_at: Set(Utc::now()),
     }
-    .insert(w.tx())
+    .insert(w.tx().await?)
     .await?;
     let changes = Changes::new().field("role", None::<String>, &role.name);
     w.record("user", user_id, "assign_role", changes).await
@@ -192,10 +192,10 @@ pub async fn unassign(w: &Write<'_>, user_id: Uuid, role_id: Uuid) -> Result<(),
         return Ok(());
     }
     if role.name == OWNER_ROLE {
-        ensure_not_last_owner(w.tx(), user_id).await?;
+        ensure_not_last_owner(w.tx().await?, user_id).await?;
     }
     user_role::Entity::delete_by_id((user_id, role_id))
-        .exec(w.tx())
+        .exec(w.tx().await?)
         .await?;
     let changes = Changes::new().field("role", &role.name, None::<String>);
     w.record("user", user_id, "unassign_role", changes).await
@@ -283,7 +283,7 @@ async fn set_grants(
             scope: Set(scope.as_str().to_owned()),
         }
     }))
-    .exec_without_returning(w.tx())
+    .exec_without_returning(w.tx().await?)
     .await?;
     Ok(())
 }

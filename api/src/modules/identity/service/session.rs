@@ -97,7 +97,7 @@ pub async fn login(
         Changes::new().field("session", None::<Uuid>, Some(family)),
     )
     .await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(Session {
         access_token: state.tokens().issue(tenant.id, user.id, family)?,
         refresh_token,
@@ -146,14 +146,14 @@ pub async fn refresh(state: &AppState, raw: &str) -> Result<Session, AppError> {
                 Changes::new().field("revoked", false, true),
             )
             .await?;
-            txn.commit().await?;
+            crate::db::commit(txn).await?;
             db.cache().access_changed();
         }
         return Err(AppError::Unauthenticated);
     }
     let Some(user) = users::find_active(&txn, row.user_id).await? else {
         revoke_family(&txn, row.family_id).await?;
-        txn.commit().await?;
+        crate::db::commit(txn).await?;
         db.cache().access_changed();
         return Err(AppError::Unauthenticated);
     };
@@ -168,7 +168,7 @@ pub async fn refresh(state: &AppState, raw: &str) -> Result<Session, AppError> {
         Changes::new(),
     )
     .await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(Session {
         access_token: state.tokens().issue(tenant_id, user.id, row.family_id)?,
         refresh_token,
@@ -197,7 +197,7 @@ pub async fn logout(db: &DatabaseConnection, principal: &Principal) -> Result<()
         Changes::new(),
     )
     .await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(())
 }
 
@@ -267,7 +267,7 @@ pub async fn change_password(
         Changes::new().secret("password"),
     )
     .await?;
-    txn.commit().await?;
+    crate::db::commit(txn).await?;
     Ok(())
 }
 

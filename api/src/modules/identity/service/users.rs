@@ -142,7 +142,7 @@ pub async fn create(
     };
     let replayed = match input.id {
         Some(id) => user_account::Entity::find_by_id(id)
-            .one(w.tx())
+            .one(w.tx().await?)
             .await?
             .is_some(),
         None => false,
@@ -194,8 +194,8 @@ pub async fn set_active(
                 message: "you cannot deactivate yourself".into(),
             });
         }
-        roles::ensure_not_last_owner(w.tx(), id).await?;
-        session::revoke_user_sessions(w.tx(), id).await?;
+        roles::ensure_not_last_owner(w.tx().await?, id).await?;
+        session::revoke_user_sessions(w.tx().await?, id).await?;
     }
     let row = user_account::ActiveModel {
         is_active: Set(active),
@@ -209,7 +209,7 @@ pub async fn set_active(
 /// `BUSINESS_RULE identity.escalation` when the user holds a grant the caller does not.
 pub(super) async fn writable(w: &Write<'_>, id: Uuid) -> Result<user_account::Model, AppError> {
     let user = kit::write::find_for_write::<user_account::Entity>(w, id).await?;
-    escalation::check_user_manageable(w.tx(), w.access(), id).await?;
+    escalation::check_user_manageable(w.tx().await?, w.access(), id).await?;
     Ok(user)
 }
 

@@ -127,7 +127,7 @@ pub async fn create_contact(
     input: ContactPatch,
 ) -> Result<contact::Model, AppError> {
     w.access().require(CUSTOMER_WRITE)?;
-    if !parent_writable(w.tx(), w.access(), Some(customer_id), None).await? {
+    if !parent_writable(w.tx().await?, w.access(), Some(customer_id), None).await? {
         return Err(AppError::validation("input.customerId", "no such customer"));
     }
     insert(w, Some(customer_id), None, input).await
@@ -140,7 +140,7 @@ pub async fn create_supplier_contact(
     input: ContactPatch,
 ) -> Result<contact::Model, AppError> {
     w.access().require(SUPPLIER_WRITE)?;
-    if !parent_writable(w.tx(), w.access(), None, Some(supplier_id)).await? {
+    if !parent_writable(w.tx().await?, w.access(), None, Some(supplier_id)).await? {
         return Err(AppError::validation("input.supplierId", "no such supplier"));
     }
     insert(w, None, Some(supplier_id), input).await
@@ -155,13 +155,20 @@ pub async fn update_contact(
 ) -> Result<contact::Model, AppError> {
     w.access().require(CUSTOMER_WRITE)?;
     let before = contact::Entity::find_by_id(id)
-        .one(w.tx())
+        .one(w.tx().await?)
         .await?
         .ok_or(AppError::NotFound { entity: "contact" })?;
     if before.supplier_id.is_some() {
         w.access().require(SUPPLIER_WRITE)?;
     }
-    if !parent_writable(w.tx(), w.access(), before.customer_id, before.supplier_id).await? {
+    if !parent_writable(
+        w.tx().await?,
+        w.access(),
+        before.customer_id,
+        before.supplier_id,
+    )
+    .await?
+    {
         return Err(AppError::NotFound { entity: "contact" });
     }
     let mut row: contact::ActiveModel = Default::default();

@@ -68,7 +68,6 @@ impl Editable for customer::Entity {
         stored: Option<&customer::Model>,
         row: &mut customer::ActiveModel,
     ) -> Result<(), AppError> {
-        let db = w.tx();
         party::apply::<customer::Entity>(w, &patch.party, row).await?;
         if let Some(v) = &patch.billing_address {
             row.billing_address = Set(optional_text(v.as_deref(), "input.billingAddress", 1000)?);
@@ -81,8 +80,7 @@ impl Editable for customer::Entity {
             (None, Some(s)) => s.currency.clone(),
             (None, None) => return Err(AppError::validation("input.currency", "required")),
         };
-        let (currency, digits) =
-            currency_digits(db, w.cache(), &currency, "input.currency").await?;
+        let (currency, digits) = currency_digits(w, &currency, "input.currency").await?;
         let currency_changed = stored.is_some_and(|s| s.currency != currency);
         row.currency = Set(currency.clone());
         match &patch.credit_limit {

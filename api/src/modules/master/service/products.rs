@@ -114,7 +114,6 @@ impl Editable for product::Entity {
         stored: Option<&product::Model>,
         row: &mut product::ActiveModel,
     ) -> Result<(), AppError> {
-        let db = w.tx();
         let required = |field: &str| AppError::validation(field, "required");
         match (&patch.sku, stored) {
             (Some(sku), _) => {
@@ -143,7 +142,7 @@ impl Editable for product::Entity {
         }
         match (&patch.currency, stored) {
             (Some(code), _) => {
-                let (currency, _) = currency_digits(db, w.cache(), code, "input.currency").await?;
+                let (currency, _) = currency_digits(w, code, "input.currency").await?;
                 row.currency = Set(currency);
             }
             (None, Some(_)) => {}

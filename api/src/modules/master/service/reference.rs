@@ -28,7 +28,6 @@ use crate::kit::{Write, write};
 use crate::modules::common::text;
 use crate::modules::master::seed::BASE_CURRENCY_KEY;
 use crate::money::{Dec, MICRO_SCALE};
-use crate::tenancy::cache::TenantCache;
 
 /// Active currencies, by code.
 pub async fn currencies<C: ConnectionTrait>(
@@ -45,22 +44,44 @@ pub async fn currencies<C: ConnectionTrait>(
 
 /// The minor digits of an active currency (from the tenant's `cache` when given, `db` being
 /// the write's transaction); an unknown one is a `VALIDATION` error on `field`.
-pub async fn currency_digits<C: ConnectionTrait>(
-    db: &C,
-    cache: Option<&TenantCache>,
+pub async fn currency_digits(
+    w: &Write<'_>,
     code: &str,
     field: &str,
 ) -> Result<(String, u32), AppError> {
     let code = code.trim().to_uppercase();
-    let found = match cache {
-        Some(cache) => cache
-            .table_in::<currency::Entity, _>(db)
+    let found = match w.cache() {
+        Some(_) => w
+            .table::<currency::Entity>()
             .await?
             .iter()
             .find(|c| c.code == code)
             .cloned(),
-        None => currency::Entity::find_by_id(code.clone()).one(db).await?,
+        None => {
+            currency::Entity::find_by_id(code.clone())
+                .one(w.tx().await?)
+                .await?
+        }
     };
+    usable_currency(found, code, field)
+}
+
+/// [`currency_digits`] read on `db`, outside a write.
+pub async fn currency_digits_on<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    field: &str,
+) -> Result<(String, u32), AppError> {
+    let code = code.trim().to_uppercase();
+    let found = currency::Entity::find_by_id(code.clone()).one(db).await?;
+    usable_currency(found, code, field)
+}
+
+fn usable_currency(
+    found: Option<currency::Model>,
+    code: String,
+    field: &str,
+) -> Result<(String, u32), AppError> {
     let found = found.filter(|c| c.is_active).ok_or_else(|| {
         AppError::validation(field, format!("`{code}` is not a currency of this tenant"))
     })?;
@@ -116,8 +137,8 @@ pub async fn set_exchange_rate(
             "a rate is greater than zero",
         ));
     }
-    let db = w.tx();
-    let (code, _) = currency_digits(db, w.cache(), currency, "input.currency").await?;
+    let db = w.tx().await?;
+    let (code, _) = currency_digits(w, currency, "input.currency").await?;
     if code == base_currency(db).await? {
         return Err(AppError::validation(
             "input.currency",

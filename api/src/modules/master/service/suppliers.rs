@@ -38,14 +38,13 @@ impl Editable for supplier::Entity {
         stored: Option<&supplier::Model>,
         row: &mut supplier::ActiveModel,
     ) -> Result<(), AppError> {
-        let db = w.tx();
         party::apply::<supplier::Entity>(w, &patch.party, row).await?;
         if let Some(v) = &patch.address {
             row.address = Set(optional_text(v.as_deref(), "input.address", 1000)?);
         }
         match (&patch.currency, stored) {
             (Some(code), _) => {
-                let (currency, _) = currency_digits(db, w.cache(), code, "input.currency").await?;
+                let (currency, _) = currency_digits(w, code, "input.currency").await?;
                 row.currency = Set(currency);
             }
             (None, Some(_)) => {}
