@@ -7,7 +7,8 @@
 //! that request ends. Hence connections to tenant databases never exceed the budget, however
 //! many tenants exist and however their pools grow. A pool opens with one connection (a cold
 //! tenant costs one connection, and the first request's statements share it). A request that
-//! finds every connection of its tenant's pool busy grows the pool, doubling it up to
+//! finds every connection of its tenant's pool busy, with more than twice as many requests
+//! as connections on it, grows the pool, doubling it up to
 //! `ERP_TENANT_POOL_CONNECTIONS`, when the budget has the permits (or an idle pool can give
 //! them back): the larger pool replaces the smaller one, which closes once its last request
 //! ends. So busy tenants get connections and idle ones hold one each, and an idle pool is
@@ -80,6 +81,16 @@ impl TenantDb {
     /// The tenant's registry row, as it was when the pool was opened.
     pub fn tenant(&self) -> &tenant::Model {
         &self.tenant
+    }
+
+    /// Whether the pool is too small for its load: more than twice as many requests hold it
+    /// as it may open connections, and every connection it may open is open and busy. (Two
+    /// requests meeting on a one-connection pool now and then do not make it grow: a larger
+    /// pool replaces the warm connection with new ones, which costs more than a short wait.)
+    fn crowded(self: &Arc<Self>) -> bool {
+        // The cache entry holds one reference, each request using the pool one.
+        let requests = Arc::strong_count(self).saturating_sub(1);
+        requests > 2 * self.max_connections as usize && self.saturated()
     }
 
     /// Whether a request arriving now would wait: every connection the pool may open is open
@@ -496,7 +507,7 @@ impl TenantPools {
         db: Arc<TenantDb>,
     ) -> Arc<TenantDb> {
         if db.max_connections >= self.connections
-            || !db.saturated()
+            || !db.crowded()
             || db
                 .growing
                 .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
