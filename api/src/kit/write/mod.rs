@@ -257,6 +257,7 @@ where
         };
         return match inserted {
             Inserted::New(inserted) => {
+                w.done.store(last, Ordering::Release);
                 debug_assert_eq!(
                     changes_as_stored::<R>(&row),
                     Some(diff::<R>(None, &inserted)),
@@ -266,7 +267,10 @@ where
                 w.emit(R::INFO.name, id, "create");
                 Ok(inserted)
             }
-            Inserted::Replay(stored) => stored,
+            Inserted::Replay(stored) => {
+                w.done.store(last, Ordering::Release);
+                stored
+            }
         };
     }
     let tx = w.tx().await?;
@@ -298,6 +302,10 @@ where
     };
     w.record(R::INFO.name, id, "create", diff::<R>(None, &inserted))
         .await?;
+    // The same rule on every backend, so a statement after the last one fails on SQLite too.
+    if last {
+        w.done.store(true, Ordering::Release);
+    }
     Ok(inserted)
 }
 
@@ -616,4 +624,46 @@ async fn audit_change<R: Resource>(
     w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
         .await?;
     Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use entities::master::product_category;
+    use sea_orm::{Database, EntityTrait, PaginatorTrait, Set};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::auth::{Actor, Principal};
+    use migration::MigratorTrait;
+
+    #[tokio::test]
+    async fn nothing_runs_on_a_write_after_its_last_insert_and_the_insert_commits_with_its_entry() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        migration::tenant::Migrator::up(&db, None).await.unwrap();
+        let access = Access::for_tests(Principal {
+            tenant_id: Uuid::nil(),
+            actor: Actor::User(Uuid::now_v7()),
+            session_id: None,
+        });
+        let w = Write::begin(&db, &access, AuditActor(None), None);
+        let row = product_category::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set("Tools".into()),
+            created_at: Set(Utc::now()),
+        };
+        insert_last::<product_category::Entity>(&w, row, false)
+            .await
+            .unwrap();
+        assert!(
+            matches!(w.tx().await, Err(AppError::Internal(_))),
+            "a statement after the last one must be refused"
+        );
+        w.commit().await.unwrap();
+        assert_eq!(
+            product_category::Entity::find().count(&db).await.unwrap(),
+            1
+        );
+        assert_eq!(audit_entry::Entity::find().count(&db).await.unwrap(), 1);
+    }
 }
