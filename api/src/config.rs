@@ -99,7 +99,7 @@ pub struct PoolSettings {
     /// Most connections one tenant's pool grows to.
     pub tenant_connections: u32,
     /// Most connections to tenant databases at once, all tenant pools together.
-    pub tenant_connections_total: u32,
+    pub tenant_connections_max: u32,
     /// Connections of the control database pool.
     pub control_connections: u32,
     /// How long a request waits for a connection (or for a tenant pool slot) before failing.
@@ -299,12 +299,12 @@ impl Settings {
                         .collect()
                 })
                 .unwrap_or_default(),
-            access_ttl: Duration::from_secs(r.number("ERP_ACCESS_TOKEN_TTL_SECS", 60, 86_400, 900)),
+            access_ttl: r.secs("ERP_ACCESS_TOKEN_TTL_SECS", 60, 86_400, 900),
             refresh_ttl: Duration::from_secs(
                 r.number("ERP_REFRESH_TOKEN_TTL_DAYS", 1, 365, 30) * 86_400,
             ),
             lock_after_failures: r.number("ERP_LOGIN_LOCK_AFTER", 1, 1_000_000, 5) as u32,
-            lock_duration: Duration::from_secs(r.number("ERP_LOGIN_LOCK_SECS", 1, 3_600, 30)),
+            lock_duration: r.secs("ERP_LOGIN_LOCK_SECS", 1, 3_600, 30),
             address_failures_per_minute: r.number(
                 "ERP_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE",
                 1,
@@ -332,42 +332,17 @@ impl Settings {
         let pools = PoolSettings {
             max_open_tenants: r.number("ERP_TENANT_POOL_CAP", 1, 100_000, 64) as usize,
             tenant_connections: r.number("ERP_TENANT_POOL_CONNECTIONS", 1, 1_000, 5) as u32,
-            tenant_connections_total: r.number("ERP_TENANT_CONNECTIONS_MAX", 1, 100_000, 80) as u32,
+            tenant_connections_max: r.number("ERP_TENANT_CONNECTIONS_MAX", 1, 100_000, 80) as u32,
             control_connections: r.number("ERP_CONTROL_POOL_CONNECTIONS", 1, 1_000, 10) as u32,
-            acquire_timeout: Duration::from_millis(r.number(
-                "ERP_DB_ACQUIRE_TIMEOUT_MS",
-                10,
-                600_000,
-                5_000,
-            )),
-            idle_timeout: Duration::from_secs(r.number("ERP_DB_IDLE_TIMEOUT_SECS", 1, 86_400, 300)),
-            tenant_status_ttl: Duration::from_millis(r.number(
-                "ERP_TENANT_STATUS_TTL_MS",
-                100,
-                60_000,
-                5_000,
-            )),
-            tenant_cache_ttl: Duration::from_millis(r.number(
-                "ERP_TENANT_CACHE_TTL_MS",
-                0,
-                60_000,
-                1_000,
-            )),
+            acquire_timeout: r.millis("ERP_DB_ACQUIRE_TIMEOUT_MS", 10, 600_000, 5_000),
+            idle_timeout: r.secs("ERP_DB_IDLE_TIMEOUT_SECS", 1, 86_400, 300),
+            tenant_status_ttl: r.millis("ERP_TENANT_STATUS_TTL_MS", 100, 60_000, 5_000),
+            tenant_cache_ttl: r.millis("ERP_TENANT_CACHE_TTL_MS", 0, 60_000, 1_000),
         };
         let http = HttpSettings {
-            header_read_timeout: Duration::from_secs(r.number(
-                "ERP_HTTP_HEADER_TIMEOUT_SECS",
-                1,
-                600,
-                10,
-            )),
-            request_timeout: Duration::from_secs(r.number(
-                "ERP_HTTP_REQUEST_TIMEOUT_SECS",
-                1,
-                3_600,
-                30,
-            )),
-            ws_init_timeout: Duration::from_secs(r.number("ERP_WS_INIT_TIMEOUT_SECS", 1, 600, 10)),
+            header_read_timeout: r.secs("ERP_HTTP_HEADER_TIMEOUT_SECS", 1, 600, 10),
+            request_timeout: r.secs("ERP_HTTP_REQUEST_TIMEOUT_SECS", 1, 3_600, 30),
+            ws_init_timeout: r.secs("ERP_WS_INIT_TIMEOUT_SECS", 1, 600, 10),
             ws_max_per_address: r.number("ERP_WS_MAX_PER_ADDRESS", 1, 1_000_000, 64) as usize,
             ws_max_total: r.number("ERP_WS_MAX_TOTAL", 1, 1_000_000, 4_096) as usize,
         };

@@ -45,6 +45,16 @@ impl Reader<'_> {
         value
     }
 
+    /// [`Self::number`] as milliseconds.
+    pub(super) fn millis(&mut self, key: &str, min: u64, max: u64, default: u64) -> Duration {
+        Duration::from_millis(self.number(key, min, max, default))
+    }
+
+    /// [`Self::number`] as seconds.
+    pub(super) fn secs(&mut self, key: &str, min: u64, max: u64, default: u64) -> Duration {
+        Duration::from_secs(self.number(key, min, max, default))
+    }
+
     pub(super) fn flag(&mut self, key: &str, default: bool) -> bool {
         match self
             .raw(key)

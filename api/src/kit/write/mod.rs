@@ -36,14 +36,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
-use entities::identity::audit_entry;
-use sea_orm::sea_query::{
-    Alias, Asterisk, CommonTableExpression, Expr, OnConflict, Query, WithClause,
-};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
-    ModelTrait, QueryFilter, QueryTrait, TryInsertResult, Value,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IdenStatic, IntoActiveModel, Iterable, ModelTrait, QueryFilter, Value,
 };
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -52,14 +47,15 @@ use crate::audit::{self, AuditActor};
 use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::kit::audit::{creation, diff, removal};
+use crate::kit::audit::{diff, removal};
 use crate::kit::events::{DomainEvent, EventBus};
 use crate::kit::resource::{Resource, can_read, can_write, column, id_column, id_of};
 use crate::tenancy::cache::TenantCache;
 
+mod insert;
 mod refusals;
 
-use refusals::replay;
+pub use insert::{insert, insert_last};
 pub use refusals::{is_reference_violation, is_unique_violation, reference_error, unique_conflict};
 
 /// One mutation's transaction, caller and pending events.
@@ -198,257 +194,6 @@ async fn find_by_id<R: Resource>(w: &Write<'_>, id: Uuid) -> Result<Option<R::Mo
         .filter(id_column::<R>().eq(id))
         .one(w.tx().await?)
         .await?)
-}
-
-/// Inserts `row` and audits it as `create`. `client_id`: the id was chosen by the client, so
-/// a row already stored under it is a replay (see the module header).
-pub async fn insert<R>(
-    w: &Write<'_>,
-    row: R::ActiveModel,
-    client_id: bool,
-) -> Result<R::Model, AppError>
-where
-    R: Resource,
-    R::ActiveModel: ActiveModelTrait<Entity = R> + ActiveModelBehavior + Send,
-    R::Model: IntoActiveModel<R::ActiveModel>,
-{
-    insert_row::<R>(w, row, client_id, false).await
-}
-
-/// [`insert`] as the write's last statement: alone, without a transaction, when no statement
-/// ran before it (see the module header). Nothing may run on the write after it.
-pub async fn insert_last<R>(
-    w: &Write<'_>,
-    row: R::ActiveModel,
-    client_id: bool,
-) -> Result<R::Model, AppError>
-where
-    R: Resource,
-    R::ActiveModel: ActiveModelTrait<Entity = R> + ActiveModelBehavior + Send,
-    R::Model: IntoActiveModel<R::ActiveModel>,
-{
-    insert_row::<R>(w, row, client_id, true).await
-}
-
-async fn insert_row<R>(
-    w: &Write<'_>,
-    row: R::ActiveModel,
-    client_id: bool,
-    last: bool,
-) -> Result<R::Model, AppError>
-where
-    R: Resource,
-    R::ActiveModel: ActiveModelTrait<Entity = R> + ActiveModelBehavior + Send,
-    R::Model: IntoActiveModel<R::ActiveModel>,
-{
-    let id = match row.get(id_column::<R>()).into_value() {
-        Some(Value::Uuid(Some(id))) => id,
-        _ => return Err(AppError::Internal(format!("{} without id", R::INFO.name))),
-    };
-    if w.db.get_database_backend() == DbBackend::Postgres
-        && let Some(changes) = changes_as_stored::<R>(&row)
-    {
-        let entry = audit::entry(w.actor, R::INFO.name, id, "create", changes);
-        let statement = with_audit_entry::<R>(&row, client_id, entry)?;
-        let inserted = if last && w.tx.get().is_none() && !w.done.swap(true, Ordering::AcqRel) {
-            insert_statement::<R, _>(&w.db, &row, id, statement).await?
-        } else {
-            insert_statement::<R, _>(w.tx().await?, &row, id, statement).await?
-        };
-        return match inserted {
-            Inserted::New(inserted) => {
-                w.done.store(last, Ordering::Release);
-                debug_assert_eq!(
-                    changes_as_stored::<R>(&row),
-                    Some(diff::<R>(None, &inserted)),
-                    "the audit entry written with {} {id} differs from the stored row",
-                    R::INFO.name
-                );
-                w.emit(R::INFO.name, id, "create");
-                Ok(inserted)
-            }
-            Inserted::Replay(stored) => {
-                w.done.store(last, Ordering::Release);
-                stored
-            }
-        };
-    }
-    let tx = w.tx().await?;
-    // One statement. A failed one leaves nothing behind: SQLite undoes the statement, and on
-    // PostgreSQL the error aborts the transaction, which the write's error then rolls back. So
-    // no savepoint (two round trips on PostgreSQL) is needed around it.
-    let result = if client_id {
-        // A stored id (a replay, or a concurrent create of the same id that committed first)
-        // inserts nothing; the stored row is then compared below.
-        R::insert(row.clone())
-            .on_conflict_do_nothing_on([id_column::<R>()])
-            .exec_with_returning(tx)
-            .await
-            .map(|r| match r {
-                TryInsertResult::Inserted(row) => Some(row),
-                TryInsertResult::Empty | TryInsertResult::Conflicted => None,
-            })
-            .or_else(|e| match e {
-                // sea-orm 2.0 reports an empty `RETURNING` this way on this path.
-                DbErr::RecordNotFound(_) => Ok(None),
-                e => Err(e),
-            })
-    } else {
-        row.clone().insert(tx).await.map(Some)
-    };
-    let inserted = match refused::<R, _>(tx, &row, id, result).await? {
-        Inserted::New(inserted) => inserted,
-        Inserted::Replay(stored) => return stored,
-    };
-    w.record(R::INFO.name, id, "create", diff::<R>(None, &inserted))
-        .await?;
-    // The same rule on every backend, so a statement after the last one fails on SQLite too.
-    if last {
-        w.done.store(true, Ordering::Release);
-    }
-    Ok(inserted)
-}
-
-/// What an insert did: wrote the row, or found one stored under its id (compared as a replay).
-enum Inserted<M> {
-    New(M),
-    Replay(Result<M, AppError>),
-}
-
-/// Runs `statement` (the row and its audit entry, [`with_audit_entry`]) on `db`.
-async fn insert_statement<R, C>(
-    db: &C,
-    row: &R::ActiveModel,
-    id: Uuid,
-    statement: sea_orm::Statement,
-) -> Result<Inserted<R::Model>, AppError>
-where
-    R: Resource,
-    R::ActiveModel: ActiveModelTrait<Entity = R>,
-    C: ConnectionTrait,
-{
-    let result = R::find().from_raw_sql(statement).one(db).await;
-    refused::<R, C>(db, row, id, result).await
-}
-
-/// The outcome of inserting `row` (`Ok(None)`: a row is stored under `id` already) as the kit
-/// answers it: a refused unique value is `CONFLICT`, a refused reference `VALIDATION`.
-async fn refused<R, C>(
-    db: &C,
-    row: &R::ActiveModel,
-    id: Uuid,
-    result: Result<Option<R::Model>, DbErr>,
-) -> Result<Inserted<R::Model>, AppError>
-where
-    R: Resource,
-    R::ActiveModel: ActiveModelTrait<Entity = R>,
-    C: ConnectionTrait,
-{
-    match result {
-        Ok(Some(inserted)) => Ok(Inserted::New(inserted)),
-        Ok(None) => {
-            let stored = R::find()
-                .filter(id_column::<R>().eq(id))
-                .one(db)
-                .await?
-                .ok_or_else(|| {
-                    AppError::Internal(format!("{} {id} neither inserted nor stored", R::INFO.name))
-                })?;
-            Ok(Inserted::Replay(replay::<R>(row, stored)))
-        }
-        Err(e) if is_unique_violation(&e) => Err(unique_conflict::<R>(row, &e)),
-        Err(e) if is_reference_violation(&e) => Err(reference_error::<R, _>(db, row, &e).await?),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// What the audit entry of `row`'s creation records, when PostgreSQL stores every audited value
-/// of `row` exactly as given, so the entry can be written with the row before it comes back.
-/// `None` when a column is left to a default or may be rounded or normalised.
-fn changes_as_stored<R>(row: &R::ActiveModel) -> Option<audit::Changes>
-where
-    R: Resource,
-    R::ActiveModel: ActiveModelTrait<Entity = R>,
-{
-    for column in R::Column::iter() {
-        if crate::kit::audit::is_bookkeeping::<R>(column.as_str()) {
-            continue;
-        }
-        let exact = match row.get(column).into_value()? {
-            Value::Bool(_)
-            | Value::TinyInt(_)
-            | Value::SmallInt(_)
-            | Value::Int(_)
-            | Value::BigInt(_)
-            | Value::String(_)
-            | Value::Uuid(_)
-            | Value::ChronoDate(_)
-            | Value::ChronoDateTimeUtc(None) => true,
-            Value::ChronoDateTimeUtc(Some(t)) => t.timestamp_subsec_nanos() % 1_000 == 0,
-            _ => false,
-        };
-        if !exact {
-            return None;
-        }
-    }
-    creation::<R>(row)
-}
-
-/// `WITH "row" AS (INSERT … RETURNING *), "entry" AS (INSERT INTO audit_entry … SELECT … FROM
-/// "row") SELECT * FROM "row"`: the row and its audit entry in one statement. A client id
-/// already stored inserts neither (`ON CONFLICT (id) DO NOTHING` returns no row).
-fn with_audit_entry<R>(
-    row: &R::ActiveModel,
-    client_id: bool,
-    entry: audit_entry::ActiveModel,
-) -> Result<sea_orm::Statement, AppError>
-where
-    R: Resource,
-    R::ActiveModel: ActiveModelTrait<Entity = R>,
-{
-    let mut insert = R::insert(row.clone());
-    if client_id {
-        insert = insert.on_conflict(OnConflict::column(id_column::<R>()).do_nothing().to_owned());
-    }
-    let mut row_insert = insert.into_query();
-    row_insert.returning_all();
-    let columns: Vec<audit_entry::Column> = audit_entry::Column::iter().collect();
-    let values = columns
-        .iter()
-        .map(|c| entry.get(*c).into_value().map(Expr::val))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| AppError::Internal("an audit entry without every column".into()))?;
-    let mut entry_insert = Query::insert();
-    entry_insert
-        .into_table(audit_entry::Entity)
-        .columns(columns)
-        .select_from(
-            Query::select()
-                .exprs(values)
-                .from(Alias::new("row"))
-                .to_owned(),
-        )
-        .map_err(|e| AppError::Internal(format!("audit entry statement: {e}")))?;
-    let with = WithClause::new()
-        .cte(
-            CommonTableExpression::new()
-                .query(row_insert)
-                .table_name(Alias::new("row"))
-                .to_owned(),
-        )
-        .cte(
-            CommonTableExpression::new()
-                .query(entry_insert)
-                .table_name(Alias::new("entry"))
-                .to_owned(),
-        )
-        .to_owned();
-    let query = Query::select()
-        .column(Asterisk)
-        .from(Alias::new("row"))
-        .to_owned()
-        .with(with);
-    Ok(DbBackend::Postgres.build(&query))
 }
 
 /// The row `id` of `R` for a change by the caller: `NOT_FOUND` when it does not exist or the
@@ -624,46 +369,4 @@ async fn audit_change<R: Resource>(
     w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
         .await?;
     Ok(after)
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::Utc;
-    use entities::master::product_category;
-    use sea_orm::{Database, EntityTrait, PaginatorTrait, Set};
-    use uuid::Uuid;
-
-    use super::*;
-    use crate::auth::{Actor, Principal};
-    use migration::MigratorTrait;
-
-    #[tokio::test]
-    async fn nothing_runs_on_a_write_after_its_last_insert_and_the_insert_commits_with_its_entry() {
-        let db = Database::connect("sqlite::memory:").await.unwrap();
-        migration::tenant::Migrator::up(&db, None).await.unwrap();
-        let access = Access::for_tests(Principal {
-            tenant_id: Uuid::nil(),
-            actor: Actor::User(Uuid::now_v7()),
-            session_id: None,
-        });
-        let w = Write::begin(&db, &access, AuditActor(None), None);
-        let row = product_category::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            name: Set("Tools".into()),
-            created_at: Set(Utc::now()),
-        };
-        insert_last::<product_category::Entity>(&w, row, false)
-            .await
-            .unwrap();
-        assert!(
-            matches!(w.tx().await, Err(AppError::Internal(_))),
-            "a statement after the last one must be refused"
-        );
-        w.commit().await.unwrap();
-        assert_eq!(
-            product_category::Entity::find().count(&db).await.unwrap(),
-            1
-        );
-        assert_eq!(audit_entry::Entity::find().count(&db).await.unwrap(), 1);
-    }
 }

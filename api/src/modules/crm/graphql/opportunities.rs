@@ -99,7 +99,7 @@ pub struct OpportunitiesMutation;
 
 mutations! { OpportunitiesMutation => Opportunity, guard = "Require(OPPORTUNITY_WRITE)", id = "The opportunity's id.";
     /// Opens an opportunity. Repeating it with the same `id` and content returns the same one.
-    create create_opportunity(CreateOpportunityInput) |w, id, content| opportunities::create(w, id, content, None);
+    create create_opportunity(CreateOpportunityInput) |w, id, content| opportunities::create_alone(w, id, content);
     /// Changes the fields you give of an open opportunity (omitted: unchanged, `null`:
     /// cleared): amount, stage, owner… A stale `expectedVersion` is a `CONFLICT`; a won or
     /// lost opportunity is a `BUSINESS_RULE` error.

@@ -182,14 +182,37 @@ async fn apply(
     Ok(())
 }
 
-/// Opens an opportunity (idempotent with a client-chosen `id`); `lead_id`: the lead it was
-/// converted from.
+/// Opens an opportunity (idempotent with a client-chosen `id`) inside a larger write;
+/// `lead_id`: the lead it was converted from.
 pub async fn create(
     w: &Write<'_>,
     id: Option<Uuid>,
     input: OpportunityPatch,
     lead_id: Option<Uuid>,
 ) -> Result<opportunity::Model, AppError> {
+    let row = new_row(w, id, input, lead_id).await?;
+    write::insert::<opportunity::Entity>(w, row, id.is_some()).await
+}
+
+/// [`create`] as the whole of a mutation's write (`createOpportunity`): its last statement,
+/// so on PostgreSQL the opportunity and its audit entry are one statement without a
+/// transaction ([`write::insert_last`]).
+pub async fn create_alone(
+    w: &Write<'_>,
+    id: Option<Uuid>,
+    input: OpportunityPatch,
+) -> Result<opportunity::Model, AppError> {
+    let row = new_row(w, id, input, None).await?;
+    write::insert_last::<opportunity::Entity>(w, row, id.is_some()).await
+}
+
+/// A new open opportunity from `input`, checked.
+async fn new_row(
+    w: &Write<'_>,
+    id: Option<Uuid>,
+    input: OpportunityPatch,
+    lead_id: Option<Uuid>,
+) -> Result<opportunity::ActiveModel, AppError> {
     w.access().require(OPPORTUNITY_WRITE)?;
     let now = Utc::now();
     let mut row = opportunity::ActiveModel {
@@ -205,7 +228,7 @@ pub async fn create(
         ..Default::default()
     };
     apply(w, input, None, &mut row).await?;
-    write::insert_last::<opportunity::Entity>(w, row, id.is_some()).await
+    Ok(row)
 }
 
 /// Changes the fields `patch` gives of an open opportunity (moving it between stages) if

@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use entities::control::tenant;
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::DatabaseConnection;
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
@@ -44,104 +44,9 @@ use crate::tenancy::backend::Backend;
 use crate::tenancy::cache::TenantCache;
 use crate::tenancy::registry;
 
-/// An open tenant database, shared by the requests of that tenant. Dropping the last handle
-/// closes the pool and frees its slot.
-pub struct TenantDb {
-    db: DatabaseConnection,
-    tenant: tenant::Model,
-    /// When the tenant's status is due to be read again, in milliseconds since the cache's
-    /// `epoch`. An atomic, so the hot path costs one load and exactly one request per TTL wins
-    /// the right to re-read the row.
-    status_due: AtomicU64,
-    /// Most connections the pool opens: it holds that many permits of the budget.
-    max_connections: u32,
-    /// The tenant's place among the `ERP_TENANT_POOL_CAP` open pools (handed on to the pool
-    /// that replaces this one).
-    slot: Mutex<Option<OwnedSemaphorePermit>>,
-    permit: Option<OwnedSemaphorePermit>,
-    /// Set while one request grows this pool, so concurrent ones do not all try.
-    growing: AtomicBool,
-    /// Set when a larger pool replaced this one: the tenant's pool stays open (metrics).
-    replaced: AtomicBool,
-    metrics: Arc<Metrics>,
-    cache: Arc<TenantCache>,
-}
+mod tenant_db;
 
-impl TenantDb {
-    /// What this process keeps of the tenant between requests (grants, reference tables).
-    pub fn cache(&self) -> &Arc<TenantCache> {
-        &self.cache
-    }
-
-    /// The tenant's connection pool.
-    pub fn conn(&self) -> &DatabaseConnection {
-        &self.db
-    }
-
-    /// The tenant's registry row, as it was when the pool was opened.
-    pub fn tenant(&self) -> &tenant::Model {
-        &self.tenant
-    }
-
-    /// Whether the pool is too small for its load: more than twice as many requests hold it
-    /// as it may open connections, and every connection it may open is open and busy. (Two
-    /// requests meeting on a one-connection pool now and then do not make it grow: a larger
-    /// pool replaces the warm connection with new ones, which costs more than a short wait.)
-    fn crowded(self: &Arc<Self>) -> bool {
-        // The cache entry holds one reference, each request using the pool one.
-        let requests = Arc::strong_count(self).saturating_sub(1);
-        requests > 2 * self.max_connections as usize && self.saturated()
-    }
-
-    /// Whether a request arriving now would wait: every connection the pool may open is open
-    /// and busy.
-    fn saturated(&self) -> bool {
-        let (size, idle) = match self.db.get_database_backend() {
-            DbBackend::Postgres => {
-                let pool = self.db.get_postgres_connection_pool();
-                (pool.size(), pool.num_idle())
-            }
-            DbBackend::Sqlite => {
-                let pool = self.db.get_sqlite_connection_pool();
-                (pool.size(), pool.num_idle())
-            }
-            _ => return false,
-        };
-        idle == 0 && size >= self.max_connections
-    }
-}
-
-impl Drop for TenantDb {
-    fn drop(&mut self) {
-        let db = self.db.clone();
-        let permit = (
-            self.permit.take(),
-            self.slot
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take(),
-        );
-        // A pool replaced by a larger one was not the tenant's last: the gauge keeps it.
-        let metrics = (!self.replaced.load(Ordering::Acquire)).then(|| self.metrics.clone());
-        // Closing is async; the permits are released only once the connections are gone.
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle.spawn(async move {
-                    let _ = db.close().await;
-                    if let Some(metrics) = metrics {
-                        metrics.tenant_pool_closed();
-                    }
-                    drop(permit);
-                });
-            }
-            Err(_) => {
-                if let Some(metrics) = metrics {
-                    metrics.tenant_pool_closed();
-                }
-            }
-        }
-    }
-}
+pub use tenant_db::TenantDb;
 
 struct Entry {
     /// Filled once by whichever request opens the pool first; the others wait on it.
@@ -184,7 +89,7 @@ pub struct TenantPools {
 
 impl TenantPools {
     /// A cache of at most `settings.max_open_tenants` pools of up to
-    /// `settings.tenant_connections` connections each and `settings.tenant_connections_total`
+    /// `settings.tenant_connections` connections each and `settings.tenant_connections_max`
     /// in all, re-reading a tenant's status once it is older than `settings.tenant_status_ttl`;
     /// tenant caches live `settings.tenant_cache_ttl`.
     pub fn new(
@@ -203,7 +108,7 @@ impl TenantPools {
             epoch: Instant::now(),
             slots: Arc::new(Semaphore::new(settings.max_open_tenants.max(1))),
             budget: Arc::new(Semaphore::new(
-                settings.tenant_connections_total.max(1) as usize
+                settings.tenant_connections_max.max(1) as usize
             )),
             lru: Mutex::new(Lru::default()),
             metrics,
