@@ -452,7 +452,9 @@ impl TenantPools {
             slot: Mutex::new(None),
             permit: Some(permit),
             growing: AtomicBool::new(false),
-            replaced: AtomicBool::new(false),
+            // Not counted as opened: until it takes the smaller pool's place, dropping it
+            // must not count a close either.
+            replaced: AtomicBool::new(true),
             metrics: self.metrics.clone(),
             cache: db.cache.clone(),
         });
@@ -461,6 +463,7 @@ impl TenantPools {
             // Still the tenant's pool: the larger one takes its place.
             Some(entry) if Arc::ptr_eq(&entry.cell, cell) => {
                 db.replaced.store(true, Ordering::Release);
+                larger.replaced.store(false, Ordering::Release);
                 // The tenant keeps its one pool slot while the smaller pool closes.
                 *larger.slot.lock().unwrap_or_else(PoisonError::into_inner) = db
                     .slot
@@ -473,10 +476,7 @@ impl TenantPools {
                 larger
             }
             // Evicted or replaced meanwhile: the larger pool closes again (`larger` drops).
-            _ => {
-                larger.replaced.store(true, Ordering::Release);
-                db
-            }
+            _ => db,
         }
     }
 }
