@@ -71,8 +71,10 @@ pub async fn record<C: ConnectionTrait>(
     action: &str,
     changes: Changes,
 ) -> Result<(), AppError> {
-    let (actor_type, actor_id) = actor.kind_and_id();
-    insert(db, actor_type, actor_id, entity, entity_id, action, changes).await
+    entry(actor, entity, entity_id, action, changes)
+        .insert(db)
+        .await?;
+    Ok(())
 }
 
 /// Writes one audit entry for something an operator did on the command line (`erp user
@@ -85,19 +87,7 @@ pub async fn record_operator<C: ConnectionTrait>(
     action: &str,
     changes: Changes,
 ) -> Result<(), AppError> {
-    insert(db, "operator", None, entity, entity_id, action, changes).await
-}
-
-async fn insert<C: ConnectionTrait>(
-    db: &C,
-    actor_type: &str,
-    actor_id: Option<Uuid>,
-    entity: &str,
-    entity_id: Uuid,
-    action: &str,
-    changes: Changes,
-) -> Result<(), AppError> {
-    row(actor_type, actor_id, entity, entity_id, action, changes)
+    row("operator", None, entity, entity_id, action, changes)
         .insert(db)
         .await?;
     Ok(())

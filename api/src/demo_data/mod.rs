@@ -23,6 +23,8 @@
 //! so every run creates the same data set (only ids and timestamps differ). No floats: amounts
 //! are integer minor units formatted as decimal text.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use entities::identity::role;
 use entities::master::{customer, product};
@@ -49,6 +51,7 @@ use crate::modules::master::service::products::{Kind, ProductPatch};
 use crate::modules::master::service::reference;
 use crate::money::Money;
 use crate::state::AppState;
+use crate::tenancy::cache::TenantCache;
 
 mod crm;
 mod words;
@@ -170,6 +173,9 @@ struct Customer {
 /// The admin's session: connection, grants and audit actor.
 struct Ctx<'a> {
     db: &'a DatabaseConnection,
+    /// The tenant's cache: the demo's writes read reference tables through it and drop what
+    /// they change, like a request's.
+    cache: Arc<TenantCache>,
     access: Access,
     actor: AuditActor,
     rng: Rng,
@@ -193,6 +199,7 @@ pub async fn seed(state: &AppState, tenant_id: Uuid) -> Result<Counts, AppError>
     let access = load_access(db, &principal).await?;
     let mut ctx = Ctx {
         db,
+        cache: tenant.cache().clone(),
         access,
         actor: AuditActor(Some(Actor::User(admin.id))),
         rng: Rng(SEED),
@@ -221,7 +228,7 @@ pub async fn seed(state: &AppState, tenant_id: Uuid) -> Result<Counts, AppError>
 impl Ctx<'_> {
     /// One write (one transaction) as the admin.
     async fn write(&self) -> Result<Write<'_>, AppError> {
-        Ok(Write::begin(self.db, &self.access, self.actor, None))
+        Ok(Write::begin(self.db, &self.access, self.actor, None).with_cache(self.cache.clone()))
     }
 
     /// The three sales reps (ids) and the manager.
@@ -254,7 +261,8 @@ impl Ctx<'_> {
     ) -> Result<Uuid, AppError> {
         let phone = format!("+1 555 010 {:04}", self.rng.range(1000, 9999));
         let hash = users::hash_password(state.passwords(), DEMO_USER_PASSWORD).await?;
-        let w = Write::begin(self.db, &self.access, self.actor, None);
+        let w =
+            Write::begin(self.db, &self.access, self.actor, None).with_cache(self.cache.clone());
         let new = NewUser {
             id: None,
             email: email.to_owned(),
@@ -272,7 +280,8 @@ impl Ctx<'_> {
     async fn exchange_rates(&mut self) -> Result<(), AppError> {
         let from = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or_else(|| internal("rate date"))?;
         for (currency, rate) in [("EUR", "1.08"), ("GBP", "1.27")] {
-            let w = Write::begin(self.db, &self.access, self.actor, None);
+            let w = Write::begin(self.db, &self.access, self.actor, None)
+                .with_cache(self.cache.clone());
             reference::set_exchange_rate(&w, currency, rate, from).await?;
             w.commit().await?;
             self.counts.exchange_rates += 1;
@@ -337,7 +346,8 @@ impl Ctx<'_> {
             let contacts: Vec<ContactPatch> = (0..1 + self.rng.below(2))
                 .map(|_| self.contact(&site))
                 .collect();
-            let w = Write::begin(self.db, &self.access, self.actor, None);
+            let w = Write::begin(self.db, &self.access, self.actor, None)
+                .with_cache(self.cache.clone());
             let customer = edit::create::<customer::Entity>(&w, None, input).await?;
             for contact in contacts {
                 contacts::create_contact(&w, customer.id, contact).await?;
@@ -397,7 +407,8 @@ impl Ctx<'_> {
             // Most prices in USD, some in EUR; costs are 55-80 % of the price.
             let currency = if self.rng.chance(80) { "USD" } else { "EUR" };
             let cost = cents * self.rng.range(55, 80) / 100;
-            let w = Write::begin(self.db, &self.access, self.actor, None);
+            let w = Write::begin(self.db, &self.access, self.actor, None)
+                .with_cache(self.cache.clone());
             edit::create::<product::Entity>(
                 &w,
                 None,

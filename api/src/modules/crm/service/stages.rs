@@ -55,27 +55,17 @@ pub async fn list<C: ConnectionTrait>(
         .await?)
 }
 
-/// The first stage of the pipeline (from the tenant's `cache` when given).
+/// The first stage of the pipeline (through the write's cache, [`Write::table`]).
 pub async fn first(w: &Write<'_>) -> Result<pipeline_stage::Model, AppError> {
-    let first = match w.cache() {
-        Some(_) => w
-            .table::<pipeline_stage::Entity>()
-            .await?
-            .iter()
-            .min_by_key(|s| (s.position, s.id))
-            .cloned(),
-        None => {
-            pipeline_stage::Entity::find()
-                .order_by_asc(pipeline_stage::Column::Position)
-                .order_by_asc(pipeline_stage::Column::Id)
-                .one(w.tx().await?)
-                .await?
-        }
-    };
-    first.ok_or_else(|| AppError::BusinessRule {
-        rule: "crm.pipeline_empty",
-        message: "the pipeline has no stages; create one first".into(),
-    })
+    w.table::<pipeline_stage::Entity>()
+        .await?
+        .iter()
+        .min_by_key(|s| (s.position, s.id))
+        .cloned()
+        .ok_or_else(|| AppError::BusinessRule {
+            rule: "crm.pipeline_empty",
+            message: "the pipeline has no stages; create one first".into(),
+        })
 }
 
 /// Adds a stage; `probability` is a decimal from 0 to 1.

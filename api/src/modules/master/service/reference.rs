@@ -42,27 +42,20 @@ pub async fn currencies<C: ConnectionTrait>(
         .await?)
 }
 
-/// The minor digits of an active currency (from the tenant's `cache` when given, `db` being
-/// the write's transaction); an unknown one is a `VALIDATION` error on `field`.
+/// The minor digits of an active currency (through the write's cache, [`Write::table`]); an
+/// unknown one is a `VALIDATION` error on `field`.
 pub async fn currency_digits(
     w: &Write<'_>,
     code: &str,
     field: &str,
 ) -> Result<(String, u32), AppError> {
     let code = code.trim().to_uppercase();
-    let found = match w.cache() {
-        Some(_) => w
-            .table::<currency::Entity>()
-            .await?
-            .iter()
-            .find(|c| c.code == code)
-            .cloned(),
-        None => {
-            currency::Entity::find_by_id(code.clone())
-                .one(w.tx().await?)
-                .await?
-        }
-    };
+    let found = w
+        .table::<currency::Entity>()
+        .await?
+        .iter()
+        .find(|c| c.code == code)
+        .cloned();
     usable_currency(found, code, field)
 }
 
