@@ -1,30 +1,92 @@
-//! [`fields!`]: an `#[Object]` impl of a type wrapping a row (`Type(pub Model)`) whose plain
-//! fields are named once each, by kind, next to the resolvers written out in full.
+//! [`fields!`]: a GraphQL object type wrapping a row (`Type(pub Model)`) whose plain fields are
+//! named once each, by kind, next to the resolvers written out in full.
 
-/// The `#[Object]` impl (after the type's doc comment) of `Type(pub Model)`: each
-/// line `kind name;` is the field `name` read from the row's column `name`, and every
-/// `async fn` is kept as it is. The kinds:
+/// The GraphQL object `Type` (after the type's doc comment, `impl Type(Model) { … }`) of
+/// `Type(pub Model)`: each line `kind name;` is the field `name` read from the row's column
+/// `name`, and every `async fn` is kept as it is (`self.0` is the row). The kinds:
 ///
 /// - `id name;`: `ID` of a UUID column; `opt_id name;`: `Option<ID>` of an optional one;
 /// - `text name;`: `&str` of a text column; `opt_text name;`: `Option<&str>` of an optional one;
-/// - `value name: Type;`: the column's value as it is (`i32`, `bool`, a time);
-/// - `into name: Type;`: the column's value converted with `Into` (an enum);
+/// - `value name: Type;`: the column's value as it is (`i32`, `bool`, a time; see
+///   [`Column`](super::rows::Column));
+/// - `into name: Type;`: the column's value converted with `Into` (a GraphQL enum);
 /// - `children name -> Node = RELATION;`: a connection of the row's children (`null` and
 ///   `FORBIDDEN` without their read permission) through `kit::children::page`.
 ///
-/// Doc comments before a line are the field's description.
+/// Doc comments before a line are the field's description; the plain kinds (`id` to `into`)
+/// take nothing else (a field with a guard or another attribute is an `async fn`). The plain
+/// fields are written straight from the row into the answer (`graphql::rows`); the
+/// `#[Object]` impl, on [`Row`](super::rows::Row), is the type's schema and resolves the rest.
 macro_rules! fields {
-    ($(#[doc = $doc:tt])* impl $ty:ident { $($body:tt)* }) => {
-        $crate::graphql::resolve::paged!($crate::graphql::fields::fields;
-            ($(#[doc = $doc])* impl $ty) $($body)*);
+    ($(#[doc = $doc:tt])* impl $ty:ident($model:ty) { $($body:tt)* }) => {
+        $crate::graphql::resolve::paged!($crate::graphql::fields::fields; (name_type)
+            ([$(#[doc = $doc])*] $ty ($model)) $($body)*);
     };
     (@paged [$($paging:tt)*] $item:tt $($body:tt)*) => {
-        $crate::graphql::fields::fields!(@next [$($paging)* $item] [] $($body)*);
+        $crate::graphql::fields::fields!(@next [$($paging)* $item] [] [] $($body)*);
     };
-    (@next [($($attr:tt)*) $cx:tt $params:tt $page:tt ($($item:tt)*)] [$($done:tt)*]) => {
-        $($attr)* $($item)* { $($done)* }
+    (@next [($($attr:tt)*) $cx:tt $params:tt $page:tt ([$($doc:tt)*] $ty:ident ($model:ty))]
+        [$($done:tt)*] [$(($pname:ident $plain:expr))*]
+    ) => {
+        impl async_graphql::TypeName for $crate::graphql::rows::Row<'_, $model> {
+            fn type_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($ty))
+            }
+        }
+
+        $($attr)*
+        $($doc)*
+        impl<'r> $crate::graphql::rows::Row<'r, $model> { $($done)* }
+
+        impl $crate::graphql::rows::Plain for $ty {
+            type Model = $model;
+            const NAMES: &'static [&'static str] = &[$(stringify!($pname)),*];
+            fn row(&self) -> &$model {
+                &self.0
+            }
+            fn plain(name: &str) -> Option<fn(&$model) -> async_graphql::Value> {
+                $(
+                    if $crate::graphql::rows::named(name, stringify!($pname)) {
+                        let plain: fn(&$model) -> async_graphql::Value = $plain;
+                        return Some(plain);
+                    }
+                )*
+                None
+            }
+        }
+
+        impl async_graphql::OutputType for $ty {
+            fn type_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($ty))
+            }
+            fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+                $crate::graphql::rows::register::<$ty>(registry)
+            }
+            async fn resolve(
+                &self,
+                ctx: &async_graphql::ContextSelectionSet<'_>,
+                _field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+            ) -> async_graphql::ServerResult<async_graphql::Value> {
+                $crate::graphql::rows::resolve(ctx, self).await
+            }
+        }
+
+        impl async_graphql::ContainerType for $ty {
+            async fn resolve_field(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::ServerResult<Option<async_graphql::Value>> {
+                async_graphql::ContainerType::resolve_field(
+                    &$crate::graphql::rows::Row(&self.0),
+                    ctx,
+                )
+                .await
+            }
+        }
+
+        impl async_graphql::ObjectType for $ty {}
     };
-    (@next [$attr:tt $cx:tt ($($params:tt)*) ($($page:tt)*) $item:tt] [$($done:tt)*]
+    (@next [$attr:tt $cx:tt ($($params:tt)*) ($($page:tt)*) $item:tt] [$($done:tt)*] $plain:tt
         $(#[$fa:meta])* children $name:ident -> $node:path = $relation:expr; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next [$attr $cx ($($params)*) ($($page)*) $item] [$($done)*
@@ -40,57 +102,73 @@ macro_rules! fields {
                     .await
                     .map(Some)
             }
-        ] $($rest)*);
+        ] $plain $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] $(#[$fa:meta])* id $name:ident; $($rest:tt)*) => {
-        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+        $(#[doc = $fd:tt])* id $name:ident; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> async_graphql::ID {
                 async_graphql::ID(self.0.$name.to_string())
             }
-        ] $($rest)*);
+        ] [$($plain)* ($name |m| async_graphql::Value::String(m.$name.to_string()))] $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] $(#[$fa:meta])* opt_id $name:ident; $($rest:tt)*) => {
-        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+        $(#[doc = $fd:tt])* opt_id $name:ident; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> Option<async_graphql::ID> {
                 self.0.$name.map(|id| async_graphql::ID(id.to_string()))
             }
-        ] $($rest)*);
+        ] [$($plain)* ($name |m| m.$name.map_or(async_graphql::Value::Null,
+            |id| async_graphql::Value::String(id.to_string())))] $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] $(#[$fa:meta])* text $name:ident; $($rest:tt)*) => {
-        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+        $(#[doc = $fd:tt])* text $name:ident; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> &str {
                 &self.0.$name
             }
-        ] $($rest)*);
+        ] [$($plain)* ($name |m| async_graphql::Value::String(m.$name.clone()))] $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] $(#[$fa:meta])* opt_text $name:ident; $($rest:tt)*) => {
-        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+        $(#[doc = $fd:tt])* opt_text $name:ident; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> Option<&str> {
                 self.0.$name.as_deref()
             }
-        ] $($rest)*);
+        ] [$($plain)* ($name |m| m.$name.as_ref().map_or(async_graphql::Value::Null,
+            |s| async_graphql::Value::String(s.clone())))] $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] $(#[$fa:meta])* value $name:ident: $t:ty; $($rest:tt)*) => {
-        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+        $(#[doc = $fd:tt])* value $name:ident: $t:ty; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> $t {
                 self.0.$name
             }
-        ] $($rest)*);
+        ] [$($plain)* ($name |m| <$t as $crate::graphql::rows::Column>::value(&m.$name))]
+            $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] $(#[$fa:meta])* into $name:ident: $t:ty; $($rest:tt)*) => {
-        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+        $(#[doc = $fd:tt])* into $name:ident: $t:ty; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> $t {
                 self.0.$name.into()
             }
-        ] $($rest)*);
+        ] [$($plain)* ($name |m| async_graphql::resolver_utils::enum_value::<$t>(m.$name.into()))]
+            $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*]
+    (@next $head:tt [$($done:tt)*] $plain:tt
         $(#[$fa:meta])* async fn $name:ident($($args:tt)*) -> $ret:ty $body:block
         $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
             async fn $name($($args)*) -> $ret $body
-        ] $($rest)*);
+        ] $plain $($rest)*);
     };
 }
 pub(crate) use fields;

@@ -16,6 +16,7 @@ pub mod loaders;
 pub mod order;
 pub mod pagination;
 pub mod resolve;
+pub mod rows;
 pub mod scalars;
 pub mod websocket;
 
@@ -54,7 +55,8 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     .limit_recursive_depth(64)
     // Aliases, fields, depth on the expansion and input rules are checked by `admission`
     // before the schema sees a request. No extensions: async-graphql wraps every field's
-    // resolution in them once any is registered; per-request work is in `handler::run`.
+    // resolution in them once any is registered (and `rows::resolve` writes plain fields
+    // without calling them); per-request work is in `handler::run`.
     .limit_directives(settings.max_directives);
     // Admission checks variable types against these names: build them now, not on the first
     // request that needs them.

@@ -194,13 +194,17 @@ macro_rules! queries {
 pub(crate) use queries;
 
 /// Calls `$mac!(@paged [attribute complexity (parameters) (names)] …)` with the rest of the
-/// input: the `#[Object]` attribute, the complexity of a list, the paging arguments (`first`,
+/// input: the `#[Object]` attribute (with the arguments in the parentheses the input starts
+/// with, if it does not start with brackets), the complexity of a list, the paging arguments (`first`,
 /// `after`, `last`, `before`) and their names, for a macro that writes connection fields.
 /// They come from this one expansion, so that the names in the complexity expression are the
 /// arguments' and the ones `#[Object]` gives.
 macro_rules! paged {
-    ($mac:path; $($rest:tt)*) => {
-        $mac!(@paged [(#[async_graphql::Object])
+    ($mac:path; [$($item:tt)*] $($rest:tt)*) => {
+        $crate::graphql::resolve::paged!($mac; () [$($item)*] $($rest)*);
+    };
+    ($mac:path; ($($args:tt)*) $($rest:tt)*) => {
+        $mac!(@paged [(#[async_graphql::Object($($args)*)])
             "crate::graphql::pagination::list_complexity(child_complexity, first, last)"
             (
                 #[graphql(desc = "Page size from the start (default 20, at most 100).")] first: Option<i32>,

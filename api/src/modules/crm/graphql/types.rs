@@ -26,7 +26,7 @@ pub struct PipelineStage(pub pipeline_stage::Model);
 
 fields! {
     /// A stage of the sales pipeline.
-    impl PipelineStage {
+    impl PipelineStage(pipeline_stage::Model) {
         /// Stable id.
         id id;
         /// Name.
@@ -84,7 +84,7 @@ pub struct Lead(pub lead::Model);
 
 fields! {
     /// A prospect not yet a customer.
-    impl Lead {
+    impl Lead(lead::Model) {
         /// Stable id.
         id id;
         /// What the lead is about.
@@ -172,7 +172,7 @@ pub struct Opportunity(pub opportunity::Model);
 
 fields! {
     /// A possible sale.
-    impl Opportunity {
+    impl Opportunity(opportunity::Model) {
         /// Stable id.
         id id;
         /// Title.
@@ -253,7 +253,7 @@ pub struct Activity(pub activity::Model);
 
 fields! {
     /// A call, meeting, task or note.
-    impl Activity {
+    impl Activity(activity::Model) {
         /// Stable id.
         id id;
         /// Call, meeting, task or note.

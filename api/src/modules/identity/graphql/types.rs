@@ -22,7 +22,7 @@ pub struct User(pub user_account::Model);
 
 fields! {
     /// A person who can sign in to the tenant.
-    impl User {
+    impl User(user_account::Model) {
         /// Stable id (UUID).
         id id;
 
@@ -78,7 +78,7 @@ pub struct Role(pub role::Model);
 
 fields! {
     /// A named set of permissions.
-    impl Role {
+    impl Role(role::Model) {
         /// Stable id (UUID).
         id id;
 
@@ -132,7 +132,7 @@ pub struct ApiKey(pub api_key::Model);
 
 fields! {
     /// An integrator's API key (the secret is shown only when created).
-    impl ApiKey {
+    impl ApiKey(api_key::Model) {
         /// Stable id (UUID).
         id id;
 
@@ -172,7 +172,7 @@ pub struct AuditEntry(pub audit_entry::Model);
 
 fields! {
     /// One change of state in the audit trail.
-    impl AuditEntry {
+    impl AuditEntry(audit_entry::Model) {
         /// Stable id (UUID v7, ordered by time).
         id id;
 

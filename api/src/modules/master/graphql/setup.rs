@@ -126,7 +126,7 @@ pub struct PaymentTerm(pub payment_term::Model);
 
 fields! {
     /// When invoices fall due.
-    impl PaymentTerm {
+    impl PaymentTerm(payment_term::Model) {
         /// Stable id.
         id id;
         /// Unique code, e.g. `NET30`.
@@ -143,7 +143,7 @@ pub struct ProductCategory(pub product_category::Model);
 
 fields! {
     /// A group of products.
-    impl ProductCategory {
+    impl ProductCategory(product_category::Model) {
         /// Stable id.
         id id;
         /// Unique name.
@@ -156,7 +156,7 @@ pub struct Warehouse(pub warehouse::Model);
 
 fields! {
     /// A place where stock is kept.
-    impl Warehouse {
+    impl Warehouse(warehouse::Model) {
         /// Stable id.
         id id;
         /// Unique code.

@@ -110,7 +110,7 @@ pub struct Supplier(pub supplier::Model);
 
 fields! {
     /// A supplier.
-    impl Supplier {
+    impl Supplier(supplier::Model) {
         /// Stable id.
         id id;
         /// Legal name.

@@ -43,7 +43,7 @@ pub struct Currency(pub currency::Model);
 
 fields! {
     /// A currency.
-    impl Currency {
+    impl Currency(currency::Model) {
         /// ISO 4217 code.
         text code;
         /// Name.
@@ -58,7 +58,7 @@ pub struct ExchangeRate(pub exchange_rate::Model);
 
 fields! {
     /// An exchange rate of a currency into the tenant's base currency.
-    impl ExchangeRate {
+    impl ExchangeRate(exchange_rate::Model) {
         /// Stable id.
         id id;
         /// The currency.
@@ -79,7 +79,7 @@ pub struct UnitOfMeasure(pub unit_of_measure::Model);
 
 fields! {
     /// A unit products are counted in.
-    impl UnitOfMeasure {
+    impl UnitOfMeasure(unit_of_measure::Model) {
         /// Code, e.g. `kg`.
         text code;
         /// Name.
@@ -93,7 +93,7 @@ pub struct TaxRate(pub tax_rate::Model);
 
 fields! {
     /// A tax rate.
-    impl TaxRate {
+    impl TaxRate(tax_rate::Model) {
         /// Stable id.
         id id;
         /// Unique code, e.g. `VAT20`.
@@ -142,7 +142,7 @@ pub struct Customer(pub customer::Model);
 
 fields! {
     /// A customer.
-    impl Customer {
+    impl Customer(customer::Model) {
         /// Stable id.
         id id;
         /// Legal name.
@@ -197,7 +197,7 @@ pub struct Contact(pub contact::Model);
 
 fields! {
     /// A person at a customer.
-    impl Contact {
+    impl Contact(contact::Model) {
         /// Stable id.
         id id;
         /// Name.
@@ -240,7 +240,7 @@ fn cost_visible(ctx: &Context<'_>) -> bool {
 
 fields! {
     /// Something the tenant sells or buys.
-    impl Product {
+    impl Product(product::Model) {
         /// Stable id.
         id id;
         /// Stock-keeping unit, unique.
