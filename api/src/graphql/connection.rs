@@ -8,7 +8,7 @@
 //! `totalCount` counts every row matching the filter.
 
 use async_graphql::SimpleObject;
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{
@@ -28,7 +28,29 @@ pub struct ConnectionFields {
 }
 
 /// A page of `T` as a Relay connection named `<T>Connection`.
-pub type Page<T> = Connection<String, T, ConnectionFields, EmptyFields>;
+pub type Page<T> = Connection<Cursor, T, ConnectionFields, EmptyFields>;
+
+/// Where a row is in its list: its sort value (if sorted) and id. Encoded
+/// ([`encode_cursor`]) only when the client selects a cursor: a page of 100 rows with 10
+/// children each holds 1,100 of them, and most clients read `nodes`.
+pub struct Cursor {
+    key: Option<String>,
+    id: Uuid,
+}
+
+impl CursorType for Cursor {
+    type Error = AppError;
+
+    fn decode_cursor(s: &str) -> Result<Self, AppError> {
+        let (key, id) = decode_cursor("cursor", Some(s))?
+            .ok_or_else(|| AppError::validation("cursor", "not a cursor of this list"))?;
+        Ok(Self { key, id })
+    }
+
+    fn encode_cursor(&self) -> String {
+        encode_cursor(self.key.as_deref(), self.id)
+    }
+}
 
 /// The standard connection arguments.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -92,8 +114,13 @@ impl<E: EntityTrait> Copy for Sort<E> {}
 
 /// The cursor of a row: its sort value (if sorted) and id.
 pub fn encode_cursor(key: Option<&str>, id: Uuid) -> String {
-    let payload = serde_json::json!({ "k": key, "id": id });
-    URL_SAFE_NO_PAD.encode(payload.to_string())
+    #[derive(serde::Serialize)]
+    struct Payload<'a> {
+        id: Uuid,
+        k: Option<&'a str>,
+    }
+    let payload = serde_json::to_vec(&Payload { id, k: key }).unwrap_or_default();
+    URL_SAFE_NO_PAD.encode(payload)
 }
 
 fn decode_cursor(
@@ -247,8 +274,11 @@ impl Window {
             ConnectionFields { total_count },
         );
         connection.edges.extend(rows.into_iter().map(|row| {
-            let key = sort_key.map(|key| key(&row));
-            Edge::new(encode_cursor(key.as_deref(), row_id(&row)), node(row))
+            let cursor = Cursor {
+                key: sort_key.map(|key| key(&row)),
+                id: row_id(&row),
+            };
+            Edge::new(cursor, node(row))
         }));
         connection
     }
@@ -307,6 +337,9 @@ mod tests {
             decode_cursor("after", Some(&sorted)).unwrap(),
             Some((Some("Acme".to_owned()), id))
         );
+        let cursor = Cursor::decode_cursor(&sorted).unwrap();
+        assert_eq!((cursor.key.as_deref(), cursor.id), (Some("Acme"), id));
+        assert_eq!(cursor.encode_cursor(), sorted);
         let err = decode_cursor("after", Some("bm9wZQ")).unwrap_err();
         assert!(matches!(err, AppError::Validation { ref field, .. } if field == "after"));
     }

@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::resolver_utils::resolve_container;
@@ -214,11 +215,14 @@ fn applies<T: OutputType>(ctx: &ContextSelectionSet<'_>, condition: Option<&str>
 /// Adds `value` under `key` the way async-graphql merges a response key selected twice: the
 /// first value stays, objects (and objects in lists, by position) are merged field by field.
 fn merge(map: &mut async_graphql::indexmap::IndexMap<Name, Value>, key: Name, value: Value) {
-    let Some(existing) = map.get_mut(&key) else {
-        map.insert(key, value);
-        return;
+    let mut existing = match map.entry(key) {
+        Entry::Vacant(entry) => {
+            entry.insert(value);
+            return;
+        }
+        Entry::Occupied(entry) => entry,
     };
-    match (existing, value) {
+    match (existing.get_mut(), value) {
         (Value::Object(into), Value::Object(from)) => {
             for (k, v) in from {
                 merge(into, k, v);
