@@ -25,6 +25,7 @@ struct Inner {
     schema: AppSchema,
     sockets: Arc<SocketSlots>,
     heavy_lane: Arc<tokio::sync::Semaphore>,
+    documents: crate::graphql::admission::Documents,
     events: crate::kit::events::EventBus,
 }
 
@@ -64,6 +65,7 @@ impl AppState {
             schema,
             sockets,
             heavy_lane,
+            documents: crate::graphql::admission::Documents::default(),
             events: crate::kit::events::EventBus::default(),
         })))
     }
@@ -102,6 +104,11 @@ impl AppState {
     /// one permit at a time per core but one: see `graphql::admission::admit_in_lane`.
     pub fn heavy_lane(&self) -> &Arc<tokio::sync::Semaphore> {
         &self.0.heavy_lane
+    }
+
+    /// GraphQL documents admitted before, by their text.
+    pub fn documents(&self) -> &crate::graphql::admission::Documents {
+        &self.0.documents
     }
 
     /// Open WebSockets, bounded per client address and in total.

@@ -10,6 +10,7 @@
 //! documents cost no database work.
 
 use async_graphql::ErrorExtensionValues;
+use async_graphql::parser::types::ExecutableDocument;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -70,8 +71,8 @@ pub async fn post(
             );
         }
     };
-    let _lane = match admission::admit_in_lane(&state, &mut request).await {
-        Ok(lane) => lane,
+    let admission = match admission::admit_in_lane(&state, &mut request).await {
+        Ok(admission) => admission,
         Err(error) => {
             let mut response = async_graphql::Response::from_errors(vec![error]);
             classify_errors(&state, &mut response);
@@ -91,10 +92,12 @@ pub async fn post(
     };
     let context =
         RequestContext::new(state.clone(), principal).with_client_addr(client.map(|c| c.0.0));
-    axum::Json(run(&state, request_id.0, context, request).await).into_response()
+    let response = run(&state, request_id.0, context, request, &admission.document).await;
+    drop(admission.lane);
+    axum::Json(response).into_response()
 }
 
-/// Executes an admitted request (its document parsed by admission) for `context`: inside the
+/// Executes an admitted request (`document`, parsed by admission) for `context`: inside the
 /// request id's scope, counting its SQL statements, with every error classified.
 ///
 /// This is where the per-request work happens once, instead of in schema extensions (which
@@ -106,10 +109,10 @@ pub async fn run(
     state: &AppState,
     request_id: String,
     context: RequestContext,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
+    document: &ExecutableDocument,
 ) -> async_graphql::Response {
     let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let document = request.parsed_query().ok().cloned();
     let operation_name = request.operation_name.clone();
     let failure = context.access_failure();
     let execute = async {
@@ -128,9 +131,7 @@ pub async fn run(
         {
             return async_graphql::Response::from_errors(vec![error]);
         }
-        if let Some(document) = &document {
-            order::order_response(document, operation_name.as_deref(), &mut response.data);
-        }
+        order::order_response(document, operation_name.as_deref(), &mut response.data);
         response
     };
     let mut response = REQUEST_SQL

@@ -325,14 +325,15 @@ impl SocketExecutor {
             .and_then(|data| data.get(&TypeId::of::<SocketCredential>()))
             .and_then(|value| value.downcast_ref::<SocketCredential>())
             .and_then(|c| c.0.clone());
-        let lane = match admission::admit_in_lane(&state, &mut request).await {
-            Ok(lane) => lane,
-            Err(error) => {
-                let mut response = Response::from_errors(vec![error]);
-                classify_errors(&state, &mut response);
-                return single(response);
-            }
-        };
+        let admission::Admission { document, lane } =
+            match admission::admit_in_lane(&state, &mut request).await {
+                Ok(admission) => admission,
+                Err(error) => {
+                    let mut response = Response::from_errors(vec![error]);
+                    classify_errors(&state, &mut response);
+                    return single(response);
+                }
+            };
         let principal = match credential {
             None => None,
             Some(credential) => match authenticate_until(&state, &credential).await {
@@ -354,14 +355,18 @@ impl SocketExecutor {
         }
         let request_id = uuid::Uuid::now_v7().to_string();
         let timeout = state.settings().http.request_timeout;
-        let response =
-            match tokio::time::timeout(timeout, run(&state, request_id, context, request)).await {
-                Ok(response) => response,
-                Err(_) => failure(
-                    &state,
-                    &AppError::Internal("the operation timed out".into()),
-                ),
-            };
+        let response = match tokio::time::timeout(
+            timeout,
+            run(&state, request_id, context, request, &document),
+        )
+        .await
+        {
+            Ok(response) => response,
+            Err(_) => failure(
+                &state,
+                &AppError::Internal("the operation timed out".into()),
+            ),
+        };
         single(response)
     }
 }
