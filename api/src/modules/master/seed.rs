@@ -36,6 +36,16 @@ const CURRENCIES: &[(&str, &str, i32)] = &[
     ("BHD", "Bahraini Dinar", 3),
 ];
 
+/// The minor digits of `code`, if it is one of the ISO currencies every tenant is seeded
+/// with. They never change: a stored amount's minor units mean them (no API edits a
+/// currency), so readers need not look them up in the tenant's table.
+pub fn iso_minor_digits(code: &str) -> Option<u32> {
+    CURRENCIES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .and_then(|(_, _, digits)| u32::try_from(*digits).ok())
+}
+
 const UNITS: &[(&str, &str)] = &[
     ("ea", "Each"),
     ("kg", "Kilogram"),
@@ -90,4 +100,18 @@ pub async fn seed_reference_data<C: ConnectionTrait>(db: &C) -> Result<(), AppEr
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_minor_digits;
+
+    #[test]
+    fn seeded_iso_currencies_have_their_minor_digits_and_others_none() {
+        assert_eq!(iso_minor_digits("USD"), Some(2));
+        assert_eq!(iso_minor_digits("JPY"), Some(0));
+        assert_eq!(iso_minor_digits("KWD"), Some(3));
+        assert_eq!(iso_minor_digits("usd"), None);
+        assert_eq!(iso_minor_digits("XTS"), None);
+    }
 }

@@ -19,16 +19,22 @@ use crate::kit::read::{reference, relation};
 use crate::modules::crm::graphql::types::Opportunity;
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::{PaymentTerm, ProductCategory};
+use crate::modules::master::seed::iso_minor_digits;
 use crate::money::MICRO_SCALE;
 
-/// The money value of `minor` in `currency`, with its digits from the tenant's cached
-/// currencies (`kit::read::reference`).
+/// The money value of `minor` in `currency`, with its digits: fixed for the seeded ISO
+/// currencies (`seed::iso_minor_digits`), from the tenant's cached currencies
+/// (`kit::read::reference`) for any other code. The first read of a tenant then runs no
+/// currency query.
 pub async fn money(ctx: &Context<'_>, minor: i64, currency: &str) -> Result<Money> {
-    let digits = reference::<currency::Entity>(ctx)
-        .await?
-        .iter()
-        .find(|c| c.code == currency)
-        .map_or(2, |c| u32::try_from(c.minor_digits).unwrap_or(2));
+    let digits = match iso_minor_digits(currency) {
+        Some(digits) => digits,
+        None => reference::<currency::Entity>(ctx)
+            .await?
+            .iter()
+            .find(|c| c.code == currency)
+            .map_or(2, |c| u32::try_from(c.minor_digits).unwrap_or(2)),
+    };
     Ok(Money::new(minor, currency, digits))
 }
 
