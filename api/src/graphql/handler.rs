@@ -93,8 +93,9 @@ pub async fn post(
     let context =
         RequestContext::new(state.clone(), principal).with_client_addr(client.map(|c| c.0.0));
     let response = run(&state, request_id.0, context, request, &admission.document).await;
-    drop(admission.lane);
-    axum::Json(response).into_response()
+    let response = axum::Json(response).into_response();
+    drop(admission.lane); // held while the answer is serialized too
+    response
 }
 
 /// Executes an admitted request (`document`, parsed by admission) for `context`: inside the
