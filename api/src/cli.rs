@@ -37,8 +37,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the GraphQL API, the playground and the health endpoints.
+    /// Serve the GraphQL API, the playground and the health endpoints (and run background
+    /// jobs, unless ERP_JOBS=off).
     Serve,
+    /// Run background jobs only (activity reminders, the outbox sweep), for every tenant,
+    /// until stopped (SIGTERM or Ctrl-C).
+    Worker,
     /// Upgrade the control database, then every tenant database.
     Migrate,
     /// Manage tenants.
@@ -144,7 +148,7 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing(
-        matches!(cli.command, Command::Serve),
+        matches!(cli.command, Command::Serve | Command::Worker),
         sources.get("RUST_LOG"),
     );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -190,6 +194,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
     operator::startup::check_control_database(&settings).await?;
     match command {
         Command::Serve => serve(settings).await,
+        Command::Worker => worker(settings).await,
         Command::Migrate => migrate(settings).await,
         Command::Tenant(TenantCommand::List) => list_tenants(settings).await,
         Command::Tenant(TenantCommand::Suspend { slug, reason }) => {
@@ -289,7 +294,22 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             println!("    password: the one in ERP_ADMIN_PASSWORD");
         }
     }
+    server::start_background(&state);
     server::serve(listener, state, server::shutdown_signal()).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn worker(settings: Settings) -> anyhow::Result<ExitCode> {
+    let state = AppState::build(settings).await?;
+    let tick = state.settings().jobs.tick;
+    state.events().run();
+    crate::jobs::start(state.clone());
+    println!(
+        "ERP worker running background jobs every {} ms",
+        tick.as_millis()
+    );
+    server::shutdown_signal().await;
+    state.tenancy().close().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -163,12 +163,26 @@ pub struct HttpSettings {
     /// `ERP_WS_INIT_TIMEOUT_SECS`: a WebSocket that sends no `connection_init` within this
     /// time is closed (code 4408).
     pub ws_init_timeout: Duration,
+    /// `ERP_WS_SEND_TIMEOUT_SECS`: a WebSocket client that takes no frame for this long is
+    /// dropped (a slow consumer).
+    pub ws_send_timeout: Duration,
     /// `ERP_WS_MAX_PER_ADDRESS`: most WebSockets open from one client address at once. Behind
     /// a proxy every client shares its address: raise this there.
     pub ws_max_per_address: usize,
     /// `ERP_WS_MAX_TOTAL`: most WebSockets open at once; keep it well under the process's
     /// file-descriptor limit.
     pub ws_max_total: usize,
+}
+
+/// Background jobs (`crate::jobs`).
+#[derive(Clone, Debug)]
+pub struct JobSettings {
+    /// `ERP_JOBS`: whether `erp serve` runs the job runner (`erp worker` always does).
+    pub enabled: bool,
+    /// `ERP_JOBS_TICK_MS`: how often the runner looks at every tenant's due jobs.
+    pub tick: Duration,
+    /// `ERP_JOBS_CONCURRENCY`: tenants whose jobs run at once.
+    pub concurrency: usize,
 }
 
 /// The whole configuration.
@@ -198,6 +212,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Tenant template settings.
     pub tenant_template: TemplateSettings,
+    /// Background jobs.
+    pub jobs: JobSettings,
 }
 
 /// Every problem found in the configuration.
@@ -343,10 +359,16 @@ impl Settings {
             header_read_timeout: r.secs("ERP_HTTP_HEADER_TIMEOUT_SECS", 1, 600, 10),
             request_timeout: r.secs("ERP_HTTP_REQUEST_TIMEOUT_SECS", 1, 3_600, 30),
             ws_init_timeout: r.secs("ERP_WS_INIT_TIMEOUT_SECS", 1, 600, 10),
+            ws_send_timeout: r.secs("ERP_WS_SEND_TIMEOUT_SECS", 1, 600, 10),
             ws_max_per_address: r.number("ERP_WS_MAX_PER_ADDRESS", 1, 1_000_000, 64) as usize,
             ws_max_total: r.number("ERP_WS_MAX_TOTAL", 1, 1_000_000, 4_096) as usize,
         };
         let migrate_concurrency = r.number("ERP_MIGRATE_CONCURRENCY", 1, 256, 4) as usize;
+        let jobs = JobSettings {
+            enabled: r.flag("ERP_JOBS", true),
+            tick: r.millis("ERP_JOBS_TICK_MS", 50, 3_600_000, 2_000),
+            concurrency: r.number("ERP_JOBS_CONCURRENCY", 1, 64, 4) as usize,
+        };
         let tenant_template = TemplateSettings {
             enabled: r.flag("ERP_TENANT_TEMPLATE", true),
             dir: r
@@ -381,6 +403,7 @@ impl Settings {
             pools,
             http,
             tenant_template,
+            jobs,
         })
     }
 

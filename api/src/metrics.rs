@@ -17,6 +17,19 @@ tokio::task_local! {
     pub static REQUEST_SQL: std::sync::Arc<AtomicU64>;
 }
 
+tokio::task_local! {
+    /// Set in background tasks (the outbox relay, the Redis listener's catch-up, jobs): their
+    /// statements count in `erp_background_sql_statements_total`, not in
+    /// `erp_sql_statements_total`, which stays the statements of requests (a refused request
+    /// costs 0 of them, whatever the jobs do meanwhile).
+    static BACKGROUND: ();
+}
+
+/// Runs `work` as background work (see [`BACKGROUND`]).
+pub async fn background<F: std::future::Future>(work: F) -> F::Output {
+    BACKGROUND.scope((), work).await
+}
+
 /// Counts one statement for the current request, if any.
 pub fn count_request_statement() {
     let _ = REQUEST_SQL.try_with(|c| c.fetch_add(1, Ordering::Relaxed));
@@ -59,6 +72,13 @@ pub struct Metrics {
     tenant_pools_closed: AtomicU64,
     tenant_pools_peak: AtomicU64,
     tenant_pools_grown: AtomicU64,
+    background_statements: AtomicU64,
+    events_published: AtomicU64,
+    relay_failures: AtomicU64,
+    /// 1 while the event bus is up (always, in-process); 0 while Redis is away.
+    bus_down: std::sync::atomic::AtomicBool,
+    /// Job kind → (runs, failures, queued and due at the last look).
+    jobs: Mutex<BTreeMap<String, (u64, u64, u64)>>,
 }
 
 impl Metrics {
@@ -87,9 +107,14 @@ impl Metrics {
         }
     }
 
-    /// Counts one SQL statement (called by every database pool's metric callback).
+    /// Counts one SQL statement (called by every database pool's metric callback), as
+    /// background work's when run by it.
     pub fn record_sql_statement(&self) {
-        self.sql_statements.fetch_add(1, Ordering::Relaxed);
+        if BACKGROUND.try_with(|()| ()).is_ok() {
+            self.background_statements.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.sql_statements.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// SQL statements run since start.
@@ -112,6 +137,37 @@ impl Metrics {
     /// A tenant pool was replaced by a larger one (`crate::tenancy::pools`).
     pub fn tenant_pool_grown(&self) {
         self.tenant_pools_grown.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `n` outbox rows were published and marked sent.
+    pub fn record_events_published(&self, n: u64) {
+        self.events_published.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// A relay pass failed (the bus or the tenant database was away).
+    pub fn record_relay_failure(&self) {
+        self.relay_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether the event bus can publish and listen.
+    pub fn set_bus_up(&self, up: bool) {
+        self.bus_down.store(!up, Ordering::Release);
+    }
+
+    /// A job of `kind` ran (`failed`: it returned an error).
+    pub fn record_job_run(&self, kind: &str, failed: bool) {
+        if let Ok(mut map) = self.jobs.lock() {
+            let entry = map.entry(kind.to_owned()).or_default();
+            entry.0 += 1;
+            entry.1 += u64::from(failed);
+        }
+    }
+
+    /// Jobs of `kind` queued and due, as the runner last saw them (summed over tenants).
+    pub fn set_job_depth(&self, kind: &str, depth: u64) {
+        if let Ok(mut map) = self.jobs.lock() {
+            map.entry(kind.to_owned()).or_default().2 = depth;
+        }
     }
 
     /// Tenant pools open now.
@@ -191,6 +247,38 @@ impl Metrics {
             self.tenant_pools_opened.load(Ordering::Relaxed),
             self.tenant_pools_grown.load(Ordering::Relaxed),
         );
+        let _ = write!(
+            out,
+            "# HELP erp_background_sql_statements_total SQL statements of background work (relay, jobs).\n\
+             # TYPE erp_background_sql_statements_total counter\n\
+             erp_background_sql_statements_total {}\n\
+             # HELP erp_events_published_total Outbox events published and marked sent.\n\
+             # TYPE erp_events_published_total counter\n\
+             erp_events_published_total {}\n\
+             # HELP erp_outbox_relay_failures_total Relay passes that failed (bus or database away) and are retried.\n\
+             # TYPE erp_outbox_relay_failures_total counter\n\
+             erp_outbox_relay_failures_total {}\n\
+             # HELP erp_event_bus_up 1 while the event bus can publish and listen (Redis reachable), else 0.\n\
+             # TYPE erp_event_bus_up gauge\n\
+             erp_event_bus_up {}\n",
+            self.background_statements.load(Ordering::Relaxed),
+            self.events_published.load(Ordering::Relaxed),
+            self.relay_failures.load(Ordering::Relaxed),
+            u8::from(!self.bus_down.load(Ordering::Acquire)),
+        );
+        out.push_str("# HELP erp_jobs_runs_total Background job runs by kind.\n# TYPE erp_jobs_runs_total counter\n");
+        let jobs = self.jobs.lock().map(|m| m.clone()).unwrap_or_default();
+        for (kind, (runs, _, _)) in &jobs {
+            let _ = writeln!(out, "erp_jobs_runs_total{{kind=\"{kind}\"}} {runs}");
+        }
+        out.push_str("# HELP erp_jobs_failures_total Background job runs that failed, by kind.\n# TYPE erp_jobs_failures_total counter\n");
+        for (kind, (_, failures, _)) in &jobs {
+            let _ = writeln!(out, "erp_jobs_failures_total{{kind=\"{kind}\"}} {failures}");
+        }
+        out.push_str("# HELP erp_jobs_queue_depth Jobs queued and due by kind, summed over tenants at the runner's last look.\n# TYPE erp_jobs_queue_depth gauge\n");
+        for (kind, (_, _, depth)) in &jobs {
+            let _ = writeln!(out, "erp_jobs_queue_depth{{kind=\"{kind}\"}} {depth}");
+        }
         out
     }
 }

@@ -145,7 +145,10 @@ async fn health() -> &'static str {
     "ok"
 }
 
-/// `GET /ready`: the control database answers.
+/// `GET /ready`: the control database answers (503 if not). With the event bus (Redis) away
+/// the answer is still 200, since queries and mutations work and events wait in the outbox, but
+/// its body says `degraded: …` (and `/metrics` has `erp_event_bus_up 0`): taking every replica
+/// out of a load balancer because Redis is away would stop the whole API.
 async fn ready(State(state): State<AppState>) -> Response {
     match state
         .tenancy()
@@ -153,6 +156,9 @@ async fn ready(State(state): State<AppState>) -> Response {
         .execute_unprepared("SELECT 1")
         .await
     {
+        Ok(_) if !state.events().bus_ready() => {
+            "degraded: event bus (Redis) unreachable; events wait in the outbox".into_response()
+        }
         Ok(_) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
@@ -180,6 +186,15 @@ async fn metrics(State(state): State<AppState>) -> Response {
 /// `GET /.well-known/jwks.json`: public keys that verify our access tokens.
 async fn jwks(State(state): State<AppState>) -> Response {
     axum::Json(state.tokens().keys().jwks().clone()).into_response()
+}
+
+/// Starts what `erp serve` runs besides HTTP: the events' background side (the Redis listener,
+/// the start-up relay sweep) and, unless `ERP_JOBS=off`, the job runner.
+pub fn start_background(state: &AppState) {
+    state.events().run();
+    if state.settings().jobs.enabled {
+        crate::jobs::start(state.clone());
+    }
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then drains connections.

@@ -26,7 +26,7 @@ struct Inner {
     sockets: Arc<SocketSlots>,
     heavy_lane: Arc<tokio::sync::Semaphore>,
     documents: crate::graphql::admission::Documents,
-    events: crate::kit::events::EventBus,
+    events: crate::events::Events,
 }
 
 impl AppState {
@@ -56,6 +56,11 @@ impl AppState {
             SocketSlots::new(settings.http.ws_max_per_address, settings.http.ws_max_total);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let heavy_lane = Arc::new(tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)));
+        let events = crate::events::Events::new(
+            tenancy.clone(),
+            settings.redis_url.as_ref(),
+            metrics.clone(),
+        )?;
         Ok(Self(Arc::new(Inner {
             settings,
             tenancy,
@@ -66,12 +71,12 @@ impl AppState {
             sockets,
             heavy_lane,
             documents: crate::graphql::admission::Documents::default(),
-            events: crate::kit::events::EventBus::default(),
+            events,
         })))
     }
 
-    /// Where committed writes announce their domain events.
-    pub fn events(&self) -> &crate::kit::events::EventBus {
+    /// Real time: the outbox relay, the event bus and this process's fan-out.
+    pub fn events(&self) -> &crate::events::Events {
         &self.0.events
     }
 

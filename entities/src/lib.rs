@@ -9,6 +9,7 @@
 
 pub mod control;
 pub mod crm;
+pub mod events;
 pub mod identity;
 pub mod master;
 pub mod platform;

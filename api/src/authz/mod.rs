@@ -91,6 +91,20 @@ impl Access {
         &self.grants
     }
 
+    /// The background jobs of tenant `tenant`: no roles, no grants (a job writes only what
+    /// its own code decides, never through a caller's rights), no user.
+    pub fn system(tenant: Uuid) -> Self {
+        Self {
+            principal: Principal {
+                tenant_id: tenant,
+                actor: Actor::ApiKey(Uuid::nil()),
+                session_id: None,
+            },
+            roles: Vec::new(),
+            grants: BTreeMap::new(),
+        }
+    }
+
     /// A caller without roles or grants (unit tests).
     #[cfg(test)]
     pub fn for_tests(principal: Principal) -> Self {

@@ -134,8 +134,12 @@ impl RequestContext {
         let actor = self.audit_actor();
         let access = self.access()?;
         let db = self.tenant_db().await?;
+        let relay = crate::kit::write::Relay {
+            events: self.state.events().clone(),
+            tenant: db.tenant().id,
+        };
         Ok(
-            crate::kit::Write::begin(db.conn(), access, actor, Some(self.state.events().clone()))
+            crate::kit::Write::begin(db.conn(), access, actor, Some(relay))
                 .with_cache(db.cache().clone()),
         )
     }

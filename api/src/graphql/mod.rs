@@ -20,26 +20,44 @@ pub mod rows;
 pub mod scalars;
 pub mod websocket;
 
-use async_graphql::{EmptySubscription, ID, MergedObject, Schema};
+use async_graphql::{ID, MergedObject, MergedSubscription, Schema};
 use uuid::Uuid;
 
 use crate::error::AppError;
 
 use crate::config::GraphqlSettings;
+use crate::modules::crm::graphql::changes::CrmSubscription;
 use crate::modules::crm::graphql::{CrmMutation, CrmQuery};
 use crate::modules::identity::graphql::{IdentityMutation, IdentityQuery};
+use crate::modules::master::graphql::changes::MasterSubscription;
 use crate::modules::master::graphql::{MasterMutation, MasterQuery};
+use crate::modules::notifications::graphql::{
+    NotificationsMutation, NotificationsQuery, NotificationsSubscription,
+};
 
 /// Every query field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(IdentityQuery, MasterQuery, CrmQuery);
+pub struct QueryRoot(IdentityQuery, MasterQuery, CrmQuery, NotificationsQuery);
 
 /// Every mutation field.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, MasterMutation, CrmMutation);
+pub struct MutationRoot(
+    IdentityMutation,
+    MasterMutation,
+    CrmMutation,
+    NotificationsMutation,
+);
+
+/// Every subscription field.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(
+    NotificationsSubscription,
+    MasterSubscription,
+    CrmSubscription,
+);
 
 /// The application schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with `settings`' limits applied. Every request must pass
 /// [`admission::admit`] before it reaches the schema.
@@ -47,7 +65,7 @@ pub fn build_schema(settings: &GraphqlSettings) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_complexity(settings.max_complexity)
     // Backstop for introspection subtrees, which the ordinary depth limit leaves out.
@@ -73,7 +91,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

@@ -7,6 +7,9 @@
 //!   [`MAX_OPERATIONS_PER_SOCKET`] operations run at once on one socket.
 //! - A socket that sends no `connection_init` within `ERP_WS_INIT_TIMEOUT_SECS` is closed
 //!   with 4408; a socket whose access token expires is closed with 4401 when it does.
+//! - A client that takes no frame within `ERP_WS_SEND_TIMEOUT_SECS` is dropped, and a
+//!   subscription that falls more than `events::hub::FEED_CAPACITY` events behind ends with
+//!   `RATE_LIMITED`: a slow client never makes the server buffer without bound.
 //! - The socket keeps only its credential. Every operation passes [`admission`], then gets a
 //!   fresh [`RequestContext`]: the credential is verified again and access and loaders are
 //!   loaded for that operation alone, so a deactivated user, a revoked API key, an ended session
@@ -154,6 +157,8 @@ enum Deadline {
     Expiry(Instant),
     /// Anonymous or an API key: only the client closes.
     Never,
+    /// An operation came before `connection_init`: close with 4401 now.
+    Unauthorized,
 }
 
 /// The credential a socket was opened with; kept in the connection's data, verified again for
@@ -179,12 +184,33 @@ async fn serve(
         Ok::<_, axum::Error>(tx)
     });
     let init_deadline = Instant::now() + state.settings().http.ws_init_timeout;
+    let send_timeout = state.settings().http.ws_send_timeout;
     let (deadline_tx, mut deadline_rx) = tokio::sync::watch::channel(Deadline::Init(init_deadline));
     let executor = SocketExecutor {
         state: state.clone(),
         client,
         running: Arc::new(AtomicUsize::new(0)),
     };
+    // graphql-transport-ws: an operation before `connection_init` closes the socket with 4401
+    // (async-graphql would answer 1011).
+    let early = deadline_tx.clone();
+    let mut initialised = false;
+    let stream = stream.map(move |message| {
+        if !initialised && let Ok(Message::Text(text)) = &message {
+            match serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| v["type"].as_str().map(str::to_owned))
+                .as_deref()
+            {
+                Some("connection_init") => initialised = true,
+                Some("subscribe" | "start") => {
+                    early.send_replace(Deadline::Unauthorized);
+                }
+                _ => {}
+            }
+        }
+        message
+    });
     let graphql = GraphQLWebSocket::new_with_pair(outgoing, stream, executor, protocol)
         .on_connection_init(move |payload| async move {
             connection_init(&state, &payload, &deadline_tx).await
@@ -198,12 +224,33 @@ async fn serve(
             Deadline::Init(at) => (Some(at), 4408, "connection initialisation timeout"),
             Deadline::Expiry(at) => (Some(at), 4401, "the access token expired"),
             Deadline::Never => (None, 0, ""),
+            Deadline::Unauthorized => (Some(Instant::now()), 4401, "Unauthorized"),
         };
         tokio::select! {
             message = rx.recv() => match message {
                 Some(message) => {
-                    if sink.send(message).await.is_err() {
-                        return;
+                    // async-graphql's own close for an operation before `connection_init`
+                    // (1011) becomes the protocol's 4401.
+                    let message = match message {
+                        Message::Close(_)
+                            if matches!(*deadline_rx.borrow(), Deadline::Unauthorized) =>
+                        {
+                            Message::Close(Some(CloseFrame {
+                                code: 4401,
+                                reason: "Unauthorized".into(),
+                            }))
+                        }
+                        other => other,
+                    };
+                    // A client that takes no frame for this long (its buffers and ours are
+                    // full) is dropped: a slow consumer never holds the server's memory.
+                    match tokio::time::timeout(send_timeout, sink.send(message)).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => return,
+                        Err(_) => {
+                            tracing::info!("a WebSocket client stopped reading; closed");
+                            return;
+                        }
                     }
                 }
                 // async-graphql has finished and everything it wrote is sent.

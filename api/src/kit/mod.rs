@@ -11,11 +11,13 @@
 //! - [`edit`]: resources written from patches ([`edit::Editable`]): a new row's bookkeeping
 //!   columns, create, versioned update and archive by id.
 //! - [`audit`]: audit entries as row diffs; audit reads without fields the reader may not read.
-//! - [`events`]: domain events, published after commit.
+//! - [`events`]: domain events, stored in the outbox with the write and published after it.
+//! - [`changes`]: change streams (`leadChanged`) checked against the subscriber's grants.
 //!
 //! `docs/MODULES.md` shows how a module uses it.
 
 pub mod audit;
+pub mod changes;
 pub mod children;
 pub mod edit;
 pub mod events;

@@ -39,6 +39,9 @@ pub struct ResourceInfo {
     /// a write another row's value refuses answers `CONFLICT` naming the value (the modules'
     /// tests compare them with the migrated schema), without a lookup beforehand.
     pub unique: &'static [(&'static str, &'static str)],
+    /// The column naming a row to people (`title`), when a user made owner or assignee of a
+    /// row by someone else gets an `ASSIGNED` notification (`modules::notifications`).
+    pub assign_notice: Option<&'static str>,
 }
 
 impl ResourceInfo {
@@ -54,6 +57,7 @@ impl ResourceInfo {
             secret: &[],
             references: &[],
             unique: &[],
+            assign_notice: None,
         }
     }
 }
@@ -179,6 +183,39 @@ pub fn owners_of<R: Resource>(row: &R::Model) -> Vec<Uuid> {
         .iter()
         .filter_map(|name| uuid_value(row.get(column::<R>(name))))
         .collect()
+}
+
+/// The row's `version`, if `R` has one.
+pub fn version_of<R: Resource>(row: &R::Model) -> Option<i32> {
+    let version = R::Column::iter().find(|c| c.as_str() == "version")?;
+    match row.get(version) {
+        Value::Int(v) => v,
+        _ => None,
+    }
+}
+
+/// The domain event of `action` on `after` (changed from `before`, if given): its version and
+/// the owners before and after, so a subscriber who just lost the row hears of it too.
+pub fn event_of<R: Resource>(
+    action: &str,
+    before: Option<&R::Model>,
+    after: Option<&R::Model>,
+) -> crate::kit::events::DomainEvent {
+    let id = after.or(before).map(id_of::<R>).unwrap_or_default();
+    crate::kit::events::DomainEvent::new(R::INFO.name, id, action)
+        .version(after.and_then(version_of::<R>))
+        .audience(before.into_iter().chain(after).flat_map(owners_of::<R>))
+}
+
+/// Whether a subscriber with `access` hears of a change of an `R` row scoped to `audience`
+/// (the event's owners): the rule of [`reaches`] for `read`, on the event instead of the row.
+pub fn hears<R: Resource>(access: &Access, audience: &[Uuid]) -> bool {
+    match access.scope(R::INFO.read) {
+        Some(Scope::All) => true,
+        Some(Scope::Own) if R::INFO.owners.is_empty() => true,
+        Some(Scope::Own) => access.user_id().is_some_and(|me| audience.contains(&me)),
+        None => false,
+    }
 }
 
 /// The rows of `R` that `permission` (held by `access`) reaches: all of them, or with scope

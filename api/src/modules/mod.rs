@@ -10,6 +10,7 @@ pub mod common;
 pub mod crm;
 pub mod identity;
 pub mod master;
+pub mod notifications;
 
 use futures_util::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
@@ -83,6 +84,9 @@ mod tests {
         // user named by id is looked up and answered `NOT_FOUND`/`VALIDATION` first).
         "role_grant",
         "user_role",
+        // A user's notifications, written only by `modules::notifications` for recipients it
+        // chose itself (never a reference given by a caller).
+        "notification",
     ];
 
     /// The foreign keys of `table`: (column, parent table, parent column).

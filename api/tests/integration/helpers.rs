@@ -26,6 +26,8 @@ pub struct TestApp {
     pub vars: BTreeMap<String, String>,
     pub dir: tempfile::TempDir,
     pg: Option<PgCleanup>,
+    /// Shares the databases of another app (see [`TestApp::sibling`]).
+    sibling: bool,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -76,25 +78,39 @@ impl Builder {
         if let Ok(redis) = std::env::var("REDIS_URL") {
             vars.insert("REDIS_URL".into(), redis);
         }
+        // Background jobs only where a test asks for them (`ERP_JOBS=on`).
+        vars.insert("ERP_JOBS".into(), "off".into());
         vars.extend(self.vars);
-        let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
-        let listener = tokio::net::TcpListener::bind(settings.bind).await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = AppState::build(settings).await.expect("app state");
-        let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(api::server::serve(listener, state.clone(), async {
-            let _ = rx.await;
-        }));
-        TestApp {
-            base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
-            state,
-            vars,
-            dir,
-            pg,
-            shutdown: Some(tx),
-            server: Some(server),
-        }
+        start(vars, dir, pg).await
+    }
+}
+
+/// Serves a server configured by `vars` as `erp serve` does (the events' background side, and
+/// jobs unless `ERP_JOBS=off`).
+async fn start(
+    vars: BTreeMap<String, String>,
+    dir: tempfile::TempDir,
+    pg: Option<PgCleanup>,
+) -> TestApp {
+    let settings = Settings::from_lookup(|k| vars.get(k).cloned()).expect("test settings");
+    let listener = tokio::net::TcpListener::bind(settings.bind).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::build(settings).await.expect("app state");
+    api::server::start_background(&state);
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(api::server::serve(listener, state.clone(), async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        state,
+        vars,
+        dir,
+        pg,
+        sibling: false,
+        shutdown: Some(tx),
+        server: Some(server),
     }
 }
 
@@ -179,7 +195,20 @@ impl TestApp {
 
     /// Whether the databases are PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        self.pg.is_some()
+        self.pg.is_some() || (self.sibling && self.vars.contains_key("DATABASE_URL"))
+    }
+
+    /// A second server process on the same databases (and Redis, if any), with `extra`
+    /// settings on top: another replica. The first app cleans the databases up.
+    pub async fn sibling(&self, extra: &[(&str, &str)]) -> TestApp {
+        let mut vars = self.vars.clone();
+        vars.insert("ERP_BIND".into(), "127.0.0.1:0".into());
+        for (k, v) in extra {
+            vars.insert((*k).into(), (*v).into());
+        }
+        let mut app = start(vars, tempfile::tempdir().unwrap(), None).await;
+        app.sibling = true;
+        app
     }
 
     /// Provisions tenant `slug` with admin `admin@<slug>.test`.

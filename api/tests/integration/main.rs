@@ -30,6 +30,7 @@ mod permissions;
 mod platform;
 mod pool_cache;
 mod provisioning;
+mod realtime;
 mod reference_errors;
 mod reference_keys;
 mod regressions;

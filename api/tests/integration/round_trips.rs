@@ -57,9 +57,10 @@ async fn one_opportunity_by_id_is_one_statement_and_creating_one_is_one_on_postg
                 // The opportunity and its audit entry: the customer, currency, first stage and
                 // owner (the caller) are checked by foreign keys and the cache (filled by the
                 // first create), not by lookups. Both roles read every customer. PostgreSQL:
-                // one statement without a transaction (`kit::write::insert_last`); SQLite:
-                // BEGIN, the row, its audit entry, COMMIT.
-                let expected = if app.is_postgres() { 1 } else { 4 };
+                // one statement without a transaction (`kit::write::insert_last`) writing the
+                // row, its audit entry and its outbox event; SQLite: BEGIN, the row, its audit
+                // entry, its outbox event, COMMIT.
+                let expected = if app.is_postgres() { 1 } else { 5 };
                 assert_eq!(statements(&r.body), expected, "W3: {}", r.body);
             }
         }

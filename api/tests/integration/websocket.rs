@@ -54,11 +54,11 @@ async fn a_socket_with_a_valid_token_is_acknowledged_and_a_bad_one_refused() {
     );
 }
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens a graphql-transport-ws socket, or the HTTP status that refused it.
-async fn connect(app: &TestApp) -> Result<Socket, u16> {
+pub(crate) async fn connect(app: &TestApp) -> Result<Socket, u16> {
     let url = format!("{}/graphql", app.base.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -75,7 +75,7 @@ async fn connect(app: &TestApp) -> Result<Socket, u16> {
 }
 
 /// Opens a socket and initialises it with `token`.
-async fn open(app: &TestApp, token: &str) -> Socket {
+pub(crate) async fn open(app: &TestApp, token: &str) -> Socket {
     let mut ws = connect(app).await.unwrap();
     let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
     ws.send(Message::Text(init.to_string().into()))
@@ -86,7 +86,7 @@ async fn open(app: &TestApp, token: &str) -> Socket {
     ws
 }
 
-async fn next_text(ws: &mut Socket) -> String {
+pub(crate) async fn next_text(ws: &mut Socket) -> String {
     match tokio::time::timeout(std::time::Duration::from_secs(10), ws.next()).await {
         Ok(Some(Ok(Message::Text(t)))) => t.to_string(),
         other => panic!("expected a text message, got {other:?}"),
@@ -94,7 +94,7 @@ async fn next_text(ws: &mut Socket) -> String {
 }
 
 /// Runs `query` on the socket; its `payload` (data and errors).
-async fn operation(ws: &mut Socket, id: &str, query: &str) -> serde_json::Value {
+pub(crate) async fn operation(ws: &mut Socket, id: &str, query: &str) -> serde_json::Value {
     let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
     ws.send(Message::Text(message.to_string().into()))
         .await
@@ -109,7 +109,7 @@ async fn operation(ws: &mut Socket, id: &str, query: &str) -> serde_json::Value 
 }
 
 /// The close code the server sends within `secs` seconds.
-async fn close_code(ws: &mut Socket, secs: u64) -> Option<u16> {
+pub(crate) async fn close_code(ws: &mut Socket, secs: u64) -> Option<u16> {
     let deadline = std::time::Duration::from_secs(secs);
     loop {
         match tokio::time::timeout(deadline, ws.next()).await {

@@ -11,6 +11,7 @@ mod m20261121_000005_create_crm;
 mod m20261121_000006_add_supplier_owner;
 mod m20261122_000010_reference_keys;
 mod m20261122_000011_archive_opportunities;
+mod m20261123_000012_create_events;
 
 /// Runs a tenant database's migrations.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_add_supplier_owner::Migration),
             Box::new(m20261122_000010_reference_keys::Migration),
             Box::new(m20261122_000011_archive_opportunities::Migration),
+            Box::new(m20261123_000012_create_events::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! the row and its audit entry in one statement on PostgreSQL, and what a refused insert
 //! answers.
 
+use entities::events::outbox;
 use entities::identity::audit_entry;
 use sea_orm::sea_query::{
     Alias, Asterisk, CommonTableExpression, Expr, OnConflict, Query, WithClause,
@@ -19,7 +20,9 @@ use super::{is_reference_violation, is_unique_violation, reference_error, unique
 use crate::audit;
 use crate::error::AppError;
 use crate::kit::audit::{creation, diff};
-use crate::kit::resource::{Resource, id_column};
+use crate::kit::events::DomainEvent;
+use crate::kit::resource::{Resource, column, event_of, id_column, uuid_value};
+use crate::modules::notifications::service as notifications;
 
 /// Inserts `row` and audits it as `create`. `client_id`: the id was chosen by the client, so
 /// a row already stored under it is a replay (see the module header).
@@ -70,14 +73,21 @@ where
         && let Some(changes) = changes_as_stored::<R>(&row)
     {
         let entry = audit::entry(w.actor, R::INFO.name, id, "create", changes);
-        let statement = with_audit_entry::<R>(&row, client_id, entry)?;
-        let inserted = if last && w.tx.get().is_none() && !w.done.swap(true, Ordering::AcqRel) {
-            insert_statement::<R, _>(&w.db, &row, id, statement).await?
-        } else {
-            insert_statement::<R, _>(w.tx().await?, &row, id, statement).await?
-        };
+        let event = new_row_event::<R>(&row, id);
+        let statement = with_audit_entry::<R>(&row, client_id, entry, &event)?;
+        // An assignment notice is a second statement: such an insert runs in the transaction.
+        let notices = notifications::would_assign::<R>(w, &event.audience);
+        let inserted =
+            if last && !notices && w.tx.get().is_none() && !w.done.swap(true, Ordering::AcqRel) {
+                insert_statement::<R, _>(&w.db, &row, id, statement).await?
+            } else {
+                insert_statement::<R, _>(w.tx().await?, &row, id, statement).await?
+            };
         return match inserted {
             Inserted::New(inserted) => {
+                if notices {
+                    notifications::assigned::<R>(w, None, &inserted).await?;
+                }
                 w.done.store(last, Ordering::Release);
                 debug_assert_eq!(
                     changes_as_stored::<R>(&row),
@@ -85,7 +95,7 @@ where
                     "the audit entry written with {} {id} differs from the stored row",
                     R::INFO.name
                 );
-                w.emit(R::INFO.name, id, "create");
+                w.queue(event, true);
                 Ok(inserted)
             }
             Inserted::Replay(stored) => {
@@ -121,8 +131,12 @@ where
         Inserted::New(inserted) => inserted,
         Inserted::Replay(stored) => return stored,
     };
-    w.record(R::INFO.name, id, "create", diff::<R>(None, &inserted))
-        .await?;
+    w.record_event(
+        event_of::<R>("create", None, Some(&inserted)),
+        diff::<R>(None, &inserted),
+    )
+    .await?;
+    notifications::assigned::<R>(w, None, &inserted).await?;
     // The same rule on every backend, so a statement after the last one fails on SQLite too.
     if last {
         w.done.store(true, Ordering::Release);
@@ -215,13 +229,37 @@ where
     creation::<R>(row)
 }
 
+/// The event of creating `row` (id `id`), from the values about to be inserted: its version
+/// and owners are stored exactly as given (see [`changes_as_stored`]).
+fn new_row_event<R>(row: &R::ActiveModel, id: Uuid) -> DomainEvent
+where
+    R: Resource,
+    R::ActiveModel: ActiveModelTrait<Entity = R>,
+{
+    let version = R::Column::iter()
+        .find(|c| c.as_str() == "version")
+        .and_then(|c| match row.get(c).into_value() {
+            Some(Value::Int(v)) => v,
+            _ => None,
+        });
+    let owners = R::INFO
+        .owners
+        .iter()
+        .filter_map(|name| row.get(column::<R>(name)).into_value().and_then(uuid_value));
+    DomainEvent::new(R::INFO.name, id, "create")
+        .version(version)
+        .audience(owners)
+}
+
 /// `WITH "row" AS (INSERT … RETURNING *), "entry" AS (INSERT INTO audit_entry … SELECT … FROM
-/// "row") SELECT * FROM "row"`: the row and its audit entry in one statement. A client id
-/// already stored inserts neither (`ON CONFLICT (id) DO NOTHING` returns no row).
+/// "row"), "event" AS (INSERT INTO outbox … SELECT … FROM "row") SELECT * FROM "row"`: the
+/// row, its audit entry and its outbox event in one statement. A client id already stored
+/// inserts none of them (`ON CONFLICT (id) DO NOTHING` returns no row).
 fn with_audit_entry<R>(
     row: &R::ActiveModel,
     client_id: bool,
     entry: audit_entry::ActiveModel,
+    event: &DomainEvent,
 ) -> Result<sea_orm::Statement, AppError>
 where
     R: Resource,
@@ -250,6 +288,26 @@ where
                 .to_owned(),
         )
         .map_err(|e| AppError::Internal(format!("audit entry statement: {e}")))?;
+    let outbox_row = crate::events::outbox::row(event);
+    let outbox_columns: Vec<outbox::Column> = outbox::Column::iter()
+        .filter(|c| !matches!(c, outbox::Column::Seq | outbox::Column::SentAt))
+        .collect();
+    let outbox_values = outbox_columns
+        .iter()
+        .map(|c| outbox_row.get(*c).into_value().map(Expr::val))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| AppError::Internal("an outbox row without every column".into()))?;
+    let mut event_insert = Query::insert();
+    event_insert
+        .into_table(outbox::Entity)
+        .columns(outbox_columns)
+        .select_from(
+            Query::select()
+                .exprs(outbox_values)
+                .from(Alias::new("row"))
+                .to_owned(),
+        )
+        .map_err(|e| AppError::Internal(format!("outbox statement: {e}")))?;
     let with = WithClause::new()
         .cte(
             CommonTableExpression::new()
@@ -261,6 +319,12 @@ where
             CommonTableExpression::new()
                 .query(entry_insert)
                 .table_name(Alias::new("entry"))
+                .to_owned(),
+        )
+        .cte(
+            CommonTableExpression::new()
+                .query(event_insert)
+                .table_name(Alias::new("event"))
                 .to_owned(),
         )
         .to_owned();

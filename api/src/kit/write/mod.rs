@@ -48,8 +48,8 @@ use crate::authz::{Access, Scope};
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::kit::audit::{diff, removal};
-use crate::kit::events::{DomainEvent, EventBus};
-use crate::kit::resource::{Resource, can_read, can_write, column, id_column, id_of};
+use crate::kit::events::DomainEvent;
+use crate::kit::resource::{Resource, can_read, can_write, column, event_of, id_column, id_of};
 use crate::tenancy::cache::TenantCache;
 
 mod insert;
@@ -67,19 +67,30 @@ pub struct Write<'a> {
     done: AtomicBool,
     access: &'a Access,
     actor: AuditActor,
-    events: Mutex<Vec<DomainEvent>>,
-    bus: Option<EventBus>,
+    /// Events of the write, each with whether it is in the outbox already (an insert on
+    /// PostgreSQL stores its event in its own statement).
+    events: Mutex<Vec<(DomainEvent, bool)>>,
+    relay: Option<Relay>,
     cache: Option<Arc<TenantCache>>,
 }
 
+/// Who hears of a committed write: the process's relay, for the write's tenant.
+#[derive(Clone)]
+pub struct Relay {
+    /// The process's real-time plumbing.
+    pub events: crate::events::Events,
+    /// The tenant written to.
+    pub tenant: Uuid,
+}
+
 impl<'a> Write<'a> {
-    /// A write on `db` for `access` (events go to `bus` after the commit). Its transaction
-    /// begins with its first statement.
+    /// A write on `db` for `access`; `relay` is woken after the commit (none: the outbox rows
+    /// wait for the next sweep). Its transaction begins with its first statement.
     pub fn begin(
         db: &DatabaseConnection,
         access: &'a Access,
         actor: AuditActor,
-        bus: Option<EventBus>,
+        relay: Option<Relay>,
     ) -> Self {
         Self {
             db: db.clone(),
@@ -88,7 +99,7 @@ impl<'a> Write<'a> {
             access,
             actor,
             events: Mutex::new(Vec::new()),
-            bus,
+            relay,
             cache: None,
         }
     }
@@ -142,19 +153,20 @@ impl<'a> Write<'a> {
         self.actor
     }
 
-    /// Queues a domain event, published after the commit.
-    pub fn emit(&self, entity: &'static str, id: Uuid, action: &str) {
+    /// Queues a domain event, stored in the outbox with the write's commit.
+    pub fn emit(&self, event: DomainEvent) {
+        self.queue(event, false);
+    }
+
+    fn queue(&self, event: DomainEvent, stored: bool) {
         self.events
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(DomainEvent {
-                entity,
-                id,
-                action: action.to_owned(),
-            });
+            .push((event, stored));
     }
 
-    /// Writes one audit entry about `entity` `id` and queues the matching event.
+    /// Writes one audit entry about `entity` `id` and queues the matching event (without
+    /// version or audience: [`Self::record_event`] gives them).
     pub async fn record(
         &self,
         entity: &'static str,
@@ -162,28 +174,57 @@ impl<'a> Write<'a> {
         action: &str,
         changes: audit::Changes,
     ) -> Result<(), AppError> {
-        audit::record(self.tx().await?, self.actor, entity, id, action, changes).await?;
-        self.emit(entity, id, action);
+        self.record_event(DomainEvent::new(entity, id, action), changes)
+            .await
+    }
+
+    /// Writes the audit entry of `event` and queues it.
+    pub async fn record_event(
+        &self,
+        event: DomainEvent,
+        changes: audit::Changes,
+    ) -> Result<(), AppError> {
+        audit::record(
+            self.tx().await?,
+            self.actor,
+            event.entity,
+            event.id,
+            &event.action,
+            changes,
+        )
+        .await?;
+        self.emit(event);
         Ok(())
     }
 
-    /// Commits, then tells the tenant's cache which entities changed (every change is audited,
-    /// and every audit entry queues an event) and hands the events to the listeners.
+    /// Stores the queued events in the outbox (one statement), commits, then tells the
+    /// tenant's cache which entities changed (every change is audited, and every audit entry
+    /// queues an event) and wakes the relay.
     pub async fn commit(self) -> Result<(), AppError> {
+        let events =
+            std::mem::take(&mut *self.events.lock().unwrap_or_else(PoisonError::into_inner));
+        let unstored: Vec<&DomainEvent> = events
+            .iter()
+            .filter(|(_, stored)| !stored)
+            .map(|(event, _)| event)
+            .collect();
+        if !unstored.is_empty() {
+            let tx = match self.tx.get() {
+                Some(tx) => tx,
+                None => self.tx().await?,
+            };
+            crate::events::outbox::store(tx, &unstored).await?;
+        }
         if let Some(tx) = self.tx.into_inner() {
             crate::db::commit(tx).await?;
         }
-        let events = self
-            .events
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
         if let Some(cache) = &self.cache {
-            cache.committed(events.iter().map(|e| e.entity));
+            cache.committed(events.iter().map(|(e, _)| e.entity));
         }
-        if let Some(bus) = &self.bus {
-            for event in events {
-                bus.publish(event);
-            }
+        if let Some(relay) = &self.relay
+            && !events.is_empty()
+        {
+            relay.events.committed(relay.tenant);
         }
         Ok(())
     }
@@ -352,8 +393,11 @@ pub async fn delete<R: Resource>(w: &Write<'_>, before: &R::Model) -> Result<(),
         .filter(id_column::<R>().eq(id))
         .exec(w.tx().await?)
         .await?;
-    w.record(R::INFO.name, id, "delete", removal::<R>(before))
-        .await
+    w.record_event(
+        event_of::<R>("delete", Some(before), None),
+        removal::<R>(before),
+    )
+    .await
 }
 
 /// The row `before` names as it is now, audited as the difference from `before`.
@@ -366,7 +410,11 @@ async fn audit_change<R: Resource>(
     let after = find_by_id::<R>(w, id).await?.ok_or(AppError::NotFound {
         entity: R::INFO.name,
     })?;
-    w.record(R::INFO.name, id, action, diff::<R>(Some(before), &after))
-        .await?;
+    w.record_event(
+        event_of::<R>(action, Some(before), Some(&after)),
+        diff::<R>(Some(before), &after),
+    )
+    .await?;
+    crate::modules::notifications::service::assigned::<R>(w, Some(before), &after).await?;
     Ok(after)
 }

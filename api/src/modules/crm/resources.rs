@@ -12,6 +12,7 @@ use crate::kit::{Resource, ResourceInfo};
 impl Resource for lead::Entity {
     const INFO: ResourceInfo = ResourceInfo {
         owners: &["owner_id"],
+        assign_notice: Some("title"),
         references: &[
             refers("owner_id", "user_account", "id", "user"),
             refers("customer_id", "customer", "id", "customer"),
@@ -24,6 +25,7 @@ impl Resource for lead::Entity {
 impl Resource for opportunity::Entity {
     const INFO: ResourceInfo = ResourceInfo {
         owners: &["owner_id"],
+        assign_notice: Some("title"),
         references: &[
             refers("customer_id", "customer", "id", "customer"),
             refers("currency", "currency", "code", "currency").at("input.amount.currency"),
@@ -38,6 +40,7 @@ impl Resource for opportunity::Entity {
 impl Resource for activity::Entity {
     const INFO: ResourceInfo = ResourceInfo {
         owners: &["owner_id", "assignee_id"],
+        assign_notice: Some("subject"),
         references: &[
             refers("owner_id", "user_account", "id", "user"),
             refers("assignee_id", "user_account", "id", "user"),

@@ -52,6 +52,15 @@ pub(super) async fn ensure(
         .bind(lock)
         .execute(&mut admin)
         .await;
+    let built = match built {
+        // A concurrent first build (seen in CI as a duplicate name in `pg_database`) that
+        // left the template in place: use it.
+        Err(e) if exists(&mut admin, name).await.unwrap_or(false) => {
+            tracing::warn!(template = name, error = %e, "template build raced; using the one built");
+            Ok(false)
+        }
+        other => other,
+    };
     let _ = admin.close().await;
     let built = built?;
     unlocked.map_err(sql_error)?;

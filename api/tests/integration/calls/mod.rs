@@ -206,6 +206,28 @@ impl Fixture {
             "createActivity",
         )
         .await;
+        // An activity assigned to the changer sends them a notification.
+        create(
+            format!(
+                "mutation {{ createActivity(input: {{ kind: TASK, subject: \"remind {slug}\", opportunityId: {opp1}, assigneeId: \"{}\" }}) {{ id }} }}",
+                changer.id
+            ),
+            "createActivity",
+        )
+        .await;
+        let r = app
+            .gql(
+                Some(&changer_token),
+                "{ notifications(first: 1) { nodes { id } } }",
+                json!({}),
+            )
+            .await;
+        let notification = r.body["data"]["notifications"]["nodes"][0]["id"].clone();
+        assert!(
+            notification.is_string(),
+            "the changer's notification: {}",
+            r.body
+        );
         let supplier = create(
             format!("mutation {{ createSupplier(input: {{ name: \"supplier {slug}\", currency: \"USD\" }}) {{ id }} }}"),
             "createSupplier",
@@ -231,6 +253,7 @@ impl Fixture {
             ("opportunity2", opp2),
             ("activity", activity),
             ("supplier", supplier),
+            ("notification", notification),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

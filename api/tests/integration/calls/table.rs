@@ -32,6 +32,20 @@ pub const CALLS: &[Call] = &[
         caller: Caller::Admin,
         audited: false,
     },
+    Call {
+        field: "notifications",
+        doc: "{ notifications(first: 100) { totalCount nodes { id kind title body entity entityId createdAt readAt } } }",
+        guard: Guard::SignedIn,
+        caller: Caller::Changer,
+        audited: false,
+    },
+    Call {
+        field: "unreadNotificationCount",
+        doc: "{ unreadNotificationCount }",
+        guard: Guard::SignedIn,
+        caller: Caller::Changer,
+        audited: false,
+    },
     query(
         "users",
         "{ users(first: 100) { totalCount nodes { id email phone displayName } } }",
@@ -232,6 +246,21 @@ pub const CALLS: &[Call] = &[
         "mutation($apiKey: ID!) { revokeApiKey(id: $apiKey) { id name } }",
         "identity.api_key.write",
     ),
+    // A notification's read mark is the recipient's own inbox, not business data: not audited.
+    Call {
+        field: "markNotificationRead",
+        doc: "mutation($notification: ID!) { markNotificationRead(id: $notification) { id readAt title } }",
+        guard: Guard::SignedIn,
+        caller: Caller::Changer,
+        audited: false,
+    },
+    Call {
+        field: "markAllNotificationsRead",
+        doc: "mutation { markAllNotificationsRead }",
+        guard: Guard::SignedIn,
+        caller: Caller::Changer,
+        audited: false,
+    },
     Call {
         field: "changePassword",
         doc: "mutation($changerPassword: String!) { changePassword(input: { currentPassword: $changerPassword, newPassword: \"another long secret\" }) }",

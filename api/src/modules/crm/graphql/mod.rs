@@ -1,6 +1,8 @@
-//! GraphQL face of the CRM, merged into [`CrmQuery`] and [`CrmMutation`].
+//! GraphQL face of the CRM, merged into [`CrmQuery`], [`CrmMutation`] and
+//! [`changes::CrmSubscription`].
 
 pub mod activities;
+pub mod changes;
 pub mod leads;
 pub mod opportunities;
 pub mod pipeline;

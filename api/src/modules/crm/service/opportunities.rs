@@ -20,6 +20,7 @@ use crate::modules::common::{optional_text, text};
 use crate::modules::crm::service::{rule, stages};
 use crate::modules::identity::service::references::require_active_user;
 use crate::modules::master::service::reference::currency_digits;
+use crate::modules::notifications::service as notifications;
 use crate::money::{Dec, Money};
 
 /// What happens to an opportunity.
@@ -283,7 +284,27 @@ async fn close(
     if action == Action::Lose {
         row.lost_reason = Set(optional_text(reason.as_deref(), "reason", 500)?);
     }
-    write::update::<opportunity::Entity>(w, &before, row, before.version, action.name()).await
+    let after =
+        write::update::<opportunity::Entity>(w, &before, row, before.version, action.name())
+            .await?;
+    let (kind, outcome) = match action {
+        Action::Win => (notifications::OPPORTUNITY_WON, "won"),
+        _ => (notifications::OPPORTUNITY_LOST, "lost"),
+    };
+    let mut recipients: Vec<Uuid> = after.owner_id.into_iter().collect();
+    recipients.extend(notifications::managers(w.tx().await?).await?);
+    let notice = notifications::Notice {
+        kind,
+        title: format!("Opportunity {outcome}: {}", after.title),
+        body: match &after.lost_reason {
+            Some(reason) if action == Action::Lose => format!("{} was lost: {reason}", after.title),
+            _ => format!("{} was {outcome}.", after.title),
+        },
+        link: Some(("opportunity", after.id)),
+        dedup: None,
+    };
+    notifications::send(w, &recipients, &notice).await?;
+    Ok(after)
 }
 
 #[cfg(test)]

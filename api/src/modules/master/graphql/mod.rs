@@ -1,5 +1,6 @@
 //! GraphQL face of master data, merged into [`MasterQuery`] and [`MasterMutation`].
 
+pub mod changes;
 pub mod contacts;
 pub mod customers;
 pub mod products;

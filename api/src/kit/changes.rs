@@ -1,0 +1,161 @@
+//! Change streams: the subscription fields `<entity>Changed(id: ID)` of every module, built by
+//! [`changes`] from the hub of this process (`crate::events`).
+//!
+//! A change carries the row's id, the kind of change, the audit action and the new version:
+//! clients refetch what they need through queries, so every field keeps its guard. Each event
+//! is checked against the subscriber's grants *as they are now* (the tenant cache, which a
+//! role, grant, user or session change invalidates): without `read` the subscription ends
+//! with `FORBIDDEN`, an ended session ends it with `UNAUTHENTICATED`, and with scope `OWN`
+//! only changes of rows the subscriber owns or is assigned to (before or after the change)
+//! are delivered. Events come only from the subscriber's own tenant (the token's `tid`).
+
+use async_graphql::{Context, Enum, ID};
+use futures_util::Stream;
+
+use crate::error::AppError;
+use crate::events::Event;
+use crate::events::hub::Listener;
+use crate::graphql::context::ContextExt;
+use crate::kit::resource::{Resource, hears};
+use crate::state::AppState;
+
+/// What kind of change a row went through.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The row was created.
+    Created,
+    /// The row was changed (edited, archived, moved to another state).
+    Updated,
+    /// The row was deleted.
+    Deleted,
+}
+
+/// One change as the stream yields it, before the module's type wraps it.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The row.
+    pub id: ID,
+    /// The kind of change.
+    pub kind: ChangeKind,
+    /// The audit action (`create`, `update`, `archive`, `win`, …).
+    pub action: String,
+    /// The row's version after the change (none: deleted).
+    pub version: Option<i32>,
+}
+
+impl Change {
+    fn of(event: &Event) -> Self {
+        Self {
+            id: ID(event.id.to_string()),
+            kind: match event.kind.as_str() {
+                "create" => ChangeKind::Created,
+                "delete" => ChangeKind::Deleted,
+                _ => ChangeKind::Updated,
+            },
+            action: event.kind.clone(),
+            version: event.version,
+        }
+    }
+}
+
+/// Declares the GraphQL type of a module's change stream, e.g.
+/// `change_type!(LeadChange, "A lead that changed.")`.
+#[macro_export]
+macro_rules! change_type {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(async_graphql::SimpleObject, Clone, Debug)]
+        pub struct $name {
+            /// The row that changed.
+            pub id: async_graphql::ID,
+            /// What kind of change it was.
+            pub kind: $crate::kit::changes::ChangeKind,
+            /// The action, as in the audit log (`create`, `update`, `archive`, `win`, …).
+            pub action: String,
+            /// The row's version after the change (none when deleted): a client holding this
+            /// version or a later one has nothing to refetch.
+            pub version: Option<i32>,
+        }
+
+        impl From<$crate::kit::changes::Change> for $name {
+            fn from(c: $crate::kit::changes::Change) -> Self {
+                Self {
+                    id: c.id,
+                    kind: c.kind,
+                    action: c.action,
+                    version: c.version,
+                }
+            }
+        }
+    };
+}
+
+/// The changes of `R` rows (only row `id`, if given) the caller may hear of, from now on.
+/// `FORBIDDEN` at once without `R`'s `read` permission.
+pub fn changes<R: Resource, T: From<Change> + Send + 'static>(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<T>> + use<R, T>> {
+    let only = crate::graphql::parse_opt_id(id.as_ref(), "id").map_err(|e| e.to_gql())?;
+    let (state, principal, listener) = listen(ctx, R::INFO.read)?;
+    Ok(futures_util::stream::unfold(
+        Some((state, principal, listener)),
+        move |held| async move {
+            let (state, principal, mut listener) = held?;
+            loop {
+                let event = match listener.recv().await {
+                    Ok(event) => event,
+                    Err(_) => return Some((Err(fell_behind()), None)),
+                };
+                if event.entity != R::INFO.name || only.is_some_and(|id| id != event.id) {
+                    continue;
+                }
+                let access = match current_access(&state, &principal).await {
+                    Ok(access) => access,
+                    Err(e) => return Some((Err(e.to_gql()), None)),
+                };
+                if access.scope(R::INFO.read).is_none() {
+                    let e = AppError::Forbidden {
+                        permission: R::INFO.read.to_owned(),
+                    };
+                    return Some((Err(e.to_gql()), None));
+                }
+                if hears::<R>(&access, &event.audience) {
+                    let change = T::from(Change::of(&event));
+                    return Some((Ok(change), Some((state, principal, listener))));
+                }
+            }
+        },
+    ))
+}
+
+/// The caller's state, principal and a listener of their tenant's events, after checking
+/// that they hold `permission` now (empty: any signed-in caller).
+pub fn listen(
+    ctx: &Context<'_>,
+    permission: &str,
+) -> async_graphql::Result<(AppState, crate::auth::Principal, Listener)> {
+    let request = ctx.request()?;
+    let principal = request.principal().map_err(|e| e.to_gql())?.clone();
+    let access = request.access().map_err(|e| e.to_gql())?;
+    if !permission.is_empty() {
+        access.require(permission).map_err(|e| e.to_gql())?;
+    }
+    let state = request.state().clone();
+    let listener = state.events().hub().listen(principal.tenant_id);
+    Ok((state, principal, listener))
+}
+
+/// The grants of `principal` now (see the module header).
+pub async fn current_access(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+) -> Result<std::sync::Arc<crate::authz::Access>, AppError> {
+    let db = state.tenancy().tenant_db(principal.tenant_id).await?;
+    db.cache().access(db.conn(), principal).await
+}
+
+/// The error ending a subscription whose listener fell behind and lost events.
+pub fn fell_behind() -> async_graphql::Error {
+    AppError::RateLimited { retry_after: 1 }.to_gql()
+}
