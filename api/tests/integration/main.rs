@@ -28,6 +28,7 @@ mod operations;
 mod oracles;
 mod permissions;
 mod platform;
+mod playground_browser;
 mod pool_cache;
 mod provisioning;
 mod realtime;
