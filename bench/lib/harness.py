@@ -464,8 +464,10 @@ def reset_database():
         SELECT count(*) FROM gone;
         DELETE FROM audit_entry WHERE at > (SELECT seeded_at FROM bench.seed_info);
         DELETE FROM refresh_token WHERE created_at > (SELECT seeded_at FROM bench.seed_info);
+        DELETE FROM outbox WHERE at > (SELECT seeded_at FROM bench.seed_info);
+        DELETE FROM job;
     """)
-    for table in ("opportunity", "audit_entry", "refresh_token"):
+    for table in ("opportunity", "audit_entry", "refresh_token", "outbox", "job"):
         psql(TENANT_DB, f"VACUUM ANALYZE {table}")
     log(f"reset: removed {out.splitlines()[0] if out else 0} opportunities created by earlier runs")
 

@@ -145,6 +145,10 @@ pub async fn upgrade(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(BODY_LIMIT)
         .max_frame_size(BODY_LIMIT)
+        // tungstenite reserves its read buffer up front (128 KiB by default): an idle
+        // subscriber costs that per socket. Small buffers grow for a large message.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| serve(socket, state, client, protocol, slot))
 }
 

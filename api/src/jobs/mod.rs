@@ -4,9 +4,11 @@
 //! Jobs live in each tenant's `job` table ([`queue`]): claimed by one runner at a time in any
 //! number of processes, retried with backoff (2, 4, 8 … s, at most 5 min) until
 //! `max_attempts`, then `FAILED` with their last error; `status`, `attempts` and `last_error`
-//! are there to look at. Every tick (`ERP_JOBS_TICK_MS`) the runner visits each usable tenant,
-//! at most `ERP_JOBS_CONCURRENCY` at once, and runs its due jobs. `/metrics` shows runs,
-//! failures and the queue depth per kind.
+//! are there to look at. Every tick (`ERP_JOBS_TICK_MS`) the runner visits the tenants whose
+//! database pool is open in this process (the busy ones), and every [`SWEEP_TICKS`] ticks every
+//! usable tenant, at most `ERP_JOBS_CONCURRENCY` at once, and runs their due jobs: a SaaS
+//! process does not open a pool per idle tenant each tick. `/metrics` shows runs, failures and
+//! the queue depth per kind.
 //!
 //! Kinds (each tenant gets the recurring ones on the runner's first visit):
 //! - [`RELAY`] (every 10 ticks): publishes outbox rows nobody published (a replica died between
@@ -39,6 +41,9 @@ pub const RELAY: &str = "outbox.relay";
 /// Activity reminders.
 pub const REMINDERS: &str = "activity.reminders";
 
+/// Every this many ticks the runner visits every usable tenant, not only the busy ones.
+pub const SWEEP_TICKS: u64 = 15;
+
 /// Runs every tenant's jobs until the process ends.
 pub fn start(state: AppState) {
     tokio::spawn(crate::metrics::background(async move { run(state).await }));
@@ -50,8 +55,12 @@ async fn run(state: AppState) {
     let mut interval = tokio::time::interval(settings.tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut seeded = std::collections::HashSet::new();
+    let mut ticks: u64 = 0;
     loop {
         interval.tick().await;
+        let sweep = ticks.is_multiple_of(SWEEP_TICKS);
+        ticks += 1;
+        let busy = state.tenancy().pools().open_ids();
         let tenants = match crate::tenancy::registry::list(state.tenancy().control()).await {
             Ok(tenants) => tenants,
             Err(e) => {
@@ -60,7 +69,10 @@ async fn run(state: AppState) {
             }
         };
         let mut tasks = tokio::task::JoinSet::new();
-        for tenant in tenants.into_iter().filter(|t| t.status.is_usable()) {
+        let visited = tenants
+            .into_iter()
+            .filter(|t| t.status.is_usable() && (sweep || busy.contains(&t.id)));
+        for tenant in visited {
             let fresh = seeded.insert(tenant.id);
             let (state, limit) = (state.clone(), limit.clone());
             tasks.spawn(crate::metrics::background(async move {

@@ -12,6 +12,7 @@ mod m20261121_000006_add_supplier_owner;
 mod m20261122_000010_reference_keys;
 mod m20261122_000011_archive_opportunities;
 mod m20261123_000012_create_events;
+mod m20261123_000013_activity_due_index;
 
 /// Runs a tenant database's migrations.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_reference_keys::Migration),
             Box::new(m20261122_000011_archive_opportunities::Migration),
             Box::new(m20261123_000012_create_events::Migration),
+            Box::new(m20261123_000013_activity_due_index::Migration),
         ]
     }
 }

@@ -194,6 +194,14 @@ impl TenantPools {
         }
     }
 
+    /// Tenants whose pool is open now (busy tenants).
+    pub fn open_ids(&self) -> Vec<Uuid> {
+        self.lru
+            .lock()
+            .map(|lru| lru.entries.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
     /// Drops the cached pool of tenant `id`, if any: the next request re-reads its registry
     /// row. Requests still holding the pool finish with it; it closes after the last one.
     pub fn evict(&self, id: Uuid) {
