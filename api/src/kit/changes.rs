@@ -151,6 +151,11 @@ pub async fn current_access(
     state: &AppState,
     principal: &crate::auth::Principal,
 ) -> Result<std::sync::Arc<crate::authz::Access>, AppError> {
+    // The hot path of a fan-out: one map lookup, no pool lookup.
+    let cache = state.tenancy().pools().cache(principal.tenant_id);
+    if let Some(access) = cache.cached_access(principal) {
+        return Ok(access);
+    }
     let db = state.tenancy().tenant_db(principal.tenant_id).await?;
     db.cache().access(db.conn(), principal).await
 }

@@ -52,6 +52,8 @@ pub struct TenantCache {
     /// Held while a table loads, so the fields of a page that all miss at once (every
     /// opportunity's `stage`) wait for one load instead of each running it.
     table_load: tokio::sync::Mutex<()>,
+    /// Held while grants load (see [`Self::access`]).
+    access_load: tokio::sync::Mutex<()>,
 }
 
 impl TenantCache {
@@ -63,6 +65,7 @@ impl TenantCache {
             access: Mutex::new(HashMap::new()),
             tables: Mutex::new(HashMap::new()),
             table_load: tokio::sync::Mutex::new(()),
+            access_load: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -72,21 +75,30 @@ impl TenantCache {
             .map(|e| e.value.clone())
     }
 
+    /// The cached grants of `principal` while fresh, without loading.
+    pub fn cached_access(&self, principal: &Principal) -> Option<Arc<Access>> {
+        let key = (principal.actor, principal.session_id);
+        let map = self.access.lock().unwrap_or_else(PoisonError::into_inner);
+        self.fresh(map.get(&key))
+    }
+
     /// The grants of `principal`: cached, or loaded by [`load_access`] on `db` (which also
-    /// checks that the user is active, the session alive and the key unrevoked).
+    /// checks that the user is active, the session alive and the key unrevoked). Of the
+    /// callers that miss at once (10,000 subscriptions of one user hearing an event just
+    /// after the entry expired), one loads and the others wait for it and read its result.
     pub async fn access<C: ConnectionTrait>(
         &self,
         db: &C,
         principal: &Principal,
     ) -> Result<Arc<Access>, AppError> {
-        let key = (principal.actor, principal.session_id);
-        let cached = {
-            let map = self.access.lock().unwrap_or_else(PoisonError::into_inner);
-            self.fresh(map.get(&key))
-        };
-        if let Some(access) = cached {
+        if let Some(access) = self.cached_access(principal) {
             return Ok(access);
         }
+        let _loading = self.access_load.lock().await;
+        if let Some(access) = self.cached_access(principal) {
+            return Ok(access);
+        }
+        let key = (principal.actor, principal.session_id);
         let generation = self.generation.load(Ordering::Acquire);
         let access = Arc::new(load_access(db, principal).await?);
         self.store(&self.access, key, access.clone(), generation);
