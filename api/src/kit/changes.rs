@@ -14,7 +14,6 @@ use futures_util::Stream;
 
 use crate::error::AppError;
 use crate::events::Event;
-use crate::events::hub::Listener;
 use crate::graphql::context::ContextExt;
 use crate::kit::resource::{Resource, hears};
 use crate::state::AppState;
@@ -97,44 +96,46 @@ pub fn changes<R: Resource, T: From<Change> + Send + 'static>(
     id: Option<ID>,
 ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<T>> + use<R, T>> {
     let only = crate::graphql::parse_opt_id(id.as_ref(), "id").map_err(|e| e.to_gql())?;
-    let (state, principal, listener) = listen(ctx, R::INFO.read)?;
-    Ok(futures_util::stream::unfold(
-        Some((state, principal, listener)),
-        move |held| async move {
-            let (state, principal, mut listener) = held?;
-            loop {
-                let event = match listener.recv().await {
-                    Ok(event) => event,
-                    Err(_) => return Some((Err(fell_behind()), None)),
-                };
-                if event.entity != R::INFO.name || only.is_some_and(|id| id != event.id) {
-                    continue;
-                }
-                let access = match current_access(&state, &principal).await {
-                    Ok(access) => access,
-                    Err(e) => return Some((Err(e.to_gql()), None)),
-                };
-                if access.scope(R::INFO.read).is_none() {
-                    let e = AppError::Forbidden {
-                        permission: R::INFO.read.to_owned(),
-                    };
-                    return Some((Err(e.to_gql()), None));
-                }
-                if hears::<R>(&access, &event.audience) {
-                    let change = T::from(Change::of(&event));
-                    return Some((Ok(change), Some((state, principal, listener))));
-                }
-            }
-        },
-    ))
+    events(ctx, R::INFO.read, move |event, access| {
+        if event.entity != R::INFO.name || only.is_some_and(|id| id != event.id) {
+            return Heard::Skip;
+        }
+        if access.scope(R::INFO.read).is_none() {
+            return Heard::End(AppError::Forbidden {
+                permission: R::INFO.read.to_owned(),
+            });
+        }
+        if hears::<R>(access, &event.audience) {
+            Heard::Yield(T::from(Change::of(event)))
+        } else {
+            Heard::Skip
+        }
+    })
 }
 
-/// The caller's state, principal and a listener of their tenant's events, after checking
-/// that they hold `permission` now (empty: any signed-in caller).
-pub fn listen(
+/// What a subscription makes of one event of its tenant.
+pub enum Heard<T> {
+    /// Not for this subscriber.
+    Skip,
+    /// Deliver this.
+    Yield(T),
+    /// End the subscription with this error.
+    End(AppError),
+}
+
+/// A subscription stream over the caller's tenant's events, from now on, after checking that
+/// the caller holds `permission` (empty: any signed-in caller). Each event is handed to
+/// `hear` with the caller's grants *of that moment*; an ended session ends the stream with
+/// `UNAUTHENTICATED`, and a listener that fell behind ends it with `RATE_LIMITED`.
+pub fn events<T, H>(
     ctx: &Context<'_>,
     permission: &str,
-) -> async_graphql::Result<(AppState, crate::auth::Principal, Listener)> {
+    hear: H,
+) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<T>> + use<T, H>>
+where
+    T: Send + 'static,
+    H: Fn(&Event, &crate::authz::Access) -> Heard<T> + Send + Sync + 'static,
+{
     let request = ctx.request()?;
     let principal = request.principal().map_err(|e| e.to_gql())?.clone();
     let access = request.access().map_err(|e| e.to_gql())?;
@@ -143,7 +144,32 @@ pub fn listen(
     }
     let state = request.state().clone();
     let listener = state.events().hub().listen(principal.tenant_id);
-    Ok((state, principal, listener))
+    let hear = std::sync::Arc::new(hear);
+    Ok(futures_util::stream::unfold(
+        Some((state, principal, listener)),
+        move |held| {
+            let hear = hear.clone();
+            async move {
+                let (state, principal, mut listener) = held?;
+                loop {
+                    let Ok(event) = listener.recv().await else {
+                        return Some((Err(fell_behind()), None));
+                    };
+                    let access = match current_access(&state, &principal).await {
+                        Ok(access) => access,
+                        Err(e) => return Some((Err(e.to_gql()), None)),
+                    };
+                    match hear(&event, &access) {
+                        Heard::Skip => continue,
+                        Heard::Yield(item) => {
+                            return Some((Ok(item), Some((state, principal, listener))));
+                        }
+                        Heard::End(e) => return Some((Err(e.to_gql()), None)),
+                    }
+                }
+            }
+        },
+    ))
 }
 
 /// The grants of `principal` now (see the module header).

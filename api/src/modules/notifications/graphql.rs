@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, ID, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use entities::events::notification;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
 use super::service;
@@ -14,7 +14,7 @@ use crate::graphql::connection::{OrderDirection, page_sorted};
 use crate::graphql::context::ContextExt;
 use crate::graphql::fields::fields;
 use crate::graphql::parse_id;
-use crate::kit::changes::{current_access, fell_behind, listen};
+use crate::kit::changes::{Heard, events};
 
 /// What a notification is about.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,39 +150,33 @@ impl NotificationsSubscription {
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<Notification>> + use<>> {
         let user = me(ctx)?;
-        let (state, principal, listener) = listen(ctx, "")?;
-        Ok(futures_util::stream::unfold(
-            Some((state, principal, listener)),
-            move |held| async move {
-                let (state, principal, mut listener) = held?;
-                loop {
-                    let event = match listener.recv().await {
-                        Ok(event) => event,
-                        Err(_) => return Some((Err(fell_behind()), None)),
-                    };
-                    if event.entity != service::ENTITY || !event.audience.contains(&user) {
-                        continue;
-                    }
-                    // The session must still be alive.
-                    if let Err(e) = current_access(&state, &principal).await {
-                        return Some((Err(e.to_gql()), None));
-                    }
-                    let found = match state.tenancy().tenant_db(principal.tenant_id).await {
-                        Ok(db) => service::find(db.conn(), user, event.id).await,
-                        Err(e) => Err(e),
-                    };
-                    match found {
-                        Ok(row) => {
-                            return Some((
-                                Ok(Notification(row)),
-                                Some((state, principal, listener)),
-                            ));
-                        }
-                        Err(AppError::NotFound { .. }) => continue,
-                        Err(e) => return Some((Err(e.to_gql()), None)),
-                    }
+        let state = ctx.request()?.state().clone();
+        let ids = events(ctx, "", move |event, _| {
+            if event.entity == service::ENTITY && event.audience.contains(&user) {
+                Heard::Yield(event.id)
+            } else {
+                Heard::Skip
+            }
+        })?;
+        // The row itself, read for the recipient only (one read per notification).
+        let tenant = ctx.request()?.principal().gql()?.tenant_id;
+        Ok(ids.filter_map(move |id| {
+            let state = state.clone();
+            async move {
+                let id = match id {
+                    Ok(id) => id,
+                    Err(e) => return Some(Err(e)),
+                };
+                let found = match state.tenancy().tenant_db(tenant).await {
+                    Ok(db) => service::find(db.conn(), user, id).await,
+                    Err(e) => Err(e),
+                };
+                match found {
+                    Ok(row) => Some(Ok(Notification(row))),
+                    Err(AppError::NotFound { .. }) => None,
+                    Err(e) => Some(Err(e.to_gql())),
                 }
-            },
-        ))
+            }
+        }))
     }
 }
