@@ -754,3 +754,80 @@ async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
         "{delivered} delivered"
     );
 }
+
+#[tokio::test]
+async fn a_replica_killed_between_commit_and_publish_loses_no_event() {
+    let app = TestApp::builder()
+        .env("ERP_JOBS", "on")
+        .env("ERP_JOBS_TICK_MS", "100")
+        .spawn()
+        .await;
+    let (_t, admin, c, mut ws) =
+        watching(&app, "subscription { opportunityChanged { id action } }").await;
+    // Another replica, a real `erp serve` process on the same databases, that SIGKILLs itself
+    // right after its next commit: before it can publish anything.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_erp"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(&app.vars)
+        .env("ERP_BIND", format!("127.0.0.1:{port}"))
+        .env("ERP_JOBS", "off")
+        .env("ERP_FAULT_KILL_AFTER_COMMIT", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let replica = format!("http://127.0.0.1:{port}");
+    for _ in 0..300 {
+        if app
+            .client
+            .get(format!("{replica}/health"))
+            .send()
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = app
+        .client
+        .post(format!("{replica}/graphql"))
+        .bearer_auth(&admin)
+        .json(&json!({ "query": CREATE_OPPORTUNITY, "variables": { "c": c, "t": "killed" } }))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the replica died before answering");
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(9), "{status:?}");
+    // The change committed; its event is in the outbox, unsent; this replica's sweep sends it.
+    let found = app
+        .gql(
+            Some(&admin),
+            "{ opportunities(first: 10) { nodes { id title } } }",
+            json!({}),
+        )
+        .await;
+    let id = found.body["data"]["opportunities"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["title"] == "killed")
+        .map(|n| n["id"].clone())
+        .unwrap_or_else(|| panic!("the change committed: {:?}", found.body));
+    let heard = next_event(&mut ws, 10.0)
+        .await
+        .expect("the event is relayed");
+    assert_eq!(heard["data"]["opportunityChanged"]["id"], id, "{heard}");
+    assert_eq!(next_event(&mut ws, 1.5).await, None, "once");
+}

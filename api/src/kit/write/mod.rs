@@ -218,6 +218,8 @@ impl<'a> Write<'a> {
         if let Some(tx) = self.tx.into_inner() {
             crate::db::commit(tx).await?;
         }
+        #[cfg(debug_assertions)]
+        fault_after_commit();
         if let Some(cache) = &self.cache {
             cache.committed(events.iter().map(|(e, _)| e.entity));
         }
@@ -227,6 +229,21 @@ impl<'a> Write<'a> {
             relay.events.committed(relay.tenant);
         }
         Ok(())
+    }
+}
+
+/// Test fault (debug builds only): with `ERP_FAULT_KILL_AFTER_COMMIT` set, the process
+/// SIGKILLs itself right after a write commits, before anything is published, as a crash
+/// there would (`tests/integration/realtime.rs`).
+#[cfg(debug_assertions)]
+fn fault_after_commit() {
+    static SET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *SET.get_or_init(|| std::env::var_os("ERP_FAULT_KILL_AFTER_COMMIT").is_some()) {
+        let pid = std::process::id().to_string();
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid])
+            .status();
+        std::process::abort();
     }
 }
 

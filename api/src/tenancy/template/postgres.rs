@@ -47,7 +47,20 @@ pub(super) async fn ensure(
         .execute(&mut admin)
         .await
         .map_err(sql_error)?;
-    let built = build_locked(backend, &mut admin, server_url, prefix, name).await;
+    // A build that fails is tried again from scratch (it drops what the failed one left),
+    // twice: the first builds after a migration change have been seen to fail under
+    // concurrent test processes (a terminated connection, a duplicate name).
+    let mut built = build_locked(backend, &mut admin, server_url, prefix, name).await;
+    for _ in 0..2 {
+        match &built {
+            Err(e) => {
+                tracing::warn!(template = name, error = %e, "template build failed; trying again");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                built = build_locked(backend, &mut admin, server_url, prefix, name).await;
+            }
+            Ok(_) => break,
+        }
+    }
     let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(lock)
         .execute(&mut admin)
