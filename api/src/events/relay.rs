@@ -82,6 +82,15 @@ impl Relay {
             };
             match result {
                 Ok(()) => backoff = Duration::from_millis(100),
+                // The tenant is suspended, closed or gone: its rows wait for it to come back
+                // (the start-up sweep and the relay job find them then).
+                Err(AppError::Unauthenticated) => {
+                    self.running
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .remove(&tenant);
+                    return;
+                }
                 Err(e) => {
                     self.metrics.record_relay_failure();
                     tracing::warn!(%tenant, error = %e, "outbox relay failed; retrying");
