@@ -55,6 +55,8 @@ pub async fn ensure_demo(state: &AppState) -> Result<Option<DemoLogin>, AppError
     };
     let tenant = provision(state.tenancy(), state.passwords(), &new).await?;
     let counts = crate::demo_data::seed(state, tenant.id).await?;
+    // The demo's writes stored their events in the outbox; publish them now.
+    state.events().committed(tenant.id);
     tracing::info!(?counts, "demo data seeded");
     Ok(Some(DemoLogin {
         password,

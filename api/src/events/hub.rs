@@ -15,8 +15,10 @@ use super::{Event, outbox};
 use crate::tenancy::Tenancy;
 
 /// Events one tenant's feed keeps for a listener that is behind; one further behind is told it
-/// lagged (its subscription ends: it missed events).
-pub const FEED_CAPACITY: usize = 1_024;
+/// lagged (its subscription ends: it missed events). A relay pass delivers its rows at once
+/// (a backlog after an outage, a bulk import), so this bounds the burst a live subscriber
+/// survives; each slot is a pointer to a shared event.
+pub const FEED_CAPACITY: usize = 8_192;
 
 /// Numbers a feed remembers having delivered.
 const REMEMBERED: usize = 8_192;

@@ -726,7 +726,8 @@ async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
     subscribe(&mut ws, "s", "subscription { customerChanged { id } }").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Far more events at once than a feed keeps for one listener.
-    let events = (1..=5_000).map(|seq| api::events::Event {
+    let burst = 3 * api::events::hub::FEED_CAPACITY as i64;
+    let events = (1..=burst).map(|seq| api::events::Event {
         seq: 1_000_000 + seq,
         entity: "customer".into(),
         id: uuid::Uuid::now_v7(),
