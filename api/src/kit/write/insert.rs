@@ -9,7 +9,8 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
-    IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryTrait, TryInsertResult, Value,
+    EntityTrait, IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryTrait, TryInsertResult,
+    Value,
 };
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
@@ -271,43 +272,16 @@ where
     }
     let mut row_insert = insert.into_query();
     row_insert.returning_all();
-    let columns: Vec<audit_entry::Column> = audit_entry::Column::iter().collect();
-    let values = columns
-        .iter()
-        .map(|c| entry.get(*c).into_value().map(Expr::val))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| AppError::Internal("an audit entry without every column".into()))?;
-    let mut entry_insert = Query::insert();
-    entry_insert
-        .into_table(audit_entry::Entity)
-        .columns(columns)
-        .select_from(
-            Query::select()
-                .exprs(values)
-                .from(Alias::new("row"))
-                .to_owned(),
-        )
-        .map_err(|e| AppError::Internal(format!("audit entry statement: {e}")))?;
-    let outbox_row = crate::events::outbox::row(event);
-    let outbox_columns: Vec<outbox::Column> = outbox::Column::iter()
+    let entry_insert =
+        insert_per_row(&entry, audit_entry::Column::iter().collect(), "audit entry")?;
+    let outbox_columns = outbox::Column::iter()
         .filter(|c| !matches!(c, outbox::Column::Seq | outbox::Column::SentAt))
         .collect();
-    let outbox_values = outbox_columns
-        .iter()
-        .map(|c| outbox_row.get(*c).into_value().map(Expr::val))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| AppError::Internal("an outbox row without every column".into()))?;
-    let mut event_insert = Query::insert();
-    event_insert
-        .into_table(outbox::Entity)
-        .columns(outbox_columns)
-        .select_from(
-            Query::select()
-                .exprs(outbox_values)
-                .from(Alias::new("row"))
-                .to_owned(),
-        )
-        .map_err(|e| AppError::Internal(format!("outbox statement: {e}")))?;
+    let event_insert = insert_per_row(
+        &crate::events::outbox::row(event),
+        outbox_columns,
+        "outbox row",
+    )?;
     let with = WithClause::new()
         .cte(
             CommonTableExpression::new()
@@ -334,6 +308,33 @@ where
         .to_owned()
         .with(with);
     Ok(DbBackend::Postgres.build(&query))
+}
+
+/// `INSERT INTO <table> (columns) SELECT <the values of `columns` in `model`> FROM "row"`:
+/// one row written for each row the `row` CTE inserted (none for a replay). `what` names it
+/// in errors.
+fn insert_per_row<A: ActiveModelTrait>(
+    model: &A,
+    columns: Vec<<A::Entity as EntityTrait>::Column>,
+    what: &str,
+) -> Result<sea_orm::sea_query::InsertStatement, AppError> {
+    let values = columns
+        .iter()
+        .map(|c| model.get(*c).into_value().map(Expr::val))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| AppError::Internal(format!("an {what} without every column")))?;
+    let mut insert = Query::insert();
+    insert
+        .into_table(A::Entity::default())
+        .columns(columns)
+        .select_from(
+            Query::select()
+                .exprs(values)
+                .from(Alias::new("row"))
+                .to_owned(),
+        )
+        .map_err(|e| AppError::Internal(format!("{what} statement: {e}")))?;
+    Ok(insert)
 }
 
 #[cfg(test)]
