@@ -75,11 +75,6 @@ impl Listener {
             Err(broadcast::error::RecvError::Closed) => Err(Lagged(0)),
         }
     }
-
-    /// The tenant listened to.
-    pub fn tenant(&self) -> Uuid {
-        self.tenant
-    }
 }
 
 impl Drop for Listener {
@@ -192,16 +187,6 @@ impl Hub {
             feed.last = Some(feed.last.map_or(event.seq, |l| l.max(event.seq)));
             let _ = feed.tx.send(Arc::new(event));
         }
-    }
-
-    /// Tenants with listeners here.
-    pub fn tenants(&self) -> Vec<Uuid> {
-        self.feeds
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .keys()
-            .copied()
-            .collect()
     }
 
     /// Delivers what each listened tenant's outbox holds past its feed's last number (minus an

@@ -64,15 +64,6 @@ impl Relay {
         }));
     }
 
-    /// Whether passes are running or waiting to be retried.
-    pub fn busy(&self) -> bool {
-        !self
-            .running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_empty()
-    }
-
     async fn run(self: Arc<Self>, tenant: Uuid) {
         let mut backoff = Duration::from_millis(100);
         loop {

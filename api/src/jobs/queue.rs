@@ -7,10 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entities::events::job;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -94,16 +91,6 @@ pub async fn claim<C: ConnectionTrait>(db: &C) -> Result<Vec<job::Model>, AppErr
         ],
     );
     Ok(job::Entity::find().from_raw_sql(statement).all(db).await?)
-}
-
-/// Jobs queued and due now, by kind (the `/metrics` queue depth).
-pub async fn due<C: ConnectionTrait>(db: &C, kind: &str) -> Result<u64, AppError> {
-    Ok(job::Entity::find()
-        .filter(job::Column::Kind.eq(kind))
-        .filter(job::Column::Status.eq(QUEUED))
-        .filter(job::Column::RunAt.lte(Utc::now()))
-        .count(db)
-        .await?)
 }
 
 /// How a run ended.
