@@ -75,6 +75,9 @@ pub struct Metrics {
     background_statements: AtomicU64,
     events_published: AtomicU64,
     relay_failures: AtomicU64,
+    /// Subscriptions started on the direct path (`graphql::direct`) and through the executor.
+    subscriptions_direct: AtomicU64,
+    subscriptions_executor: AtomicU64,
     /// 1 while the event bus is up (always, in-process); 0 while Redis is away.
     bus_down: std::sync::atomic::AtomicBool,
     /// Job kind → (runs, failures, queued and due at the last look).
@@ -98,6 +101,16 @@ impl Metrics {
             h.count += 1;
             h.sum_micros = h.sum_micros.saturating_add(micros);
         }
+    }
+
+    /// Counts one subscription started, on the direct path or through the executor.
+    pub fn record_subscription(&self, direct: bool) {
+        let counter = if direct {
+            &self.subscriptions_direct
+        } else {
+            &self.subscriptions_executor
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records GraphQL errors by their `extensions.code`.
@@ -260,11 +273,17 @@ impl Metrics {
              erp_outbox_relay_failures_total {}\n\
              # HELP erp_event_bus_up 1 while the event bus can publish and listen (Redis reachable), else 0.\n\
              # TYPE erp_event_bus_up gauge\n\
-             erp_event_bus_up {}\n",
+             erp_event_bus_up {}\n\
+             # HELP erp_subscriptions_started_total Subscriptions started, by path: direct (a plain change stream, answered without the executor) or executor.\n\
+             # TYPE erp_subscriptions_started_total counter\n\
+             erp_subscriptions_started_total{{path=\"direct\"}} {}\n\
+             erp_subscriptions_started_total{{path=\"executor\"}} {}\n",
             self.background_statements.load(Ordering::Relaxed),
             self.events_published.load(Ordering::Relaxed),
             self.relay_failures.load(Ordering::Relaxed),
             u8::from(!self.bus_down.load(Ordering::Acquire)),
+            self.subscriptions_direct.load(Ordering::Relaxed),
+            self.subscriptions_executor.load(Ordering::Relaxed),
         );
         out.push_str("# HELP erp_jobs_runs_total Background job runs by kind.\n# TYPE erp_jobs_runs_total counter\n");
         let jobs = self.jobs.lock().map(|m| m.clone()).unwrap_or_default();

@@ -7,6 +7,7 @@
 pub mod admission;
 pub mod connection;
 pub mod context;
+pub mod direct;
 pub mod edit;
 pub mod fields;
 pub mod handler;

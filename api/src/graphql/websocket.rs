@@ -20,25 +20,26 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Data, Executor, Request, Response};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql_axum::GraphQLProtocol;
 use axum::Extension;
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{StatusCode, header};
 use axum::response::Response as HttpResponse;
-use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::stream::{BoxStream, SplitSink, StreamExt};
 use futures_util::{FutureExt, SinkExt};
 use tokio::time::Instant;
 
 use crate::error::AppError;
-use crate::graphql::admission;
 use crate::graphql::context::RequestContext;
 use crate::graphql::handler::{authenticate_until, classify_errors, refuse, run};
+use crate::graphql::{admission, direct};
 use crate::server::{BODY_LIMIT, ClientAddr};
 use crate::state::AppState;
 
@@ -122,7 +123,7 @@ pub async fn upgrade(
     protocol: Result<GraphQLProtocol, StatusCode>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> HttpResponse {
-    let (Ok(protocol), Ok(upgrade)) = (protocol, upgrade) else {
+    let (Ok(_), Ok(upgrade)) = (protocol, upgrade) else {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             "VALIDATION",
@@ -149,7 +150,7 @@ pub async fn upgrade(
         // subscriber costs that per socket. Small buffers grow for a large message.
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| serve(socket, state, client, protocol, slot))
+        .on_upgrade(move |socket| serve(socket, state, client, slot))
 }
 
 /// When the server closes the socket by itself.
@@ -170,23 +171,14 @@ enum Deadline {
 #[derive(Clone)]
 struct SocketCredential(Option<String>);
 
-async fn serve(
-    socket: WebSocket,
-    state: AppState,
-    client: Option<IpAddr>,
-    protocol: GraphQLProtocol,
-    _slot: SocketSlot,
-) {
+async fn serve(socket: WebSocket, state: AppState, client: Option<IpAddr>, _slot: SocketSlot) {
+    // The protocol the upgrade answered with (the client offered it).
+    let protocol = socket
+        .protocol()
+        .and_then(|p| p.to_str().ok())
+        .and_then(|p| p.parse::<WebSocketProtocols>().ok())
+        .unwrap_or(WebSocketProtocols::GraphQLWS);
     let (mut sink, stream) = socket.split();
-    // async-graphql writes into this channel; this task forwards to the socket, so it can also
-    // write a close frame of its own when a deadline passes.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(16);
-    let outgoing = futures_util::sink::unfold(tx, |tx, message: Message| async move {
-        tx.send(message)
-            .await
-            .map_err(|_| axum::Error::new("the socket closed"))?;
-        Ok::<_, axum::Error>(tx)
-    });
     let init_deadline = Instant::now() + state.settings().http.ws_init_timeout;
     let send_timeout = state.settings().http.ws_send_timeout;
     let (deadline_tx, mut deadline_rx) = tokio::sync::watch::channel(Deadline::Init(init_deadline));
@@ -199,29 +191,43 @@ async fn serve(
     // (async-graphql would answer 1011).
     let early = deadline_tx.clone();
     let mut initialised = false;
-    let stream = stream.map(move |message| {
-        if !initialised && let Ok(Message::Text(text)) = &message {
-            match serde_json::from_str::<serde_json::Value>(text)
-                .ok()
-                .and_then(|v| v["type"].as_str().map(str::to_owned))
-                .as_deref()
-            {
-                Some("connection_init") => initialised = true,
-                Some("subscribe" | "start") => {
-                    early.send_replace(Deadline::Unauthorized);
+    let incoming = stream
+        .map(move |message| {
+            if !initialised && let Ok(Message::Text(text)) = &message {
+                match serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .and_then(|v| v["type"].as_str().map(str::to_owned))
+                    .as_deref()
+                {
+                    Some("connection_init") => initialised = true,
+                    Some("subscribe" | "start") => {
+                        early.send_replace(Deadline::Unauthorized);
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
-        }
-        message
-    });
-    let graphql = GraphQLWebSocket::new_with_pair(outgoing, stream, executor, protocol)
+            message
+        })
+        // A read error ends the socket; pings, pongs and closes are tungstenite's.
+        .take_while(|message| std::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            std::future::ready(match message {
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+                _ => None,
+            })
+        });
+    // The protocol's messages, polled here and written straight to the socket: no task, no
+    // channel between them, so an event costs a subscriber one wake-up and one write.
+    let graphql = async_graphql::http::WebSocket::new(executor, incoming, protocol)
         .on_connection_init(move |payload| async move {
             connection_init(&state, &payload, &deadline_tx).await
-        })
-        .serve();
+        });
     tokio::pin!(graphql);
-    let (mut graphql_done, mut deadline_open) = (false, true);
+    // One timer for the socket's deadline, moved when the deadline changes.
+    let mut armed = init_deadline;
+    let alarm = tokio::time::sleep_until(armed);
+    tokio::pin!(alarm);
+    let mut deadline_open = true;
     loop {
         let deadline = *deadline_rx.borrow_and_update();
         let (at, code, reason) = match deadline {
@@ -230,45 +236,66 @@ async fn serve(
             Deadline::Never => (None, 0, ""),
             Deadline::Unauthorized => (Some(Instant::now()), 4401, "Unauthorized"),
         };
-        tokio::select! {
-            message = rx.recv() => match message {
-                Some(message) => {
-                    // async-graphql's own close for an operation before `connection_init`
-                    // (1011) becomes the protocol's 4401.
-                    let message = match message {
-                        Message::Close(_)
-                            if matches!(*deadline_rx.borrow(), Deadline::Unauthorized) =>
-                        {
-                            Message::Close(Some(CloseFrame {
-                                code: 4401,
-                                reason: "Unauthorized".into(),
-                            }))
-                        }
-                        other => other,
-                    };
-                    // A client that takes no frame for this long (its buffers and ours are
-                    // full) is dropped: a slow consumer never holds the server's memory.
-                    match tokio::time::timeout(send_timeout, sink.send(message)).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(_)) => return,
-                        Err(_) => {
-                            tracing::info!("a WebSocket client stopped reading; closed");
-                            return;
-                        }
-                    }
-                }
-                // async-graphql has finished and everything it wrote is sent.
-                None => return,
-            },
-            () = &mut graphql, if !graphql_done => graphql_done = true,
-            changed = deadline_rx.changed(), if deadline_open => deadline_open = changed.is_ok(),
-            () = tokio::time::sleep_until(at.unwrap_or_else(Instant::now)), if at.is_some() => {
+        if let Some(at) = at
+            && at != armed
+        {
+            armed = at;
+            alarm.as_mut().reset(at);
+        }
+        let message = tokio::select! {
+            biased;
+            changed = deadline_rx.changed(), if deadline_open => {
+                deadline_open = changed.is_ok();
+                continue;
+            }
+            () = &mut alarm, if at.is_some() => {
                 let frame = CloseFrame { code, reason: reason.into() };
                 let _ = sink.send(Message::Close(Some(frame))).await;
                 return;
             }
+            message = graphql.next() => match message {
+                Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                // async-graphql's own close for an operation before `connection_init` (1011)
+                // becomes the protocol's 4401.
+                Some(WsMessage::Close(..))
+                    if matches!(*deadline_rx.borrow(), Deadline::Unauthorized) =>
+                {
+                    Message::Close(Some(CloseFrame { code: 4401, reason: "Unauthorized".into() }))
+                }
+                Some(WsMessage::Close(code, reason)) => {
+                    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+                }
+                // The client closed, or async-graphql has closed after its last message.
+                None => return,
+            },
+        };
+        if !send_within(&mut sink, message, send_timeout).await {
+            return;
         }
     }
+}
+
+/// Writes `message` to the socket; `false` once the socket is gone or its client has taken no
+/// frame for `limit` (its buffers and ours are full): a slow consumer never holds the server's
+/// memory. The timer is set only for a write that cannot finish at once.
+async fn send_within(
+    sink: &mut SplitSink<WebSocket, Message>,
+    message: Message,
+    limit: std::time::Duration,
+) -> bool {
+    let mut send = std::pin::pin!(sink.send(message));
+    let at_once = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
+    let sent = match at_once {
+        Poll::Ready(sent) => sent,
+        Poll::Pending => match tokio::time::timeout(limit, send).await {
+            Ok(sent) => sent,
+            Err(_) => {
+                tracing::info!("a WebSocket client stopped reading; closed");
+                return false;
+            }
+        },
+    };
+    sent.is_ok()
 }
 
 /// Authenticates a socket from its `connection_init` payload (`Authorization` or `authToken`).
@@ -347,7 +374,10 @@ impl Executor for SocketExecutor {
         }
         let this = self.clone();
         let state = self.state.clone();
-        let operation = std::panic::AssertUnwindSafe(this.operation(request, session_data));
+        // Boxed: the stream would otherwise hold the room of the whole operation future
+        // (admission, sign-in, a query's execution) for as long as a subscription lives;
+        // boxed, that room is freed once the operation has started its stream.
+        let operation = std::panic::AssertUnwindSafe(this.operation(request, session_data).boxed());
         futures_util::stream::once(async move {
             // A panicking operation answers INTERNAL; the socket and its other operations go on.
             operation.catch_unwind().await.unwrap_or_else(|_| {
@@ -399,6 +429,19 @@ impl SocketExecutor {
             if let Err(e) = context.load_access().await {
                 return single(failure(&state, &e));
             }
+            // The plain change stream skips the executor for every event (`direct`).
+            if let (Ok(principal), Ok(access)) = (context.principal(), context.access())
+                && let Some(plan) = direct::plan(
+                    &document,
+                    request.operation_name.as_deref(),
+                    &request.variables,
+                )
+                && plan.admits(access)
+            {
+                state.metrics().record_subscription(true);
+                return plan.subscribe(state, principal.clone());
+            }
+            state.metrics().record_subscription(false);
             return state.schema().execute_stream_with_session_data(
                 request.data(context),
                 session.unwrap_or_default(),

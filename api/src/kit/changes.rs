@@ -11,7 +11,9 @@
 
 use async_graphql::{Context, Enum, ID};
 use futures_util::Stream;
+use uuid::Uuid;
 
+use crate::authz::Access;
 use crate::error::AppError;
 use crate::events::Event;
 use crate::graphql::context::ContextExt;
@@ -43,7 +45,8 @@ pub struct Change {
 }
 
 impl Change {
-    fn of(event: &Event) -> Self {
+    /// The change `event` describes.
+    pub fn of(event: &Event) -> Self {
         Self {
             id: ID(event.id.to_string()),
             kind: match event.kind.as_str() {
@@ -89,26 +92,74 @@ macro_rules! change_type {
     };
 }
 
-/// The changes of `R` rows (only row `id`, if given) the caller may hear of, from now on.
-/// `FORBIDDEN` at once without `R`'s `read` permission.
-pub fn changes<R: Resource, T: From<Change> + Send + 'static>(
-    ctx: &Context<'_>,
-    id: Option<ID>,
-) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<T>> + use<R, T>> {
-    let only = crate::graphql::parse_opt_id(id.as_ref(), "id").map_err(|e| e.to_gql())?;
-    events(ctx, R::INFO.read, move |event, access| {
-        if event.entity != R::INFO.name || only.is_some_and(|id| id != event.id) {
-            return Heard::Skip;
+/// A module's change stream: the subscription field `<entity>Changed(id: ID)` over the rows of
+/// one resource, declared once (`ChangeStream::of`) and used by its resolver ([`changes`]) and
+/// by the direct path (`crate::graphql::direct`), which answers the plain form of it without
+/// the executor.
+#[derive(Debug)]
+pub struct ChangeStream {
+    /// The subscription field, e.g. `leadChanged`.
+    pub field: &'static str,
+    /// Its item type, e.g. `LeadChange`.
+    pub type_name: &'static str,
+    /// The resource's name in events.
+    pub entity: &'static str,
+    /// The permission that hearing of its changes needs.
+    pub read: &'static str,
+    /// Whether grants reach a change scoped to an audience ([`hears`] of the resource).
+    hears: fn(&Access, &[Uuid]) -> bool,
+}
+
+impl ChangeStream {
+    /// The stream of `R`'s changes, as field `field` of type `type_name`.
+    pub const fn of<R: Resource>(field: &'static str, type_name: &'static str) -> Self {
+        Self {
+            field,
+            type_name,
+            entity: R::INFO.name,
+            read: R::INFO.read,
+            hears: hears::<R>,
         }
-        if access.scope(R::INFO.read).is_none() {
+    }
+
+    /// Whether `event` is a change of this stream's rows (only row `only`, if given): the
+    /// check before the subscriber's grants are looked at.
+    pub fn concerns(&self, only: Option<Uuid>, event: &Event) -> bool {
+        event.entity == self.entity && only.is_none_or(|id| id == event.id)
+    }
+
+    /// What a subscriber holding `access` makes of `event`, a change this stream
+    /// [`concerns`](Self::concerns).
+    pub fn hear(&self, event: &Event, access: &Access) -> Heard<Change> {
+        if access.scope(self.read).is_none() {
             return Heard::End(AppError::Forbidden {
-                permission: R::INFO.read.to_owned(),
+                permission: self.read.to_owned(),
             });
         }
-        if hears::<R>(access, &event.audience) {
-            Heard::Yield(T::from(Change::of(event)))
+        if (self.hears)(access, &event.audience) {
+            Heard::Yield(Change::of(event))
         } else {
             Heard::Skip
+        }
+    }
+}
+
+/// The changes of `stream`'s rows (only row `id`, if given) the caller may hear of, from now
+/// on. `FORBIDDEN` at once without the stream's `read` permission.
+pub fn changes<T: From<Change> + Send + 'static>(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    stream: &'static ChangeStream,
+) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<T>> + use<T>> {
+    let only = crate::graphql::parse_opt_id(id.as_ref(), "id").map_err(|e| e.to_gql())?;
+    events(ctx, stream.read, move |event, access| {
+        if !stream.concerns(only, event) {
+            return Heard::Skip;
+        }
+        match stream.hear(event, access) {
+            Heard::Skip => Heard::Skip,
+            Heard::Yield(change) => Heard::Yield(T::from(change)),
+            Heard::End(e) => Heard::End(e),
         }
     })
 }
@@ -134,7 +185,7 @@ pub fn events<T, H>(
 ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<T>> + use<T, H>>
 where
     T: Send + 'static,
-    H: Fn(&Event, &crate::authz::Access) -> Heard<T> + Send + Sync + 'static,
+    H: Fn(&Event, &Access) -> Heard<T> + Send + Sync + 'static,
 {
     let request = ctx.request()?;
     let principal = request.principal().map_err(|e| e.to_gql())?.clone();
@@ -176,14 +227,19 @@ where
 pub async fn current_access(
     state: &AppState,
     principal: &crate::auth::Principal,
-) -> Result<std::sync::Arc<crate::authz::Access>, AppError> {
+) -> Result<std::sync::Arc<Access>, AppError> {
     // The hot path of a fan-out: one map lookup, no pool lookup.
     let cache = state.tenancy().pools().cache(principal.tenant_id);
     if let Some(access) = cache.cached_access(principal) {
         return Ok(access);
     }
-    let db = state.tenancy().tenant_db(principal.tenant_id).await?;
-    db.cache().access(db.conn(), principal).await
+    // Boxed: a subscription waiting for its next event holds this future's room, and a
+    // pool lookup and a grants query are many times the size of the rest.
+    Box::pin(async {
+        let db = state.tenancy().tenant_db(principal.tenant_id).await?;
+        db.cache().access(db.conn(), principal).await
+    })
+    .await
 }
 
 /// The error ending a subscription whose listener fell behind and lost events.

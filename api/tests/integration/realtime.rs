@@ -143,6 +143,113 @@ async fn a_committed_change_is_heard_once_and_a_refused_one_never() {
 }
 
 #[tokio::test]
+async fn the_direct_path_answers_what_the_executor_answers() {
+    // The plain form of a change stream is answered without the executor (`graphql::direct`);
+    // the same selection through a fragment goes through it. Both hear the same changes and
+    // end the same way when the grant goes, byte for byte.
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let rep = app
+        .create_user(&t, &admin, "rep@acme.test", &["sales_rep"])
+        .await;
+    let rep_token = app.login(&rep).await;
+    let mut ws = open(&app, &rep_token).await;
+    let leaves = "id kind v: version action __typename";
+    for (id, query) in [
+        (
+            "direct",
+            format!("subscription($id: ID) {{ c: leadChanged(id: $id) {{ {leaves} }} }}"),
+        ),
+        (
+            "executor",
+            format!(
+                "subscription($id: ID) {{ c: leadChanged(id: $id) {{ ...F }} }} fragment F on LeadChange {{ {leaves} }}"
+            ),
+        ),
+    ] {
+        let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": { "id": null } } });
+        ws.send(Message::Text(message.to_string().into()))
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // One took each path.
+    for path in ["direct", "executor"] {
+        let series = format!("erp_subscriptions_started_total{{path=\"{path}\"}}");
+        assert_eq!(app.metric_line(&series).await, 1, "{series}");
+    }
+    let lead = app
+        .id_of(
+            &admin,
+            "mutation($o: ID) { createLead(input: { title: \"Mine\", contactName: \"P\", ownerId: $o }) { id } }",
+            json!({ "o": rep.id }),
+            "createLead",
+        )
+        .await;
+    let renamed = app
+        .gql(
+            Some(&admin),
+            "mutation($id: ID!) { updateLead(id: $id, input: { expectedVersion: 1, title: \"Renamed\" }) { id } }",
+            json!({ "id": lead }),
+        )
+        .await;
+    assert!(renamed.body["errors"].is_null(), "{:?}", renamed.body);
+    let roles = app.role_ids(&admin).await;
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($u: ID!, $r: ID!) { unassignRole(userId: $u, roleId: $r) { id } }",
+            json!({ "u": rep.id, "r": roles["sales_rep"] }),
+        )
+        .await;
+    assert!(r.body["errors"].is_null(), "{:?}", r.body);
+    app.id_of(
+        &admin,
+        "mutation { createLead(input: { title: \"After\", contactName: \"P\" }) { id } }",
+        json!({}),
+        "createLead",
+    )
+    .await;
+    // Every frame of each subscription, up to its `complete`, with its id blanked.
+    let mut frames: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while frames
+        .values()
+        .filter(|f| f.last().is_some_and(|l| l.contains("complete")))
+        .count()
+        < 2
+    {
+        let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout_at(deadline, ws.next()).await
+        else {
+            panic!("both subscriptions end: {frames:?}");
+        };
+        let reply: Value = serde_json::from_str(&text).unwrap();
+        let id = reply["id"].as_str().unwrap().to_owned();
+        let blank = text.replacen(&format!("\"id\":\"{id}\""), "\"id\":\"_\"", 1);
+        frames.entry(id).or_default().push(blank);
+    }
+    let direct = &frames["direct"];
+    assert_eq!(direct, &frames["executor"]);
+    assert_eq!(
+        direct.len(),
+        4,
+        "create, update, the end, complete: {direct:?}"
+    );
+    let first: Value = serde_json::from_str(&direct[0]).unwrap();
+    assert_eq!(
+        first["payload"]["data"]["c"],
+        json!({ "id": lead, "kind": "CREATED", "v": 1, "action": "create", "__typename": "LeadChange" })
+    );
+    let end: Value = serde_json::from_str(&direct[2]).unwrap();
+    assert_eq!(
+        end["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{end}"
+    );
+    assert_eq!(end["payload"]["errors"][0]["path"], json!(["c"]), "{end}");
+}
+
+#[tokio::test]
 async fn events_stay_in_their_tenant_and_own_scope_hears_only_its_rows() {
     let app = TestApp::spawn().await;
     let a = app.create_tenant("alpha").await;

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Subscription};
 use entities::crm::{activity, lead, opportunity};
 use futures_util::Stream;
 
-use crate::kit::changes::changes;
+use crate::kit::changes::{ChangeStream, changes};
 
 crate::change_type!(
     LeadChange,
@@ -20,6 +20,16 @@ crate::change_type!(
     "An activity that changed: refetch it through `activity(id)`."
 );
 
+/// `leadChanged`.
+pub const LEAD_CHANGED: ChangeStream =
+    ChangeStream::of::<lead::Entity>("leadChanged", "LeadChange");
+/// `opportunityChanged`.
+pub const OPPORTUNITY_CHANGED: ChangeStream =
+    ChangeStream::of::<opportunity::Entity>("opportunityChanged", "OpportunityChange");
+/// `activityChanged`.
+pub const ACTIVITY_CHANGED: ChangeStream =
+    ChangeStream::of::<activity::Entity>("activityChanged", "ActivityChange");
+
 /// Subscriptions of the CRM.
 #[derive(Default)]
 pub struct CrmSubscription;
@@ -33,7 +43,7 @@ impl CrmSubscription {
         ctx: &Context<'_>,
         id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<LeadChange>>> {
-        changes::<lead::Entity, LeadChange>(ctx, id)
+        changes::<LeadChange>(ctx, id, &LEAD_CHANGED)
     }
 
     /// Opportunities that change from now on (only opportunity `id`, if given) that the
@@ -43,7 +53,7 @@ impl CrmSubscription {
         ctx: &Context<'_>,
         id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<OpportunityChange>>> {
-        changes::<opportunity::Entity, OpportunityChange>(ctx, id)
+        changes::<OpportunityChange>(ctx, id, &OPPORTUNITY_CHANGED)
     }
 
     /// Activities that change from now on (only activity `id`, if given) that the caller may
@@ -53,6 +63,6 @@ impl CrmSubscription {
         ctx: &Context<'_>,
         id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ActivityChange>>> {
-        changes::<activity::Entity, ActivityChange>(ctx, id)
+        changes::<ActivityChange>(ctx, id, &ACTIVITY_CHANGED)
     }
 }

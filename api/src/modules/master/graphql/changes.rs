@@ -4,12 +4,16 @@ use async_graphql::{Context, ID, Subscription};
 use entities::master::customer;
 use futures_util::Stream;
 
-use crate::kit::changes::changes;
+use crate::kit::changes::{ChangeStream, changes};
 
 crate::change_type!(
     CustomerChange,
     "A customer that changed: refetch it through `customer(id)`."
 );
+
+/// `customerChanged`.
+pub const CUSTOMER_CHANGED: ChangeStream =
+    ChangeStream::of::<customer::Entity>("customerChanged", "CustomerChange");
 
 /// Subscriptions of master data.
 #[derive(Default)]
@@ -24,6 +28,6 @@ impl MasterSubscription {
         ctx: &Context<'_>,
         id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<CustomerChange>>> {
-        changes::<customer::Entity, CustomerChange>(ctx, id)
+        changes::<CustomerChange>(ctx, id, &CUSTOMER_CHANGED)
     }
 }
