@@ -14,8 +14,11 @@
 //! other document, and any subscriber the plain form would refuse (no grant, a malformed id),
 //! goes through the executor, which validates it and words the error; the answers of both
 //! paths are the same, which `realtime::the_direct_path_answers_what_the_executor_answers`
-//! checks byte for byte. Grants and row scope are checked for every event exactly as
-//! `kit::changes` does, through the same [`ChangeStream`].
+//! checks byte for byte. Grants and row scope are checked for every change of the stream's
+//! rows exactly as `kit::changes` does, through the same [`ChangeStream`]; other events of the
+//! tenant are passed over before the grants are looked at, so an ended session ends the
+//! subscription at the next change it concerns (the executor path notices at any event;
+//! neither delivers anything unchecked).
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{

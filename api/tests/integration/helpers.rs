@@ -26,8 +26,6 @@ pub struct TestApp {
     pub vars: BTreeMap<String, String>,
     pub dir: tempfile::TempDir,
     pg: Option<PgCleanup>,
-    /// Shares the databases of another app (see [`TestApp::sibling`]).
-    sibling: bool,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -108,7 +106,6 @@ async fn start(
         vars,
         dir,
         pg,
-        sibling: false,
         shutdown: Some(tx),
         server: Some(server),
     }
@@ -195,20 +192,7 @@ impl TestApp {
 
     /// Whether the databases are PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        self.pg.is_some() || (self.sibling && self.vars.contains_key("DATABASE_URL"))
-    }
-
-    /// A second server process on the same databases (and Redis, if any), with `extra`
-    /// settings on top: another replica. The first app cleans the databases up.
-    pub async fn sibling(&self, extra: &[(&str, &str)]) -> TestApp {
-        let mut vars = self.vars.clone();
-        vars.insert("ERP_BIND".into(), "127.0.0.1:0".into());
-        for (k, v) in extra {
-            vars.insert((*k).into(), (*v).into());
-        }
-        let mut app = start(vars, tempfile::tempdir().unwrap(), None).await;
-        app.sibling = true;
-        app
+        self.pg.is_some()
     }
 
     /// Provisions tenant `slug` with admin `admin@<slug>.test`.
@@ -502,6 +486,94 @@ impl TestApp {
             .envs(extra_env.iter().copied())
             .stdin(std::process::Stdio::null());
         cmd.output().unwrap()
+    }
+}
+
+/// Another replica: a real `erp serve` process (the test binary's `erp`) on this app's
+/// databases, keys and Redis, on a port of its own. Killed when dropped.
+pub struct Replica {
+    pub base: String,
+    client: reqwest::Client,
+    child: Option<std::process::Child>,
+}
+
+impl TestApp {
+    /// Starts a [`Replica`] with `extra_env` over this app's configuration and waits until it
+    /// answers `/health`.
+    pub async fn replica(&self, extra_env: &[(&str, &str)]) -> Replica {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_erp"))
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(&self.vars)
+            .env("ERP_BIND", format!("127.0.0.1:{port}"))
+            .envs(extra_env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let replica = Replica {
+            base: format!("http://127.0.0.1:{port}"),
+            client: self.client.clone(),
+            child: Some(child),
+        };
+        for _ in 0..600 {
+            let health = replica
+                .client
+                .get(format!("{}/health", replica.base))
+                .send();
+            if health.await.is_ok_and(|r| r.status().is_success()) {
+                return replica;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the replica at {} did not start within 60 s", replica.base);
+    }
+}
+
+impl Replica {
+    /// POSTs a GraphQL request to this replica.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        TestApp::read(req.send().await.unwrap()).await
+    }
+
+    /// The value of one labelled metric line of this replica's `/metrics` (0 when absent).
+    pub async fn metric_line(&self, series: &str) -> u64 {
+        let resp = self.client.get(format!("{}/metrics", self.base)).send();
+        let text = resp.await.unwrap().text().await.unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Waits for the process to end by itself; its exit status.
+    pub async fn exit_status(mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

@@ -509,9 +509,10 @@ async fn a_reminder_due_while_three_processes_run_jobs_is_sent_once() {
     for (k, v) in jobs {
         builder = builder.env(k, v);
     }
+    // This test's server and two real `erp serve` processes, all running jobs on one database.
     let app = builder.spawn().await;
-    let second = app.sibling(&jobs).await;
-    let third = app.sibling(&jobs).await;
+    let second = app.replica(&jobs).await;
+    let third = app.replica(&jobs).await;
     let t = app.create_tenant("acme").await;
     let admin = app.login(&t).await;
     let (rep, rep_token) = rep_of(&app, &t, &admin).await;
@@ -553,16 +554,17 @@ async fn a_reminder_due_while_three_processes_run_jobs_is_sent_once() {
     // Every runner has had several more ticks to send it again.
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     assert_eq!(due_kinds().await, 1);
+    // All three ran the reminders job.
+    let series = "erp_jobs_runs_total{kind=\"activity.reminders\"}";
     assert!(
-        third
-            .metric_line("erp_jobs_runs_total{kind=\"activity.reminders\"}")
-            .await
-            > 0
-            || app
-                .metric_line("erp_jobs_runs_total{kind=\"activity.reminders\"}")
-                .await
-                > 0
+        app.metric_line(series).await > 0,
+        "{series} of this process"
     );
+    assert!(
+        second.metric_line(series).await > 0,
+        "{series} of the second"
+    );
+    assert!(third.metric_line(series).await > 0, "{series} of the third");
 }
 
 #[tokio::test]
@@ -609,19 +611,24 @@ async fn with_redis_a_subscriber_on_one_replica_hears_a_change_made_on_another()
         eprintln!("skipped: REDIS_URL is not set");
         return;
     }
+    // Process 1 is this test's server; process 2 a real `erp serve` on the same databases and
+    // Redis (its jobs off, so only Redis can carry the event here).
     let app = TestApp::spawn().await;
-    let other = app.sibling(&[]).await;
+    let other = app.replica(&[("ERP_JOBS", "off")]).await;
     let (_t, admin, c, mut ws) =
         watching(&app, "subscription { opportunityChanged { id action } }").await;
     let started = std::time::Instant::now();
-    let id = other
-        .id_of(
-            &admin,
+    let made = other
+        .gql(
+            Some(&admin),
             CREATE_OPPORTUNITY,
             json!({ "c": c, "t": "remote" }),
-            "createOpportunity",
         )
         .await;
+    let id = made.body["data"]["createOpportunity"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{:?}", made.body))
+        .to_owned();
     let heard = next_event(&mut ws, 1.0).await.expect("heard within 1 s");
     assert_eq!(
         heard["data"]["opportunityChanged"]["id"],
@@ -874,48 +881,18 @@ async fn a_replica_killed_between_commit_and_publish_loses_no_event() {
         watching(&app, "subscription { opportunityChanged { id action } }").await;
     // Another replica, a real `erp serve` process on the same databases, that SIGKILLs itself
     // right after its next commit: before it can publish anything.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_erp"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(&app.vars)
-        .env("ERP_BIND", format!("127.0.0.1:{port}"))
-        .env("ERP_JOBS", "off")
-        .env("ERP_FAULT_KILL_AFTER_COMMIT", "1")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let replica = format!("http://127.0.0.1:{port}");
-    for _ in 0..300 {
-        if app
-            .client
-            .get(format!("{replica}/health"))
-            .send()
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let replica = app
+        .replica(&[("ERP_JOBS", "off"), ("ERP_FAULT_KILL_AFTER_COMMIT", "1")])
+        .await;
     let sent = app
         .client
-        .post(format!("{replica}/graphql"))
+        .post(format!("{}/graphql", replica.base))
         .bearer_auth(&admin)
         .json(&json!({ "query": CREATE_OPPORTUNITY, "variables": { "c": c, "t": "killed" } }))
         .send()
         .await;
     assert!(sent.is_err(), "the replica died before answering");
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
-        .await
-        .unwrap();
+    let status = replica.exit_status().await;
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(9), "{status:?}");
     // The change committed; its event is in the outbox, unsent; this replica's sweep sends it.
