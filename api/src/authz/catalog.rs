@@ -24,6 +24,8 @@ pub const API_KEY_READ: &str = "identity.api_key.read";
 pub const API_KEY_WRITE: &str = "identity.api_key.write";
 /// Read the audit log.
 pub const AUDIT_READ: &str = "identity.audit.read";
+/// See the tenant's background jobs and their status.
+pub const JOB_READ: &str = "identity.job.read";
 
 /// Read reference data: currencies and rates, units, tax rates, payment terms, product
 /// categories, warehouses.

@@ -7,7 +7,9 @@
 use chrono::{DateTime, Duration, Utc};
 use entities::events::job;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Select, Set, Statement,
+};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -20,6 +22,27 @@ pub const RUNNING: &str = "RUNNING";
 pub const DONE: &str = "DONE";
 /// Failed `max_attempts` times; kept with its last error.
 pub const FAILED: &str = "FAILED";
+
+/// Which jobs `jobs` lists.
+#[derive(Debug, Default)]
+pub struct JobFilter {
+    /// Only these statuses ([`QUEUED`], [`RUNNING`], [`DONE`], [`FAILED`]); empty: all.
+    pub status: Vec<&'static str>,
+    /// Only this kind, e.g. `activity.reminders`.
+    pub kind: Option<String>,
+}
+
+/// The tenant's jobs that `filter` selects (the resolver checks the permission).
+pub fn listed(filter: &JobFilter) -> Select<job::Entity> {
+    let mut query = job::Entity::find();
+    if !filter.status.is_empty() {
+        query = query.filter(job::Column::Status.is_in(filter.status.iter().copied()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(job::Column::Kind.eq(kind.as_str()));
+    }
+    query
+}
 
 /// How long a claimed job is its runner's.
 pub const LEASE: Duration = Duration::seconds(60);

@@ -916,3 +916,57 @@ async fn a_replica_killed_between_commit_and_publish_loses_no_event() {
     assert_eq!(heard["data"]["opportunityChanged"]["id"], id, "{heard}");
     assert_eq!(next_event(&mut ws, 1.5).await, None, "once");
 }
+
+#[tokio::test]
+async fn the_admin_sees_the_tenants_jobs_and_a_sales_rep_does_not() {
+    let app = TestApp::builder()
+        .env("ERP_JOBS", "on")
+        .env("ERP_JOBS_TICK_MS", "100")
+        .spawn()
+        .await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let (_rep, rep_token) = rep_of(&app, &t, &admin).await;
+    let doc = "query($f: JobsFilter) { jobs(first: 50, filter: $f) { totalCount nodes { kind status attempts maxAttempts lastError runAt } } }";
+    // The runner queues the recurring jobs when it meets the tenant.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let kinds = loop {
+        let r = app.gql(Some(&admin), doc, json!({})).await;
+        assert!(r.body["errors"].is_null(), "{:?}", r.body);
+        let mut kinds: Vec<String> = r.body["data"]["jobs"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap().to_owned())
+            .collect();
+        kinds.sort();
+        if kinds.len() >= 2 || tokio::time::Instant::now() > deadline {
+            break kinds;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(kinds, ["activity.reminders", "outbox.relay"]);
+    let failed = app
+        .gql(Some(&admin), doc, json!({ "f": { "status": ["FAILED"] } }))
+        .await;
+    assert_eq!(
+        failed.body["data"]["jobs"]["totalCount"], 0,
+        "{:?}",
+        failed.body
+    );
+    let one = app
+        .gql(
+            Some(&admin),
+            doc,
+            json!({ "f": { "kind": "outbox.relay" } }),
+        )
+        .await;
+    assert_eq!(one.body["data"]["jobs"]["totalCount"], 1, "{:?}", one.body);
+    let refused = app.gql(Some(&rep_token), doc, json!({})).await;
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{:?}",
+        refused.body
+    );
+    assert!(refused.body["data"].is_null() || refused.body["data"]["jobs"].is_null());
+}

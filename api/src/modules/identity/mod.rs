@@ -1,5 +1,5 @@
 //! Identity and access: sessions (login, refresh, logout, password), users, roles and grants,
-//! API keys and the audit log.
+//! API keys, the audit log and the view of the tenant's background jobs (`jobs`).
 //!
 //! `service/` holds the rules and transactions, `graphql/` the API, `loaders.rs` the
 //! per-request DataLoaders of the relation fields (user → roles, role → grants, key → role).
@@ -13,8 +13,8 @@ use futures_util::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
 
 use crate::authz::catalog::{
-    API_KEY_READ, API_KEY_WRITE, AUDIT_READ, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE, USER_CONTACT_READ,
-    USER_READ, USER_WRITE,
+    API_KEY_READ, API_KEY_WRITE, AUDIT_READ, JOB_READ, ROLE_ASSIGN, ROLE_READ, ROLE_WRITE,
+    USER_CONTACT_READ, USER_READ, USER_WRITE,
 };
 use crate::error::AppError;
 use crate::modules::Module;
@@ -39,6 +39,10 @@ pub const MODULE: Module = Module {
         (API_KEY_READ, "List API keys."),
         (API_KEY_WRITE, "Create and revoke API keys."),
         (AUDIT_READ, "Read the audit log."),
+        (
+            JOB_READ,
+            "See the tenant's background jobs: kind, status, attempts, next run and last error.",
+        ),
     ],
     resources: resources::RESOURCES,
     seed: Some(seed),

@@ -82,6 +82,11 @@ pub const CALLS: &[Call] = &[
         "identity.audit.read",
     ),
     query(
+        "jobs",
+        "{ jobs(first: 100) { totalCount nodes { id kind status runAt attempts maxAttempts lockedUntil lastError createdAt updatedAt } } queued: jobs(filter: { status: [QUEUED, RUNNING], kind: \"activity.reminders\" }) { totalCount } }",
+        "identity.job.read",
+    ),
+    query(
         "currencies",
         "{ currencies { code name } }",
         "master.data.read",

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod audit_log;
+pub mod jobs;
 pub mod roles;
 pub mod session;
 pub mod types;
@@ -18,6 +19,7 @@ pub struct IdentityQuery(
     roles::RolesQuery,
     api_keys::ApiKeysQuery,
     audit_log::AuditQuery,
+    jobs::JobsQuery,
 );
 
 /// Mutations of the identity module.
