@@ -382,14 +382,7 @@ impl TestApp {
 
     /// POSTs a GraphQL request.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
-        let mut req = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        Self::read(req.send().await.unwrap()).await
+        post_graphql(&self.client, &self.base, token, query, variables).await
     }
 
     /// Reads an answer as GraphQL JSON (or `null` for a non-JSON body).
@@ -489,6 +482,23 @@ impl TestApp {
     }
 }
 
+/// POSTs a GraphQL request to the server at `base`.
+async fn post_graphql(
+    client: &reqwest::Client,
+    base: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Gql {
+    let mut req = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    TestApp::read(req.send().await.unwrap()).await
+}
+
 /// Another replica: a real `erp serve` process (the test binary's `erp`) on this app's
 /// databases, keys and Redis, on a port of its own. Killed when dropped.
 pub struct Replica {
@@ -540,14 +550,7 @@ impl TestApp {
 impl Replica {
     /// POSTs a GraphQL request to this replica.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
-        let mut req = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        TestApp::read(req.send().await.unwrap()).await
+        post_graphql(&self.client, &self.base, token, query, variables).await
     }
 
     /// The value of one labelled metric line of this replica's `/metrics` (0 when absent).
