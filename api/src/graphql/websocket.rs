@@ -123,6 +123,8 @@ pub async fn upgrade(
     protocol: Result<GraphQLProtocol, StatusCode>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> HttpResponse {
+    // The protocol extractor only tells a GraphQL upgrade from anything else; the socket
+    // speaks the protocol the upgrade answers with (`serve`).
     let (Ok(_), Ok(upgrade)) = (protocol, upgrade) else {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,

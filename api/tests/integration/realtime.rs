@@ -142,6 +142,19 @@ async fn a_committed_change_is_heard_once_and_a_refused_one_never() {
     assert_eq!(actions, ["create", "win", "win"], "{heard:?}");
 }
 
+/// `admin` takes the `sales_rep` role from user `user`.
+async fn take_sales_rep_role(app: &TestApp, admin: &str, user: uuid::Uuid) {
+    let roles = app.role_ids(admin).await;
+    let r = app
+        .gql(
+            Some(admin),
+            "mutation($u: ID!, $r: ID!) { unassignRole(userId: $u, roleId: $r) { id } }",
+            json!({ "u": user, "r": roles["sales_rep"] }),
+        )
+        .await;
+    assert!(r.body["errors"].is_null(), "{:?}", r.body);
+}
+
 #[tokio::test]
 async fn the_direct_path_answers_what_the_executor_answers() {
     // The plain form of a change stream is answered without the executor (`graphql::direct`);
@@ -216,15 +229,7 @@ async fn the_direct_path_answers_what_the_executor_answers() {
     // Both changes are heard before the grant goes (the relay publishes after the commit; a
     // change heard after the grant went ends the subscription instead, as it should).
     read_until(&mut ws, &mut frames, both_have(2)).await;
-    let roles = app.role_ids(&admin).await;
-    let r = app
-        .gql(
-            Some(&admin),
-            "mutation($u: ID!, $r: ID!) { unassignRole(userId: $u, roleId: $r) { id } }",
-            json!({ "u": rep.id, "r": roles["sales_rep"] }),
-        )
-        .await;
-    assert!(r.body["errors"].is_null(), "{:?}", r.body);
+    take_sales_rep_role(&app, &admin, rep.id).await;
     app.id_of(
         &admin,
         "mutation { createLead(input: { title: \"After\", contactName: \"P\" }) { id } }",
@@ -344,15 +349,7 @@ async fn events_stay_in_their_tenant_and_own_scope_hears_only_its_rows() {
     );
     assert_eq!(next_event(&mut ws_b, 0.5).await, None);
     // The rep loses the role: the next event ends the subscription with FORBIDDEN.
-    let roles = app.role_ids(&admin_a).await;
-    let r = app
-        .gql(
-            Some(&admin_a),
-            "mutation($u: ID!, $r: ID!) { unassignRole(userId: $u, roleId: $r) { id } }",
-            json!({ "u": rep.id, "r": roles["sales_rep"] }),
-        )
-        .await;
-    assert!(r.body["errors"].is_null(), "{:?}", r.body);
+    take_sales_rep_role(&app, &admin_a, rep.id).await;
     app.id_of(
         &admin_a,
         lead,
