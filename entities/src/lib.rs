@@ -10,6 +10,7 @@
 pub mod control;
 pub mod crm;
 pub mod events;
+pub mod finance;
 pub mod identity;
 pub mod master;
 pub mod platform;

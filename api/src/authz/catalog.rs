@@ -61,6 +61,21 @@ pub const ACTIVITY_WRITE: &str = "crm.activity.write";
 /// Define the pipeline's stages.
 pub const PIPELINE_WRITE: &str = "crm.pipeline.write";
 
+/// Read the chart of accounts and the journals.
+pub const ACCOUNT_READ: &str = "finance.account.read";
+/// Add accounts to the chart and archive them.
+pub const ACCOUNT_WRITE: &str = "finance.account.write";
+/// Read journal entries and their lines.
+pub const ENTRY_READ: &str = "finance.entry.read";
+/// Prepare manual journal entries (drafts).
+pub const ENTRY_WRITE: &str = "finance.entry.write";
+/// Post and reverse journal entries.
+pub const ENTRY_POST: &str = "finance.entry.post";
+/// Set the lock dates, and post up to the stricter lock date for non-accountants.
+pub const PERIOD_LOCK: &str = "finance.period.lock";
+/// Read the statements: trial balance, general ledger, profit and loss, balance sheet.
+pub const REPORT_READ: &str = "finance.report.read";
+
 /// Every permission, with what it allows: the modules' declarations (`modules::MODULES`),
 /// module by module.
 pub fn permissions() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -101,7 +116,7 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
     },
     SystemRole {
         name: "manager",
-        description: "Runs a team: sees users with contact details, roles, the audit log and all master data and CRM; maintains customers, suppliers and the whole CRM.",
+        description: "Runs a team: sees users with contact details, roles, the audit log and all master data and CRM; maintains customers, suppliers and the whole CRM; reads the chart of accounts and the statements.",
         grants: Some(&[
             USER_READ,
             USER_CONTACT_READ,
@@ -121,6 +136,8 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             ACTIVITY_READ,
             ACTIVITY_WRITE,
             PIPELINE_WRITE,
+            ACCOUNT_READ,
+            REPORT_READ,
         ]),
         own: &[],
     },
@@ -145,7 +162,7 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
     },
     SystemRole {
         name: "accountant",
-        description: "Keeps the books: sees users and the audit log; maintains reference data, customers and suppliers; sees cost prices.",
+        description: "Keeps the books: sees users and the audit log; maintains reference data, customers and suppliers; sees cost prices; keeps the chart of accounts, posts and reverses entries, locks periods and reads the statements.",
         grants: Some(&[
             USER_READ,
             AUDIT_READ,
@@ -157,6 +174,13 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             SUPPLIER_WRITE,
             PRODUCT_READ,
             PRODUCT_COST_READ,
+            ACCOUNT_READ,
+            ACCOUNT_WRITE,
+            ENTRY_READ,
+            ENTRY_WRITE,
+            ENTRY_POST,
+            PERIOD_LOCK,
+            REPORT_READ,
         ]),
         own: &[],
     },

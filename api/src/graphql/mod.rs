@@ -29,6 +29,7 @@ use crate::error::AppError;
 use crate::config::GraphqlSettings;
 use crate::modules::crm::graphql::changes::CrmSubscription;
 use crate::modules::crm::graphql::{CrmMutation, CrmQuery};
+use crate::modules::finance::graphql::{FinanceMutation, FinanceQuery};
 use crate::modules::identity::graphql::{IdentityMutation, IdentityQuery};
 use crate::modules::master::graphql::changes::MasterSubscription;
 use crate::modules::master::graphql::{MasterMutation, MasterQuery};
@@ -38,7 +39,13 @@ use crate::modules::notifications::graphql::{
 
 /// Every query field.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(IdentityQuery, MasterQuery, CrmQuery, NotificationsQuery);
+pub struct QueryRoot(
+    IdentityQuery,
+    MasterQuery,
+    CrmQuery,
+    FinanceQuery,
+    NotificationsQuery,
+);
 
 /// Every mutation field.
 #[derive(MergedObject, Default)]
@@ -46,6 +53,7 @@ pub struct MutationRoot(
     IdentityMutation,
     MasterMutation,
     CrmMutation,
+    FinanceMutation,
     NotificationsMutation,
 );
 

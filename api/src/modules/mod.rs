@@ -8,6 +8,7 @@
 
 pub mod common;
 pub mod crm;
+pub mod finance;
 pub mod identity;
 pub mod master;
 pub mod notifications;
@@ -36,7 +37,12 @@ pub struct Module {
 }
 
 /// Every module, in the order their permissions are listed and their seeds run.
-pub const MODULES: &[&Module] = &[&identity::MODULE, &master::MODULE, &crm::MODULE];
+pub const MODULES: &[&Module] = &[
+    &identity::MODULE,
+    &master::MODULE,
+    &crm::MODULE,
+    &finance::MODULE,
+];
 
 /// Every module's resources (see `crate::kit::resource`): role grants, the audit log and the
 /// test sweeps read their declarations from here.
@@ -66,6 +72,7 @@ pub async fn seed(txn: &DatabaseTransaction) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use entities::crm::{activity, lead, opportunity, pipeline_stage};
+    use entities::finance::{account, journal, journal_entry, journal_line, ledger_setting};
     use entities::identity::{api_key, role, user_account};
     use entities::master::{
         contact, customer, exchange_rate, payment_term, product, product_category, supplier,
@@ -162,6 +169,11 @@ mod tests {
             check::<opportunity::Entity>(&db).await,
             check::<activity::Entity>(&db).await,
             check::<pipeline_stage::Entity>(&db).await,
+            check::<account::Entity>(&db).await,
+            check::<journal::Entity>(&db).await,
+            check::<journal_entry::Entity>(&db).await,
+            check::<journal_line::Entity>(&db).await,
+            check::<ledger_setting::Entity>(&db).await,
         ];
         let tables = db
             .query_all_raw(Statement::from_string(

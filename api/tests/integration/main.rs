@@ -15,6 +15,7 @@ mod cli;
 mod crm;
 mod demo;
 mod errors;
+mod finance;
 mod graphql_limits;
 mod identity;
 mod jwt;

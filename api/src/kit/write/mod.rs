@@ -143,6 +143,11 @@ impl<'a> Write<'a> {
         }
     }
 
+    /// The database the write goes to (services whose SQL differs between backends).
+    pub fn backend(&self) -> sea_orm::DbBackend {
+        sea_orm::ConnectionTrait::get_database_backend(&self.db)
+    }
+
     /// The caller's grants.
     pub fn access(&self) -> &'a Access {
         self.access

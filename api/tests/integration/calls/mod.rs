@@ -233,6 +233,30 @@ impl Fixture {
             "createSupplier",
         )
         .await;
+        let account = |code: &str, kind: &str| {
+            create(
+                format!(
+                    "mutation {{ createAccount(input: {{ code: \"{code}\", name: \"account {code} {slug}\", kind: {kind} }}) {{ id }} }}"
+                ),
+                "createAccount",
+            )
+        };
+        let (account1, account2) = (
+            account("7000", "EXPENSE").await,
+            account("7001", "ASSET").await,
+        );
+        let entry_doc = |memo: &str| {
+            format!(
+                "mutation {{ createJournalEntry(input: {{ date: \"2026-03-01\", memo: \"{memo} {slug}\", lines: [{{ accountId: {account1}, debit: \"12.50\" }}, {{ accountId: {account2}, credit: \"12.50\" }}] }}) {{ id }} }}"
+            )
+        };
+        let draft = create(entry_doc("draft"), "createJournalEntry").await;
+        let entry = create(entry_doc("posted"), "createJournalEntry").await;
+        create(
+            format!("mutation {{ postJournalEntry(id: {entry}) {{ id }} }}"),
+            "postJournalEntry",
+        )
+        .await;
         let values = [
             ("tenant", json!(t.slug)),
             ("email", json!(t.email)),
@@ -254,6 +278,10 @@ impl Fixture {
             ("activity", activity),
             ("supplier", supplier),
             ("notification", notification),
+            ("account", account1),
+            ("account2", account2),
+            ("draft", draft),
+            ("entry", entry),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -187,6 +187,56 @@ pub const CALLS: &[Call] = &[
         "{ activities(first: 100) { totalCount nodes { id subject } } }",
         "crm.activity.read",
     ),
+    query(
+        "accounts",
+        "{ accounts(first: 100) { totalCount nodes { id code name kind isGroup parent { code } } } }",
+        "finance.account.read",
+    ),
+    query(
+        "account",
+        "query($account: ID!) { account(id: $account) { id code name } }",
+        "finance.account.read",
+    ),
+    query(
+        "journals",
+        "{ journals(first: 100) { totalCount nodes { id code name kind } } }",
+        "finance.account.read",
+    ),
+    query(
+        "ledgerSettings",
+        "{ ledgerSettings { fiscalYearStartMonth lockDate userLockDate version } }",
+        "finance.account.read",
+    ),
+    query(
+        "journalEntries",
+        "{ journalEntries(first: 20) { totalCount nodes { id number memo total { amount } lines(first: 10) { nodes { account { name } debit { amount } credit { amount } } } } } }",
+        "finance.entry.read",
+    ),
+    query(
+        "journalEntry",
+        "query($entry: ID!) { journalEntry(id: $entry) { id number memo } }",
+        "finance.entry.read",
+    ),
+    query(
+        "trialBalance",
+        "{ trialBalance(asOf: \"2026-12-31\") { lines { account { code name } debit { amount } credit { amount } } totalDebit { amount } totalCredit { amount } } }",
+        "finance.report.read",
+    ),
+    query(
+        "generalLedger",
+        "query($account: ID!) { generalLedger(accountId: $account, from: \"2026-01-01\", to: \"2026-12-31\") { account { name } openingBalance { amount } lines { number label balance { amount } } closingBalance { amount } } }",
+        "finance.report.read",
+    ),
+    query(
+        "profitAndLoss",
+        "{ profitAndLoss(from: \"2026-01-01\", to: \"2026-12-31\") { income { account { name } amount { amount } } expenses { account { name } amount { amount } } netProfit { amount } } }",
+        "finance.report.read",
+    ),
+    query(
+        "balanceSheet",
+        "{ balanceSheet(asOf: \"2026-12-31\") { assets { account { name } amount { amount } } totalAssets { amount } totalLiabilities { amount } totalEquity { amount } } }",
+        "finance.report.read",
+    ),
     Call {
         field: "login",
         doc: "mutation($tenant: String!, $email: String!, $password: String!) { login(input: { tenant: $tenant, email: $email, password: $password }) { accessToken } }",
@@ -422,6 +472,36 @@ pub const CALLS: &[Call] = &[
         "archiveSupplier",
         "mutation($supplier: ID!) { archiveSupplier(id: $supplier) { id name } }",
         "master.supplier.write",
+    ),
+    mutation(
+        "createAccount",
+        "mutation { createAccount(input: { code: \"7100\", name: \"Travel\", kind: EXPENSE }) { id code } }",
+        "finance.account.write",
+    ),
+    mutation(
+        "createJournalEntry",
+        "mutation($account: ID!, $account2: ID!) { createJournalEntry(input: { date: \"2026-04-01\", memo: \"More\", lines: [{ accountId: $account, debit: \"3\" }, { accountId: $account2, credit: \"3\" }] }) { id memo } }",
+        "finance.entry.write",
+    ),
+    mutation(
+        "postJournalEntry",
+        "mutation($draft: ID!) { postJournalEntry(id: $draft) { id number memo } }",
+        "finance.entry.post",
+    ),
+    mutation(
+        "reverseJournalEntry",
+        "mutation($entry: ID!) { reverseJournalEntry(id: $entry) { id number memo reversalOf { id memo } } }",
+        "finance.entry.post",
+    ),
+    mutation(
+        "lockPeriod",
+        "mutation { lockPeriod(input: { lockDate: \"2001-12-31\" }) { lockDate } }",
+        "finance.period.lock",
+    ),
+    mutation(
+        "archiveAccount",
+        "mutation($account: ID!) { archiveAccount(id: $account) { id name isActive } }",
+        "finance.account.write",
     ),
     Call {
         field: "logout",

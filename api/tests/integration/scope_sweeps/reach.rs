@@ -99,6 +99,11 @@ pub(super) const REACH: &[Reach] = &[
                 &[],
             ),
             path(
+                "JournalLine.customer",
+                "{ journalEntries(first: 20) { nodes { lines(first: 20) { nodes { customer { SEL } } } } } }",
+                &["finance.entry.read"],
+            ),
+            path(
                 "ConvertLeadPayload.possibleDuplicates",
                 "mutation($new: ID!) { createLead(input: { id: $new, title: \"Twin\", contactName: \"Twin\", email: \"buyer@b.test\" }) { id } convertLead(id: $new) { possibleDuplicates { SEL } } }",
                 &[],
@@ -110,7 +115,11 @@ pub(super) const REACH: &[Reach] = &[
         resource: "supplier",
         by_id: "supplier",
         list: "suppliers",
-        paths: &[],
+        paths: &[path(
+            "JournalLine.supplier",
+            "{ journalEntries(first: 20) { nodes { lines(first: 20) { nodes { supplier { SEL } } } } } }",
+            &["finance.entry.read"],
+        )],
     },
     Reach {
         type_name: "Lead",

@@ -93,6 +93,31 @@ impl World {
             )
             .await;
         world.b_contact = contact["createContact"]["id"].as_str().unwrap().to_owned();
+        // A posted entry whose lines name B's customer and supplier (the books are read at
+        // scope ALL; the partners on their lines keep their own scope).
+        let admin = world.admin.clone();
+        let accounts = world
+            .call(
+                &admin,
+                "{ accounts(first: 2, filter: { isGroup: false }) { nodes { id } } }",
+                json!({}),
+            )
+            .await;
+        let account = |i: usize| accounts["accounts"]["nodes"][i]["id"].clone();
+        let entry = world
+            .call(
+                &admin,
+                "mutation($a: ID!, $b: ID!, $c: ID!, $s: ID!) { createJournalEntry(input: { date: \"2026-02-01\", lines: [{ accountId: $a, debit: \"5\", customerId: $c }, { accountId: $b, credit: \"5\", supplierId: $s }] }) { id } }",
+                json!({ "a": account(0), "b": account(1), "c": world.b["customer"], "s": world.b["supplier"] }),
+            )
+            .await;
+        world
+            .call(
+                &admin,
+                "mutation($e: ID!) { postJournalEntry(id: $e) { id } }",
+                json!({ "e": entry["createJournalEntry"]["id"] }),
+            )
+            .await;
 
         let db = world.app.tenant_conn(&world.tenant).await;
         let id = |m: &BTreeMap<&str, String>, k: &str| Uuid::parse_str(&m[k]).unwrap();

@@ -1,0 +1,284 @@
+//! `trialBalance`, `generalLedger`, `profitAndLoss`, `balanceSheet`: statements from posted
+//! lines (`service::reports`), every amount `Money` in the company currency. A report shows
+//! the accounts it lists (code, name, kind) to whoever may read it.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entities::finance::account;
+use sea_orm::EntityTrait;
+
+use crate::authz::Require;
+use crate::authz::catalog::REPORT_READ;
+use crate::error::{AppError, GqlResult};
+use crate::graphql::context::ContextExt;
+use crate::graphql::parse_id;
+use crate::graphql::scalars::{Date, Money};
+use crate::modules::finance::graphql::types::{Account, company_money};
+use crate::modules::finance::service::reports::{self, StatementLine};
+
+/// An account's balance in the trial balance, on its side.
+#[derive(SimpleObject)]
+pub struct TrialBalanceLine {
+    /// The account.
+    pub account: Account,
+    /// The balance when it is a debit, else zero.
+    pub debit: Money,
+    /// The balance when it is a credit, else zero.
+    pub credit: Money,
+}
+
+/// The trial balance: every account with a balance; the totals are equal.
+#[derive(SimpleObject)]
+pub struct TrialBalance {
+    /// The date it is as of.
+    pub as_of: Date,
+    /// Accounts with a balance, by code.
+    pub lines: Vec<TrialBalanceLine>,
+    /// Σ debit balances.
+    pub total_debit: Money,
+    /// Σ credit balances.
+    pub total_credit: Money,
+}
+
+/// A posted line in an account's general ledger.
+#[derive(SimpleObject)]
+pub struct GeneralLedgerLine {
+    /// The entry's id.
+    pub entry_id: ID,
+    /// The entry's number.
+    pub number: Option<String>,
+    /// The entry's date.
+    pub date: Date,
+    /// The entry's reference.
+    pub reference: Option<String>,
+    /// The line's label.
+    pub label: Option<String>,
+    /// Debit.
+    pub debit: Money,
+    /// Credit.
+    pub credit: Money,
+    /// The account's balance after the line (debit positive, credit negative).
+    pub balance: Money,
+}
+
+/// An account's general ledger over a range.
+#[derive(SimpleObject)]
+pub struct GeneralLedger {
+    /// The account.
+    pub account: Account,
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// The balance before `from` (debit positive).
+    pub opening_balance: Money,
+    /// Posted lines in date and number order (at most 10,000: a longer range is refused).
+    pub lines: Vec<GeneralLedgerLine>,
+    /// The balance after `to`.
+    pub closing_balance: Money,
+}
+
+/// An account's amount in a statement, on its natural side (positive when healthy).
+#[derive(SimpleObject)]
+pub struct StatementAmount {
+    /// The account.
+    pub account: Account,
+    /// The amount.
+    pub amount: Money,
+}
+
+/// Profit and loss over a range.
+#[derive(SimpleObject)]
+pub struct ProfitAndLoss {
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// Income accounts with movements.
+    pub income: Vec<StatementAmount>,
+    /// Expense accounts with movements.
+    pub expenses: Vec<StatementAmount>,
+    /// Σ income.
+    pub total_income: Money,
+    /// Σ expenses.
+    pub total_expenses: Money,
+    /// Income minus expenses.
+    pub net_profit: Money,
+}
+
+/// The balance sheet as of a date: `totalAssets = totalLiabilities + totalEquity`.
+#[derive(SimpleObject)]
+pub struct BalanceSheet {
+    /// The date it is as of.
+    pub as_of: Date,
+    /// Asset accounts with a balance.
+    pub assets: Vec<StatementAmount>,
+    /// Liability accounts with a balance.
+    pub liabilities: Vec<StatementAmount>,
+    /// Equity accounts with a balance.
+    pub equity: Vec<StatementAmount>,
+    /// Profit of earlier fiscal years not closed into an equity account (in equity).
+    pub earlier_years_profit: Money,
+    /// Profit of the fiscal year up to the date (in equity).
+    pub current_year_profit: Money,
+    /// Σ assets.
+    pub total_assets: Money,
+    /// Σ liabilities.
+    pub total_liabilities: Money,
+    /// Σ equity accounts plus earlier years' and the current year's profit.
+    pub total_equity: Money,
+}
+
+async fn amounts(ctx: &Context<'_>, lines: Vec<StatementLine>) -> Result<Vec<StatementAmount>> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        out.push(StatementAmount {
+            amount: company_money(ctx, line.amount).await?,
+            account: Account(line.account),
+        });
+    }
+    Ok(out)
+}
+
+/// Statement queries.
+#[derive(Default)]
+pub struct ReportsQuery;
+
+#[Object]
+impl ReportsQuery {
+    /// The trial balance as of a date, from posted entries.
+    #[graphql(guard = "Require(REPORT_READ)")]
+    async fn trial_balance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The last day counted.")] as_of: Date,
+    ) -> Result<TrialBalance> {
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let rows = reports::trial_balance(db.conn(), req.access().gql()?, as_of.0)
+            .await
+            .gql()?;
+        let (mut debit, mut credit) = (0i128, 0i128);
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in rows {
+            debit += row.debit;
+            credit += row.credit;
+            lines.push(TrialBalanceLine {
+                debit: company_money(ctx, row.debit).await?,
+                credit: company_money(ctx, row.credit).await?,
+                account: Account(row.account),
+            });
+        }
+        Ok(TrialBalance {
+            as_of,
+            lines,
+            total_debit: company_money(ctx, debit).await?,
+            total_credit: company_money(ctx, credit).await?,
+        })
+    }
+
+    /// An account's posted lines over a range with the running balance.
+    #[graphql(guard = "Require(REPORT_READ)")]
+    async fn general_ledger(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account.")] account_id: ID,
+        #[graphql(desc = "First day.")] from: Date,
+        #[graphql(desc = "Last day.")] to: Date,
+    ) -> Result<GeneralLedger> {
+        let id = parse_id(&account_id, "accountId").gql()?;
+        if to.0 < from.0 {
+            return Err(AppError::validation(
+                "to",
+                "the range ends before it starts",
+            ))
+            .gql();
+        }
+        let req = ctx.request()?;
+        let access = req.access().gql()?;
+        let db = req.tenant_db().await.gql()?;
+        let (opening, rows) = reports::general_ledger(db.conn(), access, id, from.0, to.0)
+            .await
+            .gql()?;
+        let account = account::Entity::find_by_id(id)
+            .one(db.conn())
+            .await
+            .map_err(AppError::from)
+            .gql()?
+            .ok_or_else(|| AppError::validation("accountId", "no such account"))
+            .gql()?;
+        let mut lines = Vec::with_capacity(rows.len());
+        let mut closing = opening;
+        for row in rows {
+            closing = row.balance;
+            lines.push(GeneralLedgerLine {
+                entry_id: ID(row.entry_id.to_string()),
+                number: row.number,
+                date: Date(row.date),
+                reference: row.reference,
+                label: row.label,
+                debit: company_money(ctx, row.debit).await?,
+                credit: company_money(ctx, row.credit).await?,
+                balance: company_money(ctx, row.balance).await?,
+            });
+        }
+        Ok(GeneralLedger {
+            account: Account(account),
+            from,
+            to,
+            opening_balance: company_money(ctx, opening).await?,
+            lines,
+            closing_balance: company_money(ctx, closing).await?,
+        })
+    }
+
+    /// Profit and loss over a range, from posted entries.
+    #[graphql(guard = "Require(REPORT_READ)")]
+    async fn profit_and_loss(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day.")] from: Date,
+        #[graphql(desc = "Last day.")] to: Date,
+    ) -> Result<ProfitAndLoss> {
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let report = reports::profit_and_loss(db.conn(), req.access().gql()?, from.0, to.0)
+            .await
+            .gql()?;
+        let net = report.net_profit();
+        Ok(ProfitAndLoss {
+            from,
+            to,
+            total_income: company_money(ctx, report.total_income).await?,
+            total_expenses: company_money(ctx, report.total_expenses).await?,
+            net_profit: company_money(ctx, net).await?,
+            income: amounts(ctx, report.income).await?,
+            expenses: amounts(ctx, report.expenses).await?,
+        })
+    }
+
+    /// The balance sheet as of a date, from posted entries; the profit not yet closed into
+    /// equity is shown inside it.
+    #[graphql(guard = "Require(REPORT_READ)")]
+    async fn balance_sheet(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The last day counted.")] as_of: Date,
+    ) -> Result<BalanceSheet> {
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let sheet = reports::balance_sheet(db.conn(), req.access().gql()?, as_of.0)
+            .await
+            .gql()?;
+        Ok(BalanceSheet {
+            as_of,
+            earlier_years_profit: company_money(ctx, sheet.earlier_years_profit).await?,
+            current_year_profit: company_money(ctx, sheet.current_year_profit).await?,
+            total_assets: company_money(ctx, sheet.total_assets).await?,
+            total_liabilities: company_money(ctx, sheet.total_liabilities).await?,
+            total_equity: company_money(ctx, sheet.total_equity).await?,
+            assets: amounts(ctx, sheet.assets).await?,
+            liabilities: amounts(ctx, sheet.liabilities).await?,
+            equity: amounts(ctx, sheet.equity).await?,
+        })
+    }
+}
