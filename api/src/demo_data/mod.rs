@@ -14,7 +14,9 @@
 //! - 300 leads from various sources: new, contacted, qualified or disqualified, and 20 of them
 //!   converted (each conversion adds a customer, a contact and an opportunity);
 //! - 150 opportunities on those customers, each with 1-4 calls, meetings, tasks or notes
-//!   (some done); 15 are won and 15 lost, the rest stay open in the pipeline.
+//!   (some done); 15 are won and 15 lost, the rest stay open in the pipeline;
+//! - a year of the books up to today (`finance.rs`): about 350 posted journal entries of
+//!   purchases, sales to those customers, receipts, payments and monthly costs.
 //!
 //! Leads, customers and opportunities are spread over the admin and the three reps, so a
 //! rep signing in sees only their share (row scope `OWN`).
@@ -54,6 +56,7 @@ use crate::state::AppState;
 use crate::tenancy::cache::TenantCache;
 
 mod crm;
+mod finance;
 mod words;
 
 use words::*;
@@ -89,6 +92,8 @@ pub struct Counts {
     pub activities: u32,
     /// Activities marked done.
     pub completed_activities: u32,
+    /// Posted journal entries (a year of the books).
+    pub journal_entries: u32,
 }
 
 const CUSTOMERS: usize = 200;
@@ -222,6 +227,8 @@ pub async fn seed(state: &AppState, tenant_id: Uuid) -> Result<Counts, AppError>
     ctx.leads(&sellers, &product_names, &stage_ids).await?;
     ctx.opportunities(&customers, &product_names, &stage_ids)
         .await?;
+    let customer_ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
+    ctx.ledger(&customer_ids).await?;
     Ok(ctx.counts)
 }
 

@@ -63,6 +63,40 @@ async fn the_demo_tenant_is_seeded_once_with_a_believable_data_set() {
         r.body
     );
 
+    // A year of books: balanced, profitable, with receivables from the demo's customers.
+    let r = app
+        .gql(
+            Some(&token),
+            "query($d: Date!) { journalEntries(filter: { status: [POSTED] }) { totalCount } \
+             trialBalance(asOf: $d) { totalDebit { amount } totalCredit { amount } } \
+             balanceSheet(asOf: $d) { totalAssets { amount } totalLiabilities { amount } totalEquity { amount } currentYearProfit { amount } } }",
+            json!({ "d": chrono::Utc::now().date_naive().to_string() }),
+        )
+        .await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    let data = &r.body["data"];
+    eprintln!("demo books: {data}");
+    assert!(count(&r.body, "journalEntries") >= 300, "{data}");
+    assert_eq!(
+        data["trialBalance"]["totalDebit"],
+        data["trialBalance"]["totalCredit"]
+    );
+    let cents = |v: &Value| -> i64 {
+        v["amount"]
+            .as_str()
+            .unwrap()
+            .replace('.', "")
+            .parse()
+            .unwrap()
+    };
+    let sheet = &data["balanceSheet"];
+    assert_eq!(
+        cents(&sheet["totalAssets"]),
+        cents(&sheet["totalLiabilities"]) + cents(&sheet["totalEquity"]),
+        "{sheet}"
+    );
+    assert!(cents(&sheet["totalAssets"]) > 10_000_000, "{sheet}");
+
     // Seeded once: a second call provisions and creates nothing.
     assert!(api::demo::ensure_demo(&app.state).await.unwrap().is_none());
     let r = app

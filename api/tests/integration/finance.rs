@@ -676,8 +676,17 @@ async fn numbers_run_without_gaps_or_duplicates_through_concurrency_and_rollback
         Uuid::parse_str(&acc["1010"]).unwrap(),
     );
     let journal = {
-        let r = app.gql(Some(&token), "{ journals { nodes { id code } } }", json!({})).await;
-        let nodes = r.body["data"]["journals"]["nodes"].as_array().unwrap().clone();
+        let r = app
+            .gql(
+                Some(&token),
+                "{ journals { nodes { id code } } }",
+                json!({}),
+            )
+            .await;
+        let nodes = r.body["data"]["journals"]["nodes"]
+            .as_array()
+            .unwrap()
+            .clone();
         let general = nodes.iter().find(|j| j["code"] == "GEN").unwrap();
         Uuid::parse_str(general["id"].as_str().unwrap()).unwrap()
     };
@@ -1013,7 +1022,17 @@ async fn each_statement_costs_the_same_sql_for_ten_accounts_as_for_fifty() {
         }
     };
     for i in 0..10 {
-        posted(&app, &token, two_lines("2026-02-01", &acc["1010"], &acc["4000"], &format!("{}.00", i + 1))).await;
+        posted(
+            &app,
+            &token,
+            two_lines(
+                "2026-02-01",
+                &acc["1010"],
+                &acc["4000"],
+                &format!("{}.00", i + 1),
+            ),
+        )
+        .await;
     }
     let mut before = Vec::new();
     for doc in reports {
@@ -1029,14 +1048,25 @@ async fn each_statement_costs_the_same_sql_for_ten_accounts_as_for_fifty() {
                 json!({ "c": format!("48{i:02}") }),
             )
             .await;
-        let id = r.body["data"]["createAccount"]["id"].as_str().unwrap().to_owned();
-        posted(&app, &token, two_lines("2026-03-01", &acc["1010"], &id, "3.00")).await;
+        let id = r.body["data"]["createAccount"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        posted(
+            &app,
+            &token,
+            two_lines("2026-03-01", &acc["1010"], &id, "3.00"),
+        )
+        .await;
     }
     let mut after = Vec::new();
     for doc in reports {
         after.push(cost(doc, json!({})).await);
     }
     after.push(cost(gl, json!({ "a": acc["1010"] })).await);
-    assert_eq!(before, after, "statements per report grew with the accounts");
+    assert_eq!(
+        before, after,
+        "statements per report grew with the accounts"
+    );
     assert!(after.iter().all(|&n| n <= 3), "{after:?}");
 }
