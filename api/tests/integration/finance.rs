@@ -1070,3 +1070,99 @@ async fn each_statement_costs_the_same_sql_for_ten_accounts_as_for_fifty() {
     );
     assert!(after.iter().all(|&n| n <= 3), "{after:?}");
 }
+
+#[tokio::test]
+async fn a_foreign_receivable_settled_at_another_rate_posts_the_realised_difference() {
+    use api::modules::finance::service::fx::{self, Partner, Settlement, Side};
+    use api::modules::finance::service::ledger::{self, Foreign, NewEntry, NewLine};
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("books").await;
+    let token = app.login(&t).await;
+    let acc = accounts(&app, &token).await;
+    let id = |code: &str| Uuid::parse_str(&acc[code]).unwrap();
+    let db = app.tenant_conn(&t).await;
+    let access = api::authz::Access::system(t.id);
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let w = api::kit::Write::begin(&db, &access, api::audit::AuditActor(None), None);
+    let journal = ledger::journal_of(&w, entities::finance::journal::JournalKind::Sales)
+        .await
+        .unwrap()
+        .id;
+    // An invoice of 1,000.00 EUR booked at 1.08: 1,080.00 USD.
+    let invoice = NewEntry {
+        journal_id: journal,
+        date,
+        lines: vec![
+            NewLine {
+                account_id: id("1100"),
+                debit_minor: 108_000,
+                foreign: Some(Foreign {
+                    currency: "EUR".into(),
+                    amount_minor: 100_000,
+                    rate_micros: 1_080_000,
+                }),
+                ..Default::default()
+            },
+            NewLine {
+                account_id: id("4000"),
+                credit_minor: 108_000,
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    };
+    ledger::post(&w, None, &invoice).await.unwrap();
+    // Paid at 1.10 (1,100.00), then another one paid at 1.05 (1,050.00).
+    for (rate, date) in [(1_100_000, 9), (1_050_000, 10)] {
+        let s = Settlement {
+            side: Side::Receivable,
+            control_account: id("1100"),
+            money_account: id("1010"),
+            currency: "EUR".into(),
+            currency_digits: 2,
+            company_digits: 2,
+            amount_minor: 50_000,
+            booked_rate_micros: 1_080_000,
+            settled_rate_micros: rate,
+            partner: Partner::None,
+        };
+        let lines = fx::settlement_lines(&w, &s).await.unwrap();
+        let entry = NewEntry {
+            journal_id: journal,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 9, date).unwrap(),
+            lines,
+            ..Default::default()
+        };
+        ledger::post(&w, None, &entry).await.unwrap();
+    }
+    w.commit().await.unwrap();
+    let r = app
+        .gql(Some(&token), TRIAL, json!({ "d": "2026-12-31" }))
+        .await;
+    let tb = &r.body["data"]["trialBalance"];
+    let line = |code: &str| {
+        tb["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["account"]["code"] == code)
+            .map(|l| (amount(&l["debit"]), amount(&l["credit"])))
+    };
+    assert_eq!(line("1100"), None, "the receivable is cleared: {tb}");
+    assert_eq!(
+        line("1010"),
+        Some(("1075.00".into(), "0.00".into())),
+        "550.00 + 525.00"
+    );
+    assert_eq!(
+        line("4950"),
+        Some(("0.00".into(), "10.00".into())),
+        "gain 540 → 550"
+    );
+    assert_eq!(
+        line("6900"),
+        Some(("15.00".into(), "0.00".into())),
+        "loss 540 → 525"
+    );
+    assert_eq!(tb["totalDebit"], tb["totalCredit"]);
+}
