@@ -83,6 +83,33 @@ pub enum TaxError {
     TooLarge { line: Option<usize> },
 }
 
+impl TaxError {
+    /// The 1-based line the error is about, if it is about one (callers name the input
+    /// field, e.g. `input.lines[2]`).
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Self::QuantityOutOfRange { line, .. }
+            | Self::UnitPriceOutOfRange { line, .. }
+            | Self::LineDiscountOutOfRange { line, .. }
+            | Self::EmptyTaxCode { line }
+            | Self::TaxNotValid { line, .. }
+            | Self::RateOutOfRange { line, .. }
+            | Self::NonZeroRate { line, .. }
+            | Self::ExemptWithOtherTax { line, .. }
+            | Self::DuplicateTax { line, .. }
+            | Self::MixedInclusive { line, .. }
+            | Self::InconsistentTaxCode { line, .. } => Some(*line),
+            Self::TooLarge { line } => *line,
+            Self::NoLines
+            | Self::DigitsOutOfRange { .. }
+            | Self::CashIncrementOutOfRange { .. }
+            | Self::NegativeDocumentDiscount { .. }
+            | Self::DocumentDiscountTooLarge { .. }
+            | Self::DocumentDiscountWithoutPositiveTotal { .. } => None,
+        }
+    }
+}
+
 /// Micros as a plain decimal without floats: 20_500_000 → "20.5".
 fn micros(v: i64) -> String {
     let sign = if v < 0 { "-" } else { "" };

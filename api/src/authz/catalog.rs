@@ -75,6 +75,8 @@ pub const ENTRY_POST: &str = "finance.entry.post";
 pub const PERIOD_LOCK: &str = "finance.period.lock";
 /// Read the statements: trial balance, general ledger, profit and loss, balance sheet.
 pub const REPORT_READ: &str = "finance.report.read";
+/// Change the ledger's settings: fiscal year start, tax rounding policy.
+pub const SETTINGS_WRITE: &str = "finance.settings.write";
 
 /// Every permission, with what it allows: the modules' declarations (`modules::MODULES`),
 /// module by module.
@@ -181,6 +183,7 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             ENTRY_POST,
             PERIOD_LOCK,
             REPORT_READ,
+            SETTINGS_WRITE,
         ]),
         own: &[],
     },

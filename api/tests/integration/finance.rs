@@ -1166,3 +1166,183 @@ async fn a_foreign_receivable_settled_at_another_rate_posts_the_realised_differe
     );
     assert_eq!(tb["totalDebit"], tb["totalCredit"]);
 }
+
+const COMPUTE: &str = "query($i: ComputeTaxesInput!) { computeTaxes(input: $i) { net { amount } tax { amount } rounding { amount } total { amount } taxes { code kind rate base { amount } amount { amount } } lines { net { amount } total { amount } } } }";
+const SETTINGS: &str = "mutation($i: UpdateLedgerSettingsInput!) { updateLedgerSettings(input: $i) { taxRounding roundingMode cashIncrement { amount } fiscalYearStartMonth version } }";
+
+async fn tax_rate(app: &TestApp, token: &str, code: &str, rate: &str, extra: Value) -> String {
+    let mut input = json!({ "code": code, "name": code, "rate": rate, "validFrom": "2020-01-01" });
+    input
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    app.id_of(
+        token,
+        "mutation($i: CreateTaxRateInput!) { createTaxRate(input: $i) { id } }",
+        json!({ "i": input }),
+        "createTaxRate",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn documents_are_taxed_by_the_tenants_rates_and_rounding_policy() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("books").await;
+    let token = app.login(&t).await;
+    let vat12 = tax_rate(&app, &token, "VAT12", "12", json!({ "inclusive": true })).await;
+    let shelf = |price: &str| {
+        json!({ "i": { "date": "2026-05-01", "currency": "USD", "lines": [
+            { "quantity": "1", "unitPrice": price, "taxRateIds": [vat12] },
+        ] } })
+    };
+    let figures = |r: &Gql| {
+        let c = &r.body["data"]["computeTaxes"];
+        assert!(r.body["errors"].is_null(), "{}", r.body);
+        [&c["net"], &c["tax"], &c["rounding"], &c["total"]].map(amount)
+    };
+    // odoo/odoo#46288: 52.50 with 12 % included. Per line (the default): the cent stays in
+    // the net.
+    let r = app.gql(Some(&token), COMPUTE, shelf("52.50")).await;
+    assert_eq!(figures(&r), ["46.87", "5.63", "0.00", "52.50"]);
+    // Per document, half up: tax 5.625 → 5.63 and net 46.875 → 46.88; the rounding line
+    // gives the customer back the shelf price.
+    let r = app
+        .gql(
+            Some(&token),
+            SETTINGS,
+            json!({ "i": { "taxRounding": "PER_DOCUMENT", "expectedVersion": 1 } }),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["updateLedgerSettings"]["taxRounding"], "PER_DOCUMENT",
+        "{}",
+        r.body
+    );
+    let r = app.gql(Some(&token), COMPUTE, shelf("52.50")).await;
+    assert_eq!(figures(&r), ["46.88", "5.63", "-0.01", "52.50"]);
+    // Banker's rounding: 5.625 → 5.62 (even), 46.875 → 46.88, nothing to reconcile.
+    let r = app
+        .gql(
+            Some(&token),
+            SETTINGS,
+            json!({ "i": { "roundingMode": "HALF_EVEN", "expectedVersion": 2 } }),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["updateLedgerSettings"]["version"], 3,
+        "{}",
+        r.body
+    );
+    let r = app.gql(Some(&token), COMPUTE, shelf("52.50")).await;
+    assert_eq!(figures(&r), ["46.88", "5.62", "0.00", "52.50"]);
+    let r = app
+        .gql(
+            Some(&token),
+            SETTINGS,
+            json!({ "i": { "roundingMode": "HALF_UP", "expectedVersion": 2 } }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["CONFLICT"], "a stale version: {}", r.body);
+
+    // Exempt and zero-rated supplies carry no tax and are reported apart; a compound levy is
+    // charged on the price plus the earlier tax.
+    let exempt = tax_rate(&app, &token, "EXEMPT", "0", json!({ "kind": "EXEMPT" })).await;
+    let zero = tax_rate(&app, &token, "ZERO", "0", json!({ "kind": "ZERO_RATED" })).await;
+    let gst = tax_rate(&app, &token, "GST5", "5", json!({})).await;
+    let qst = tax_rate(&app, &token, "QST", "9.975", json!({ "compound": true })).await;
+    let r = app
+        .gql(
+            Some(&token),
+            COMPUTE,
+            json!({ "i": { "date": "2026-05-01", "currency": "CAD", "lines": [
+                { "quantity": "2", "unitPrice": "50", "taxRateIds": [gst, qst] },
+                { "quantity": "1", "unitPrice": "30", "taxRateIds": [exempt] },
+                { "quantity": "1", "unitPrice": "20", "taxRateIds": [zero] },
+            ] } }),
+        )
+        .await;
+    // 100 × 5 % = 5.00; (100 + 5) × 9.975 % = 10.47375 → 10.47; total 150 + 15.47.
+    assert_eq!(figures(&r), ["150.00", "15.47", "0.00", "165.47"]);
+    let taxes = &r.body["data"]["computeTaxes"]["taxes"];
+    let by_code: BTreeMap<&str, (&str, String, String)> = taxes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["code"].as_str().unwrap(),
+                (
+                    t["kind"].as_str().unwrap(),
+                    amount(&t["base"]),
+                    amount(&t["amount"]),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_code["QST"],
+        ("STANDARD", "105.00".into(), "10.47".into())
+    );
+    assert_eq!(by_code["EXEMPT"], ("EXEMPT", "30.00".into(), "0.00".into()));
+    assert_eq!(
+        by_code["ZERO"],
+        ("ZERO_RATED", "20.00".into(), "0.00".into())
+    );
+    let r = app
+        .gql(
+            Some(&token),
+            "mutation { createTaxRate(input: { code: \"BAD\", name: \"Bad\", rate: \"5\", kind: EXEMPT, validFrom: \"2020-01-01\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.codes(), ["VALIDATION"], "an exempt rate is 0: {}", r.body);
+    // A rate not valid on the document's date names the line.
+    let old = tax_rate(&app, &token, "OLD", "7", json!({ "validTo": "2025-12-31" })).await;
+    let r = app
+        .gql(
+            Some(&token),
+            COMPUTE,
+            json!({ "i": { "date": "2026-05-01", "currency": "USD", "lines": [
+                { "quantity": "1", "unitPrice": "1" },
+                { "quantity": "1", "unitPrice": "1", "taxRateIds": [old] },
+            ] } }),
+        )
+        .await;
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["field"], "input.lines[1]",
+        "{}",
+        r.body
+    );
+
+    // Swiss cash rounding to 0.05; the fiscal year's start is fixed once an entry is posted.
+    let r = app
+        .gql(Some(&token), SETTINGS, json!({ "i": { "cashIncrement": "0.05", "fiscalYearStartMonth": 4, "expectedVersion": 3 } }))
+        .await;
+    assert_eq!(
+        r.body["data"]["updateLedgerSettings"]["cashIncrement"]["amount"], "0.05",
+        "{}",
+        r.body
+    );
+    let r = app.gql(Some(&token), COMPUTE, shelf("10.02")).await;
+    assert_eq!(figures(&r)[3], "10.00");
+    let acc = accounts(&app, &token).await;
+    let (_, number) = posted(
+        &app,
+        &token,
+        two_lines("2026-03-15", &acc["6100"], &acc["1010"], "1"),
+    )
+    .await;
+    assert_eq!(
+        number, "JE-2025-000001",
+        "March 2026 is in the fiscal year from April 2025"
+    );
+    let r = app
+        .gql(
+            Some(&token),
+            SETTINGS,
+            json!({ "i": { "fiscalYearStartMonth": 1, "expectedVersion": 4 } }),
+        )
+        .await;
+    assert_eq!(rule(&r), "ledger.fiscal_year_fixed");
+}

@@ -2,6 +2,22 @@
 
 use sea_orm::entity::prelude::*;
 
+/// What kind of supply a rate taxes. Zero-rated and exempt supplies both carry no tax but are
+/// reported apart on a tax return. Stored as its upper-case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum TaxKind {
+    /// Taxed at the rate.
+    #[sea_orm(string_value = "STANDARD")]
+    Standard,
+    /// Taxable at 0 %.
+    #[sea_orm(string_value = "ZERO_RATED")]
+    ZeroRated,
+    /// Outside the tax.
+    #[sea_orm(string_value = "EXEMPT")]
+    Exempt,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tax_rate")]
 pub struct Model {
@@ -16,6 +32,9 @@ pub struct Model {
     pub inclusive: bool,
     pub valid_from: Date,
     pub valid_to: Option<Date>,
+    pub kind: TaxKind,
+    /// Levied on the price plus the line's earlier taxes.
+    pub compound: bool,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,6 +1,7 @@
 //! Finance core: the chart of `account`s (a tree; only non-group accounts take postings),
 //! `journal`s, `journal_entry` with its `journal_line`s, the gapless `number_counter` per
-//! (series, fiscal year) and the one `ledger_setting` row (fiscal year start, lock dates).
+//! (series, fiscal year) and the one `ledger_setting` row (fiscal year start, lock dates, the
+//! tax rounding policy).
 //!
 //! The database keeps the ledger's invariants itself, whatever code writes the rows:
 //!
@@ -102,6 +103,9 @@ enum LedgerSetting {
     FiscalYearStartMonth,
     LockDate,
     UserLockDate,
+    TaxRounding,
+    RoundingMode,
+    CashIncrementMinor,
     Version,
     UpdatedAt,
 }
@@ -304,6 +308,9 @@ impl MigrationTrait for Migration {
                     .col(integer(LedgerSetting::FiscalYearStartMonth))
                     .col(date_null(LedgerSetting::LockDate))
                     .col(date_null(LedgerSetting::UserLockDate))
+                    .col(string(LedgerSetting::TaxRounding))
+                    .col(string(LedgerSetting::RoundingMode))
+                    .col(big_integer(LedgerSetting::CashIncrementMinor))
                     .col(integer(LedgerSetting::Version))
                     .col(timestamp_with_time_zone(LedgerSetting::UpdatedAt))
                     .check(Expr::cust("fiscal_year_start_month BETWEEN 1 AND 12"))

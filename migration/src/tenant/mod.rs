@@ -14,6 +14,7 @@ mod m20261122_000011_archive_opportunities;
 mod m20261123_000012_create_events;
 mod m20261123_000013_activity_due_index;
 mod m20261207_000014_create_ledger;
+mod m20261207_000015_tax_rate_kind;
 
 /// Runs a tenant database's migrations.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_create_events::Migration),
             Box::new(m20261123_000013_activity_due_index::Migration),
             Box::new(m20261207_000014_create_ledger::Migration),
+            Box::new(m20261207_000015_tax_rate_kind::Migration),
         ]
     }
 }

@@ -8,7 +8,8 @@
 //! per series and fiscal year without a gap. Amounts are `i64` minor units of the company
 //! (base) currency; a line from another currency keeps its amount and rate. Other modules
 //! post through `service::ledger::post` inside their own write and find their accounts by
-//! role (`seed::role`, `service::accounts::for_role`). The tax engine is the `tax` crate.
+//! role (`seed::role`, `service::accounts::for_role`). The tax engine is the `tax` crate,
+//! applied to the tenant's tax rates and rounding policy by `service::taxes`.
 
 pub mod graphql;
 pub mod resources;
@@ -20,6 +21,7 @@ use sea_orm::DatabaseTransaction;
 
 use crate::authz::catalog::{
     ACCOUNT_READ, ACCOUNT_WRITE, ENTRY_POST, ENTRY_READ, ENTRY_WRITE, PERIOD_LOCK, REPORT_READ,
+    SETTINGS_WRITE,
 };
 use crate::error::AppError;
 use crate::modules::Module;
@@ -41,6 +43,10 @@ pub const MODULE: Module = Module {
         (
             REPORT_READ,
             "Read the statements: trial balance, general ledger, profit and loss, balance sheet.",
+        ),
+        (
+            SETTINGS_WRITE,
+            "Change the ledger's settings: fiscal year start, tax rounding policy.",
         ),
     ],
     resources: resources::RESOURCES,

@@ -305,6 +305,9 @@ pub async fn seed_ledger<C: ConnectionTrait>(db: &C) -> Result<(), AppError> {
             fiscal_year_start_month: Set(1),
             lock_date: Set(None),
             user_lock_date: Set(None),
+            tax_rounding: Set("PER_LINE".into()),
+            rounding_mode: Set("HALF_UP".into()),
+            cash_increment_minor: Set(1),
             version: Set(1),
             updated_at: Set(now),
         })

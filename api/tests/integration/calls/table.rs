@@ -237,6 +237,11 @@ pub const CALLS: &[Call] = &[
         "{ balanceSheet(asOf: \"2026-12-31\") { assets { account { name } amount { amount } } totalAssets { amount } totalLiabilities { amount } totalEquity { amount } } }",
         "finance.report.read",
     ),
+    query(
+        "computeTaxes",
+        "{ computeTaxes(input: { date: \"2026-05-01\", currency: \"USD\", lines: [{ quantity: \"2\", unitPrice: \"9.99\" }] }) { net { amount } tax { amount } total { amount } } }",
+        "master.data.read",
+    ),
     Call {
         field: "login",
         doc: "mutation($tenant: String!, $email: String!, $password: String!) { login(input: { tenant: $tenant, email: $email, password: $password }) { accessToken } }",
@@ -492,6 +497,11 @@ pub const CALLS: &[Call] = &[
         "reverseJournalEntry",
         "mutation($entry: ID!) { reverseJournalEntry(id: $entry) { id number memo reversalOf { id memo } } }",
         "finance.entry.post",
+    ),
+    mutation(
+        "updateLedgerSettings",
+        "mutation { updateLedgerSettings(input: { taxRounding: PER_DOCUMENT, expectedVersion: 1 }) { taxRounding roundingMode cashIncrement { amount } version } }",
+        "finance.settings.write",
     ),
     mutation(
         "lockPeriod",

@@ -5,17 +5,19 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::finance::{account, journal, ledger_setting};
 
 use crate::authz::Require;
-use crate::authz::catalog::{ACCOUNT_READ, ACCOUNT_WRITE, PERIOD_LOCK};
+use crate::authz::catalog::{ACCOUNT_READ, ACCOUNT_WRITE, PERIOD_LOCK, SETTINGS_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::edit::filter_input;
 use crate::graphql::parse_opt_id;
 use crate::graphql::resolve::{by_id, list, mutations, queries, write};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, Decimal};
 use crate::kit::resource::visible;
-use crate::modules::finance::graphql::types::{Account, AccountKind, Journal, LedgerSettings};
+use crate::modules::finance::graphql::types::{
+    Account, AccountKind, Journal, LedgerSettings, RoundingMode, TaxRounding,
+};
 use crate::modules::finance::service::accounts::{self, AccountFilter, NewAccount};
-use crate::modules::finance::service::periods;
+use crate::modules::finance::service::periods::{self, SettingsPatch};
 
 /// Chart of accounts queries.
 #[derive(Default)]
@@ -102,6 +104,22 @@ pub struct LockPeriodInput {
     pub user_lock_date: Option<Date>,
 }
 
+/// Input of `updateLedgerSettings`: the fields to change (omitted: unchanged).
+#[derive(InputObject)]
+pub struct UpdateLedgerSettingsInput {
+    /// The month fiscal years start in (1 = January); fixed once an entry is posted.
+    pub fiscal_year_start_month: Option<i32>,
+    /// Where document taxes are rounded.
+    pub tax_rounding: Option<TaxRounding>,
+    /// How halves round.
+    pub rounding_mode: Option<RoundingMode>,
+    /// The cash rounding step of document totals in the company currency, e.g. `"0.05"`
+    /// (`"0.01"` for a two-decimal currency: none).
+    pub cash_increment: Option<Decimal>,
+    /// The version you last read.
+    pub expected_version: i32,
+}
+
 /// Chart of accounts mutations.
 #[derive(Default)]
 pub struct AccountsMutation;
@@ -127,6 +145,29 @@ impl AccountsMutation {
         };
         let row = write(ctx, |w| Box::pin(accounts::create(w, id, new))).await?;
         Ok(Account(row))
+    }
+
+    /// Changes the ledger's settings (audited as `update`); a stale `expectedVersion` is a
+    /// `CONFLICT`, a new fiscal year start once entries are posted a `BUSINESS_RULE` error
+    /// (`ledger.fiscal_year_fixed`).
+    #[graphql(guard = "Require(SETTINGS_WRITE)")]
+    async fn update_ledger_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateLedgerSettingsInput,
+    ) -> Result<LedgerSettings> {
+        let patch = SettingsPatch {
+            fiscal_year_start_month: input.fiscal_year_start_month,
+            tax_rounding: input.tax_rounding.map(TaxRounding::stored),
+            rounding_mode: input.rounding_mode.map(RoundingMode::stored),
+            cash_increment: input.cash_increment.map(|d| d.as_str().to_owned()),
+        };
+        let version = input.expected_version;
+        let row = write(ctx, |w| {
+            Box::pin(periods::update_settings(w, patch, version))
+        })
+        .await?;
+        Ok(LedgerSettings(row))
     }
 
     /// Sets the lock dates (audited as `lock`). No posting is dated on or before

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod entries;
 pub mod reports;
+pub mod taxes;
 pub mod types;
 
 use async_graphql::MergedObject;
@@ -13,6 +14,7 @@ pub struct FinanceQuery(
     accounts::AccountsQuery,
     entries::EntriesQuery,
     reports::ReportsQuery,
+    taxes::TaxesQuery,
 );
 
 /// Mutations of finance.

@@ -11,6 +11,7 @@ use crate::graphql::fields::fields;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
 use crate::kit::read::{reference, relation};
+use crate::modules::finance::service::taxes;
 use crate::modules::master::graphql::suppliers::Supplier;
 use crate::modules::master::graphql::types::{Customer, money};
 use crate::modules::master::seed::BASE_CURRENCY_KEY;
@@ -316,7 +317,66 @@ fields! {
         async fn user_lock_date(&self) -> Option<Date> {
             self.0.user_lock_date.map(Date)
         }
+        /// Where document taxes are rounded.
+        async fn tax_rounding(&self) -> TaxRounding {
+            if self.0.tax_rounding == taxes::PER_DOCUMENT {
+                TaxRounding::PerDocument
+            } else {
+                TaxRounding::PerLine
+            }
+        }
+        /// How amounts exactly halfway round.
+        async fn rounding_mode(&self) -> RoundingMode {
+            if self.0.rounding_mode == taxes::HALF_EVEN {
+                RoundingMode::HalfEven
+            } else {
+                RoundingMode::HalfUp
+            }
+        }
+        /// Document totals are rounded to a multiple of this (the currency's smallest unit:
+        /// no cash rounding).
+        async fn cash_increment(&self, ctx: &Context<'_>) -> Result<Money> {
+            company_money(ctx, self.0.cash_increment_minor).await
+        }
         /// Optimistic-locking version.
         value version: i32;
+    }
+}
+
+/// Where a document's taxes are rounded (a tenant policy: tax authorities differ).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum TaxRounding {
+    /// Each line's tax is rounded, then summed.
+    PerLine,
+    /// Each tax code's exact sum is rounded once per document.
+    PerDocument,
+}
+
+impl TaxRounding {
+    /// The stored value.
+    pub fn stored(self) -> &'static str {
+        match self {
+            Self::PerLine => taxes::PER_LINE,
+            Self::PerDocument => taxes::PER_DOCUMENT,
+        }
+    }
+}
+
+/// How an amount exactly halfway between two minor units rounds.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum RoundingMode {
+    /// Away from zero: 2.5 → 3 (the default).
+    HalfUp,
+    /// To even ("banker's"): 2.5 → 2, 3.5 → 4.
+    HalfEven,
+}
+
+impl RoundingMode {
+    /// The stored value.
+    pub fn stored(self) -> &'static str {
+        match self {
+            Self::HalfUp => taxes::HALF_UP,
+            Self::HalfEven => taxes::HALF_EVEN,
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod manual;
 pub mod numbering;
 pub mod periods;
 pub mod reports;
+pub mod taxes;
 
 use crate::error::AppError;
 

@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entities::finance::ledger_setting;
 use sea_orm::{DbBackend, EntityTrait, QuerySelect, Set};
 
-use crate::authz::catalog::PERIOD_LOCK;
+use crate::authz::catalog::{PERIOD_LOCK, SETTINGS_WRITE};
 use crate::error::AppError;
 use crate::kit::Write;
 use crate::modules::finance::service::rule;
@@ -116,5 +116,78 @@ pub async fn lock_period(
         ..Default::default()
     };
     crate::kit::write::update::<ledger_setting::Entity>(w, &before, row, before.version, "lock")
+        .await
+}
+
+/// A change of the ledger's settings: `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsPatch {
+    /// The month fiscal years start in (1 = January).
+    pub fiscal_year_start_month: Option<i32>,
+    /// `PER_LINE` or `PER_DOCUMENT` (`service::taxes`).
+    pub tax_rounding: Option<&'static str>,
+    /// `HALF_UP` or `HALF_EVEN`.
+    pub rounding_mode: Option<&'static str>,
+    /// The cash rounding step in the company currency, e.g. `"0.05"` (`"0.01"`: none).
+    pub cash_increment: Option<String>,
+}
+
+/// Changes the ledger's settings (`updateLedgerSettings`) if `expected_version` is current.
+/// The fiscal year's start is fixed once an entry is posted: numbers and statements are kept
+/// per fiscal year (`BUSINESS_RULE ledger.fiscal_year_fixed`).
+pub async fn update_settings(
+    w: &Write<'_>,
+    patch: SettingsPatch,
+    expected_version: i32,
+) -> Result<ledger_setting::Model, AppError> {
+    use entities::finance::journal_entry::{self, EntryStatus};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    w.access().require(SETTINGS_WRITE)?;
+    let before = ledger_setting::Entity::find()
+        .one(w.tx().await?)
+        .await?
+        .ok_or_else(|| AppError::Internal("the ledger has no settings row".into()))?;
+    let mut row = ledger_setting::ActiveModel::default();
+    if let Some(month) = patch.fiscal_year_start_month
+        && month != before.fiscal_year_start_month
+    {
+        if !(1..=12).contains(&month) {
+            return Err(AppError::validation(
+                "input.fiscalYearStartMonth",
+                "a month is 1 to 12",
+            ));
+        }
+        let posted = journal_entry::Entity::find()
+            .filter(journal_entry::Column::Status.eq(EntryStatus::Posted))
+            .one(w.tx().await?)
+            .await?;
+        if posted.is_some() {
+            return Err(rule(
+                "ledger.fiscal_year_fixed",
+                "entries are posted: the fiscal year's start no longer changes",
+            ));
+        }
+        row.fiscal_year_start_month = Set(month);
+    }
+    if let Some(level) = patch.tax_rounding {
+        row.tax_rounding = Set(level.to_owned());
+    }
+    if let Some(mode) = patch.rounding_mode {
+        row.rounding_mode = Set(mode.to_owned());
+    }
+    if let Some(step) = &patch.cash_increment {
+        let digits = crate::modules::finance::service::ledger::company_digits(w).await?;
+        let minor = crate::money::Dec::parse(step)
+            .and_then(|d| d.to_scaled(digits))
+            .map_err(|e| AppError::validation("input.cashIncrement", e))?;
+        if minor < 1 {
+            return Err(AppError::validation(
+                "input.cashIncrement",
+                "the smallest step is one minor unit of the company currency",
+            ));
+        }
+        row.cash_increment_minor = Set(minor);
+    }
+    crate::kit::write::update::<ledger_setting::Entity>(w, &before, row, expected_version, "update")
         .await
 }

@@ -10,7 +10,9 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::list_complexity;
 use crate::graphql::resolve::{list, write};
 use crate::graphql::scalars::{Date, Decimal};
-use crate::modules::master::graphql::types::{Currency, ExchangeRate, TaxRate, UnitOfMeasure};
+use crate::modules::master::graphql::types::{
+    Currency, ExchangeRate, TaxKind, TaxRate, UnitOfMeasure,
+};
 use crate::modules::master::service::reference::{self, NewTaxRate};
 
 /// Reference data queries.
@@ -132,6 +134,8 @@ impl ReferenceMutation {
                         inclusive: input.inclusive,
                         valid_from: input.valid_from.0,
                         valid_to: input.valid_to.map(|d| d.0),
+                        kind: input.kind.into(),
+                        compound: input.compound,
                     },
                 )
                 .await
@@ -169,4 +173,10 @@ pub struct CreateTaxRateInput {
     pub valid_from: Date,
     /// Last day of validity.
     pub valid_to: Option<Date>,
+    /// Standard (default), zero-rated or exempt; the last two have the rate 0.
+    #[graphql(default_with = "TaxKind::Standard")]
+    pub kind: TaxKind,
+    /// Levied on the price plus the line's earlier taxes (default false).
+    #[graphql(default)]
+    pub compound: bool,
 }

@@ -120,6 +120,41 @@ fields! {
         async fn valid_to(&self) -> Option<Date> {
             self.0.valid_to.map(Date)
         }
+        /// Standard, zero-rated or exempt.
+        into kind: TaxKind;
+        /// Levied on the price plus the line's earlier taxes.
+        value compound: bool;
+    }
+}
+
+/// What kind of supply a tax rate taxes.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum TaxKind {
+    /// Taxed at the rate.
+    Standard,
+    /// Taxable at 0 %, reported as a zero-rated supply.
+    ZeroRated,
+    /// Outside the tax, reported as an exempt supply.
+    Exempt,
+}
+
+impl From<tax_rate::TaxKind> for TaxKind {
+    fn from(k: tax_rate::TaxKind) -> Self {
+        match k {
+            tax_rate::TaxKind::Standard => Self::Standard,
+            tax_rate::TaxKind::ZeroRated => Self::ZeroRated,
+            tax_rate::TaxKind::Exempt => Self::Exempt,
+        }
+    }
+}
+
+impl From<TaxKind> for tax_rate::TaxKind {
+    fn from(k: TaxKind) -> Self {
+        match k {
+            TaxKind::Standard => Self::Standard,
+            TaxKind::ZeroRated => Self::ZeroRated,
+            TaxKind::Exempt => Self::Exempt,
+        }
     }
 }
 

@@ -201,6 +201,10 @@ pub struct NewTaxRate {
     pub valid_from: NaiveDate,
     /// Last day of validity.
     pub valid_to: Option<NaiveDate>,
+    /// Standard, zero-rated or exempt.
+    pub kind: tax_rate::TaxKind,
+    /// Levied on the price plus the line's earlier taxes.
+    pub compound: bool,
 }
 
 /// The tax rates visible to `access`.
@@ -231,6 +235,18 @@ pub async fn create_tax_rate(
             "ends before it starts",
         ));
     }
+    if input.kind != tax_rate::TaxKind::Standard && rate_micros != 0 {
+        return Err(AppError::validation(
+            "input.rate",
+            "a zero-rated or exempt tax has the rate 0",
+        ));
+    }
+    if input.kind == tax_rate::TaxKind::Exempt && input.compound {
+        return Err(AppError::validation(
+            "input.compound",
+            "an exempt tax is not compound",
+        ));
+    }
     let row = tax_rate::ActiveModel {
         id: Set(Uuid::now_v7()),
         code: Set(code),
@@ -239,6 +255,8 @@ pub async fn create_tax_rate(
         inclusive: Set(input.inclusive),
         valid_from: Set(input.valid_from),
         valid_to: Set(input.valid_to),
+        kind: Set(input.kind),
+        compound: Set(input.compound),
         created_at: Set(Utc::now()),
     };
     write::insert::<tax_rate::Entity>(w, row, false).await
