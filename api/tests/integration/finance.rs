@@ -581,8 +581,8 @@ async fn the_database_refuses_unbalanced_and_changed_posted_entries_written_past
     };
     let line = |account: &str, debit: i64, credit: i64| {
         format!(
-            "INSERT INTO journal_line (id, entry_id, line_no, account_id, debit_minor, credit_minor) \
-             VALUES ({}, {}, 1, {}, {debit}, {credit})",
+            "INSERT INTO journal_line (id, entry_id, entry_date, line_no, account_id, debit_minor, credit_minor) \
+             VALUES ({}, {}, '2026-06-02', 1, {}, {debit}, {credit})",
             uuid(&Uuid::now_v7().to_string()),
             uuid(&entry),
             uuid(account)
@@ -615,6 +615,20 @@ async fn the_database_refuses_unbalanced_and_changed_posted_entries_written_past
         .await
         .expect_err("a one-line posted entry committed");
     assert!(err.contains("ledger."), "{err}");
+    // Balanced, but the lines carry another date than their entry: refused too.
+    let misdated = |sql: String| sql.replace("'2026-06-02', 1,", "'2026-06-03', 1,");
+    let err = direct(
+        &db,
+        &[
+            insert_entry("DRAFT"),
+            misdated(line(&acc["1010"], 100, 0)),
+            misdated(line(&acc["3000"], 0, 100)),
+            post.clone(),
+        ],
+    )
+    .await
+    .expect_err("misdated lines committed");
+    assert!(err.contains("ledger.unbalanced"), "{err}");
     // The same written as the service does, balanced: accepted.
     direct(
         &db,

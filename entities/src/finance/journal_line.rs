@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub entry_id: Uuid,
+    /// The entry's date, repeated so the statements need not join each line to its entry.
+    pub entry_date: Date,
     /// 1-based position in the entry.
     pub line_no: i32,
     pub account_id: Uuid,

@@ -14,6 +14,9 @@
 //! - **Immutability.** A posted entry is never updated or deleted, and its lines are never
 //!   added to, updated or deleted (both backends): corrections are reversing entries.
 //! - **One reversal.** `reversal_of_id` is unique: an entry is reversed at most once.
+//! - **Line dates.** A line repeats its entry's date (`entry_date`), so the statements sum
+//!   lines without joining every one to its entry; a posted entry whose lines carry another
+//!   date is refused like an unbalanced one.
 //!
 //! Trigger errors start with the business rule they enforce (`ledger.unbalanced`,
 //! `ledger.posted_immutable`), which the service never reaches: it checks the same first.
@@ -76,6 +79,7 @@ enum JournalLine {
     Table,
     Id,
     EntryId,
+    EntryDate,
     LineNo,
     AccountId,
     DebitMinor,
@@ -227,6 +231,7 @@ impl MigrationTrait for Migration {
                     .table(JournalLine::Table)
                     .col(pk_uuid(JournalLine::Id))
                     .col(uuid(JournalLine::EntryId))
+                    .col(date(JournalLine::EntryDate))
                     .col(integer(JournalLine::LineNo))
                     .col(uuid(JournalLine::AccountId))
                     .col(big_integer(JournalLine::DebitMinor))
@@ -319,11 +324,12 @@ impl MigrationTrait for Migration {
             .await?;
 
         let db = manager.get_connection();
-        // Statements: lines of an entry in order; an account's lines (general ledger, the
-        // "has postings" check); entries by date for the reports.
+        // Lines of an entry in order; an account's lines by date (the general ledger and
+        // opening balances read a range of it); entries by status and date (drafts, which
+        // the statements leave out, are found through it).
         for sql in [
             "CREATE INDEX ix_journal_line_entry ON journal_line (entry_id, line_no)",
-            "CREATE INDEX ix_journal_line_account ON journal_line (account_id)",
+            "CREATE INDEX ix_journal_line_account ON journal_line (account_id, entry_date)",
             "CREATE INDEX ix_journal_entry_date ON journal_entry (status, entry_date)",
             "CREATE INDEX ix_account_parent ON account (parent_id)",
         ] {
@@ -387,6 +393,7 @@ const POSTGRES_TRIGGERS: &[&str] = &[
 DECLARE
     entry uuid;
     lines bigint;
+    misdated bigint;
     debit numeric;
     credit numeric;
 BEGIN
@@ -398,11 +405,17 @@ BEGIN
         entry := NEW.entry_id;
     END IF;
     IF EXISTS (SELECT 1 FROM journal_entry WHERE id = entry AND status = 'POSTED') THEN
-        SELECT count(*), coalesce(sum(debit_minor), 0), coalesce(sum(credit_minor), 0)
-          INTO lines, debit, credit FROM journal_line WHERE entry_id = entry;
+        SELECT count(*), coalesce(sum(l.debit_minor), 0), coalesce(sum(l.credit_minor), 0),
+               count(*) FILTER (WHERE l.entry_date <> e.entry_date)
+          INTO lines, debit, credit, misdated
+          FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id WHERE l.entry_id = entry;
         IF lines < 2 OR debit <> credit THEN
             RAISE EXCEPTION 'ledger.unbalanced: posted journal entry % has % lines, debit % and credit %',
                 entry, lines, debit, credit USING ERRCODE = 'check_violation';
+        END IF;
+        IF misdated > 0 THEN
+            RAISE EXCEPTION 'ledger.unbalanced: % lines of posted journal entry % carry another date than the entry',
+                misdated, entry USING ERRCODE = 'check_violation';
         END IF;
     END IF;
     RETURN NULL;
@@ -460,8 +473,10 @@ const SQLITE_TRIGGERS: &[&str] = &[
      WHEN OLD.status <> 'POSTED' AND NEW.status = 'POSTED' \
        AND ((SELECT count(*) FROM journal_line WHERE entry_id = NEW.id) < 2 \
          OR (SELECT coalesce(sum(debit_minor), 0) - coalesce(sum(credit_minor), 0) \
-             FROM journal_line WHERE entry_id = NEW.id) <> 0) BEGIN \
-       SELECT RAISE(ABORT, 'ledger.unbalanced: a posted entry has two lines or more and balances'); \
+             FROM journal_line WHERE entry_id = NEW.id) <> 0 \
+         OR EXISTS (SELECT 1 FROM journal_line WHERE entry_id = NEW.id \
+             AND entry_date <> NEW.entry_date)) BEGIN \
+       SELECT RAISE(ABORT, 'ledger.unbalanced: a posted entry has two lines or more, balances, and its lines carry its date'); \
      END",
     "CREATE TRIGGER journal_entry_immutable BEFORE UPDATE ON journal_entry \
      WHEN OLD.status = 'POSTED' BEGIN \

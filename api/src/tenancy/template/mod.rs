@@ -28,10 +28,10 @@ use crate::error::AppError;
 use crate::tenancy::backend::Backend;
 
 /// Version of the template's content (the reference data: currencies, units, settings; 2:
-/// roles and stages left out, see [`MINTED_PER_TENANT`]). Bump it when that changes, so new
-/// tenants stop copying the old template.
-/// (System roles need no bump: the catalog is part of the key.)
-pub const SEED_VERSION: &str = "2";
+/// roles and stages left out, see [`MINTED_PER_TENANT`]; 4: the ledger's tables, of which
+/// the template keeps none either). Bump it when that changes, so new tenants stop copying
+/// the old template. (System roles need no bump: the catalog is part of the key.)
+pub const SEED_VERSION: &str = "4";
 
 /// What names a template: a SHA-256 digest, hex.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,16 +197,28 @@ impl Templates {
     }
 }
 
-/// Seeded tables whose rows carry ids (system roles and their grants, pipeline stages): a
-/// template keeps none of them, so that no two tenants share an id; provisioning seeds them
-/// in each copy (`modules::seed` adds what is missing). Children first.
-const MINTED_PER_TENANT: &[&str] = &["role_grant", "user_role", "role", "pipeline_stage"];
+/// Seeded tables whose rows carry ids (system roles and their grants, pipeline stages, the
+/// chart of accounts, journals, the ledger's settings): a template keeps none of them, so
+/// that no two tenants share an id; provisioning seeds them in each copy (`modules::seed`
+/// adds what is missing). Children first; accounts lose their parents first (a `RESTRICT`
+/// key within the table).
+const MINTED_PER_TENANT: &[&str] = &[
+    "role_grant",
+    "user_role",
+    "role",
+    "pipeline_stage",
+    "account",
+    "journal",
+    "ledger_setting",
+];
 
 /// Applies every tenant migration and the tenant-independent seed data to `db`: what a
 /// template holds.
 async fn fill(db: &sea_orm::DatabaseConnection) -> Result<(), AppError> {
     use sea_orm::ConnectionTrait;
     super::migrate::upgrade_tenant_database(db).await?;
+    db.execute_unprepared("UPDATE account SET parent_id = NULL")
+        .await?;
     for table in MINTED_PER_TENANT {
         db.execute_unprepared(&format!("DELETE FROM \"{table}\""))
             .await?;

@@ -12,7 +12,7 @@ use crate::error::{AppError, GqlResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::parse_id;
 use crate::graphql::scalars::{Date, Money};
-use crate::modules::finance::graphql::types::{Account, company_money};
+use crate::modules::finance::graphql::types::{Account, company_currency};
 use crate::modules::finance::service::reports::{self, StatementLine};
 
 /// An account's balance in the trial balance, on its side.
@@ -128,15 +128,28 @@ pub struct BalanceSheet {
     pub total_equity: Money,
 }
 
-async fn amounts(ctx: &Context<'_>, lines: Vec<StatementLine>) -> Result<Vec<StatementAmount>> {
-    let mut out = Vec::with_capacity(lines.len());
-    for line in lines {
-        out.push(StatementAmount {
-            amount: company_money(ctx, line.amount).await?,
-            account: Account(line.account),
-        });
+/// Amounts of the company currency: its code and digits are looked up once per statement.
+struct Company(String, u32);
+
+impl Company {
+    async fn of(ctx: &Context<'_>) -> Result<Self> {
+        let (code, digits) = company_currency(ctx).await?;
+        Ok(Self(code, digits))
     }
-    Ok(out)
+
+    fn money(&self, minor: impl Into<i128>) -> Money {
+        Money::new(minor, &self.0, self.1)
+    }
+
+    fn amounts(&self, lines: Vec<StatementLine>) -> Vec<StatementAmount> {
+        lines
+            .into_iter()
+            .map(|line| StatementAmount {
+                amount: self.money(line.amount),
+                account: Account(line.account),
+            })
+            .collect()
+    }
 }
 
 /// Statement queries.
@@ -154,6 +167,7 @@ impl ReportsQuery {
     ) -> Result<TrialBalance> {
         let req = ctx.request()?;
         let db = req.tenant_db().await.gql()?;
+        let c = Company::of(ctx).await?;
         let rows = reports::trial_balance(db.conn(), req.access().gql()?, as_of.0)
             .await
             .gql()?;
@@ -163,16 +177,16 @@ impl ReportsQuery {
             debit += row.debit;
             credit += row.credit;
             lines.push(TrialBalanceLine {
-                debit: company_money(ctx, row.debit).await?,
-                credit: company_money(ctx, row.credit).await?,
+                debit: c.money(row.debit),
+                credit: c.money(row.credit),
                 account: Account(row.account),
             });
         }
         Ok(TrialBalance {
             as_of,
             lines,
-            total_debit: company_money(ctx, debit).await?,
-            total_credit: company_money(ctx, credit).await?,
+            total_debit: c.money(debit),
+            total_credit: c.money(credit),
         })
     }
 
@@ -196,6 +210,7 @@ impl ReportsQuery {
         let req = ctx.request()?;
         let access = req.access().gql()?;
         let db = req.tenant_db().await.gql()?;
+        let c = Company::of(ctx).await?;
         let (opening, rows) = reports::general_ledger(db.conn(), access, id, from.0, to.0)
             .await
             .gql()?;
@@ -216,18 +231,18 @@ impl ReportsQuery {
                 date: Date(row.date),
                 reference: row.reference,
                 label: row.label,
-                debit: company_money(ctx, row.debit).await?,
-                credit: company_money(ctx, row.credit).await?,
-                balance: company_money(ctx, row.balance).await?,
+                debit: c.money(row.debit),
+                credit: c.money(row.credit),
+                balance: c.money(row.balance),
             });
         }
         Ok(GeneralLedger {
             account: Account(account),
             from,
             to,
-            opening_balance: company_money(ctx, opening).await?,
+            opening_balance: c.money(opening),
             lines,
-            closing_balance: company_money(ctx, closing).await?,
+            closing_balance: c.money(closing),
         })
     }
 
@@ -241,6 +256,7 @@ impl ReportsQuery {
     ) -> Result<ProfitAndLoss> {
         let req = ctx.request()?;
         let db = req.tenant_db().await.gql()?;
+        let c = Company::of(ctx).await?;
         let report = reports::profit_and_loss(db.conn(), req.access().gql()?, from.0, to.0)
             .await
             .gql()?;
@@ -248,11 +264,11 @@ impl ReportsQuery {
         Ok(ProfitAndLoss {
             from,
             to,
-            total_income: company_money(ctx, report.total_income).await?,
-            total_expenses: company_money(ctx, report.total_expenses).await?,
-            net_profit: company_money(ctx, net).await?,
-            income: amounts(ctx, report.income).await?,
-            expenses: amounts(ctx, report.expenses).await?,
+            total_income: c.money(report.total_income),
+            total_expenses: c.money(report.total_expenses),
+            net_profit: c.money(net),
+            income: c.amounts(report.income),
+            expenses: c.amounts(report.expenses),
         })
     }
 
@@ -266,19 +282,20 @@ impl ReportsQuery {
     ) -> Result<BalanceSheet> {
         let req = ctx.request()?;
         let db = req.tenant_db().await.gql()?;
+        let c = Company::of(ctx).await?;
         let sheet = reports::balance_sheet(db.conn(), req.access().gql()?, as_of.0)
             .await
             .gql()?;
         Ok(BalanceSheet {
             as_of,
-            earlier_years_profit: company_money(ctx, sheet.earlier_years_profit).await?,
-            current_year_profit: company_money(ctx, sheet.current_year_profit).await?,
-            total_assets: company_money(ctx, sheet.total_assets).await?,
-            total_liabilities: company_money(ctx, sheet.total_liabilities).await?,
-            total_equity: company_money(ctx, sheet.total_equity).await?,
-            assets: amounts(ctx, sheet.assets).await?,
-            liabilities: amounts(ctx, sheet.liabilities).await?,
-            equity: amounts(ctx, sheet.equity).await?,
+            earlier_years_profit: c.money(sheet.earlier_years_profit),
+            current_year_profit: c.money(sheet.current_year_profit),
+            total_assets: c.money(sheet.total_assets),
+            total_liabilities: c.money(sheet.total_liabilities),
+            total_equity: c.money(sheet.total_equity),
+            assets: c.amounts(sheet.assets),
+            liabilities: c.amounts(sheet.liabilities),
+            equity: c.amounts(sheet.equity),
         })
     }
 }

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::finance::{account, journal, journal_entry, journal_line, ledger_setting};
-use entities::master::{customer, supplier};
+use entities::master::{currency, customer, supplier};
 use entities::platform::tenant_setting;
 
 use crate::graphql::fields::fields;
@@ -17,23 +17,29 @@ use crate::modules::master::graphql::types::{Customer, money};
 use crate::modules::master::seed::BASE_CURRENCY_KEY;
 use crate::money::MICRO_SCALE;
 
-/// `minor` minor units of the company (base) currency, from the tenant's cache.
-pub async fn company_money(ctx: &Context<'_>, minor: impl Into<i128>) -> Result<Money> {
+/// The company (base) currency and its minor digits, from the tenant's cache.
+pub async fn company_currency(ctx: &Context<'_>) -> Result<(String, u32)> {
     let settings = reference::<tenant_setting::Entity>(ctx).await?;
     let base = settings
         .iter()
         .find(|s| s.key == BASE_CURRENCY_KEY)
         .and_then(|s| serde_json::from_str::<String>(&s.value).ok())
         .unwrap_or_else(|| "USD".to_owned());
-    let minor: i128 = minor.into();
-    // `money` takes an i64; report sums are i128 and stay exact through `Money::new`.
-    match i64::try_from(minor) {
-        Ok(small) => money(ctx, small, &base).await,
-        Err(_) => {
-            let digits = crate::modules::master::seed::iso_minor_digits(&base).unwrap_or(2);
-            Ok(Money::new(minor, &base, digits))
-        }
-    }
+    let digits = match crate::modules::master::seed::iso_minor_digits(&base) {
+        Some(digits) => digits,
+        None => reference::<currency::Entity>(ctx)
+            .await?
+            .iter()
+            .find(|c| c.code == base)
+            .map_or(2, |c| u32::try_from(c.minor_digits).unwrap_or(2)),
+    };
+    Ok((base, digits))
+}
+
+/// `minor` minor units of the company (base) currency.
+pub async fn company_money(ctx: &Context<'_>, minor: impl Into<i128>) -> Result<Money> {
+    let (base, digits) = company_currency(ctx).await?;
+    Ok(Money::new(minor, &base, digits))
 }
 
 /// What an account is: it decides the statement it is in and its natural side.

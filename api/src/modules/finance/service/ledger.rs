@@ -292,7 +292,7 @@ async fn insert_draft(
         updated_at: Set(now),
     };
     let stored = write::insert::<journal_entry::Entity>(w, row, id.is_some()).await?;
-    let lines = line_rows(stored.id, &entry.lines)?;
+    let lines = line_rows(stored.id, entry.date, &entry.lines)?;
     if id.is_some() {
         // A client-chosen id may be a replay the kit matched column by column (a stored
         // entry always has its lines, written in its own transaction): they must match too.
@@ -317,8 +317,12 @@ async fn insert_draft(
     Ok(stored)
 }
 
-/// The rows of `lines` for entry `entry_id`, with their labels checked.
-fn line_rows(entry_id: Uuid, lines: &[NewLine]) -> Result<Vec<journal_line::Model>, AppError> {
+/// The rows of `lines` for entry `entry_id` dated `date`, with their labels checked.
+fn line_rows(
+    entry_id: Uuid,
+    date: NaiveDate,
+    lines: &[NewLine],
+) -> Result<Vec<journal_line::Model>, AppError> {
     lines
         .iter()
         .enumerate()
@@ -326,6 +330,7 @@ fn line_rows(entry_id: Uuid, lines: &[NewLine]) -> Result<Vec<journal_line::Mode
             Ok(journal_line::Model {
                 id: Uuid::now_v7(),
                 entry_id,
+                entry_date: date,
                 line_no: i32::try_from(i + 1).unwrap_or(i32::MAX),
                 account_id: l.account_id,
                 debit_minor: l.debit_minor,

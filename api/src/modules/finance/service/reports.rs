@@ -3,7 +3,8 @@
 //!
 //! Each report is a fixed number of statements whatever the number of accounts or lines:
 //! the sums are grouped in SQL (one statement for every account's figures) and the accounts
-//! are one more. Sums are read as text and parsed into `i128`, so no sum of `i64` amounts
+//! are one more. Lines carry their entry's date, so the sums scan lines alone (an account's
+//! range through its `(account_id, entry_date)` index), leaving out the few drafts' lines. Sums are read as text and parsed into `i128`, so no sum of `i64` amounts
 //! overflows on either backend.
 //!
 //! Signs: a balance is `Σ debit − Σ credit`. Assets and expenses are shown as they are,
@@ -82,11 +83,12 @@ pub async fn figures<C: ConnectionTrait>(
     // Year 1, not `NaiveDate::MIN`, which PostgreSQL's dates do not reach.
     let from = from.unwrap_or(NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default());
     let sql = "SELECT l.account_id, \
-         CAST(SUM(CASE WHEN e.entry_date < $1 THEN l.debit_minor - l.credit_minor ELSE 0 END) AS TEXT), \
-         CAST(SUM(CASE WHEN e.entry_date >= $1 THEN l.debit_minor ELSE 0 END) AS TEXT), \
-         CAST(SUM(CASE WHEN e.entry_date >= $1 THEN l.credit_minor ELSE 0 END) AS TEXT) \
-         FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id \
-         WHERE e.status = 'POSTED' AND e.entry_date <= $2 GROUP BY l.account_id";
+         CAST(SUM(CASE WHEN l.entry_date < $1 THEN l.debit_minor - l.credit_minor ELSE 0 END) AS TEXT), \
+         CAST(SUM(CASE WHEN l.entry_date >= $1 THEN l.debit_minor ELSE 0 END) AS TEXT), \
+         CAST(SUM(CASE WHEN l.entry_date >= $1 THEN l.credit_minor ELSE 0 END) AS TEXT) \
+         FROM journal_line l WHERE l.entry_date <= $2 AND NOT EXISTS \
+           (SELECT 1 FROM journal_entry e WHERE e.id = l.entry_id AND e.status = 'DRAFT') \
+         GROUP BY l.account_id";
     let backend = db.get_database_backend();
     let rows = db
         .query_all_raw(statement(backend, sql, vec![from.into(), to.into()]))
@@ -183,9 +185,9 @@ pub async fn general_ledger<C: ConnectionTrait>(
     let opening = db
         .query_one_raw(statement(
             backend,
-            "SELECT CAST(SUM(l.debit_minor - l.credit_minor) AS TEXT) \
-             FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id \
-             WHERE l.account_id = $1 AND e.status = 'POSTED' AND e.entry_date < $2",
+            "SELECT CAST(SUM(l.debit_minor - l.credit_minor) AS TEXT) FROM journal_line l \
+             WHERE l.account_id = $1 AND l.entry_date < $2 AND NOT EXISTS \
+               (SELECT 1 FROM journal_entry e WHERE e.id = l.entry_id AND e.status = 'DRAFT')",
             vec![account_id.into(), from.into()],
         ))
         .await?;
@@ -199,9 +201,9 @@ pub async fn general_ledger<C: ConnectionTrait>(
             backend,
             "SELECT e.id, e.number, e.entry_date, e.reference, l.label, l.debit_minor, l.credit_minor \
              FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id \
-             WHERE l.account_id = $1 AND e.status = 'POSTED' \
-               AND e.entry_date >= $2 AND e.entry_date <= $3 \
-             ORDER BY e.entry_date, e.number, l.line_no LIMIT $4",
+             WHERE l.account_id = $1 AND l.entry_date >= $2 AND l.entry_date <= $3 \
+               AND e.status = 'POSTED' \
+             ORDER BY l.entry_date, e.number, l.line_no LIMIT $4",
             vec![account_id.into(), from.into(), to.into(), limit.into()],
         ))
         .await?;
