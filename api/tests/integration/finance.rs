@@ -364,6 +364,36 @@ async fn a_posted_entry_is_immutable_and_reversed_exactly_once() {
     );
     let r = app.gql(Some(&token), REVERSE, json!({ "id": id })).await;
     assert_eq!(rule(&r), "ledger.already_reversed");
+    // A posted entry is not deleted; a draft is, with its lines.
+    let delete = "mutation($id: ID!) { deleteJournalEntry(id: $id) { id status } }";
+    let r = app.gql(Some(&token), delete, json!({ "id": id })).await;
+    assert_eq!(rule(&r), "ledger.posted_immutable");
+    let draft = create(
+        &app,
+        &token,
+        two_lines("2026-06-03", &acc["6200"], &acc["1010"], "1.00"),
+    )
+    .await;
+    let draft = draft.body["data"]["createJournalEntry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.gql(Some(&token), REVERSE, json!({ "id": draft })).await;
+    assert_eq!(rule(&r), "ledger.not_posted");
+    let r = app.gql(Some(&token), delete, json!({ "id": draft })).await;
+    assert_eq!(
+        r.body["data"]["deleteJournalEntry"]["status"], "DRAFT",
+        "{}",
+        r.body
+    );
+    let r = app
+        .gql(
+            Some(&token),
+            "query($id: ID!) { journalEntry(id: $id) { id } }",
+            json!({ "id": draft }),
+        )
+        .await;
+    assert_eq!(r.body["data"]["journalEntry"], Value::Null);
     let r = app
         .gql(Some(&token), TRIAL, json!({ "d": "2026-12-31" }))
         .await;

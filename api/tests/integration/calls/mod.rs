@@ -251,6 +251,7 @@ impl Fixture {
             )
         };
         let draft = create(entry_doc("draft"), "createJournalEntry").await;
+        let draft2 = create(entry_doc("draft 2"), "createJournalEntry").await;
         let entry = create(entry_doc("posted"), "createJournalEntry").await;
         create(
             format!("mutation {{ postJournalEntry(id: {entry}) {{ id }} }}"),
@@ -281,6 +282,7 @@ impl Fixture {
             ("account", account1),
             ("account2", account2),
             ("draft", draft),
+            ("draft2", draft2),
             ("entry", entry),
         ]
         .into_iter()

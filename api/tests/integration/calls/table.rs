@@ -489,6 +489,11 @@ pub const CALLS: &[Call] = &[
         "finance.entry.write",
     ),
     mutation(
+        "deleteJournalEntry",
+        "mutation($draft2: ID!) { deleteJournalEntry(id: $draft2) { id memo } }",
+        "finance.entry.write",
+    ),
+    mutation(
         "postJournalEntry",
         "mutation($draft: ID!) { postJournalEntry(id: $draft) { id number memo } }",
         "finance.entry.post",

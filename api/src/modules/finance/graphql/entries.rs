@@ -169,6 +169,16 @@ impl EntriesMutation {
     }
 }
 
+/// Deleting drafts.
+#[derive(Default)]
+pub struct DraftMutation;
+
+mutations! { DraftMutation => JournalEntry, guard = "Require(ENTRY_WRITE)", id = "The entry's id.";
+    /// Deletes a draft with its lines (audited as `delete`); returns it as it was. A posted
+    /// entry is a `BUSINESS_RULE` error (`ledger.posted_immutable`): reverse it instead.
+    by_id delete_journal_entry() |w, id| ledger::delete_draft(w, id);
+}
+
 /// Posting and reversing.
 #[derive(Default)]
 pub struct PostingMutation;

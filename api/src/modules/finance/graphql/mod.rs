@@ -23,5 +23,6 @@ pub struct FinanceMutation(
     accounts::AccountsMutation,
     accounts::AccountArchiveMutation,
     entries::EntriesMutation,
+    entries::DraftMutation,
     entries::PostingMutation,
 );

@@ -447,6 +447,23 @@ pub async fn post_draft(w: &Write<'_>, id: Uuid) -> Result<journal_entry::Model,
     post_draft_row(w, before, &settings).await
 }
 
+/// `deleteJournalEntry`: removes a draft and its lines (audited as `delete` with every field
+/// it held). A posted entry stays (`ledger.posted_immutable`): it is reversed instead.
+pub async fn delete_draft(w: &Write<'_>, id: Uuid) -> Result<journal_entry::Model, AppError> {
+    let before = write::find_for_write::<journal_entry::Entity>(w, id).await?;
+    if before.status == EntryStatus::Posted {
+        return Err(rule(
+            "ledger.posted_immutable",
+            format!(
+                "journal entry {} is posted; reverse it instead",
+                before.number.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    write::delete::<journal_entry::Entity>(w, &before).await?;
+    Ok(before)
+}
+
 /// `reverseJournalEntry`: posts the reversal of posted entry `id`, dated `date` (none: the
 /// original's date), every line's side swapped.
 pub async fn reverse(
@@ -460,7 +477,7 @@ pub async fn reverse(
     if original.status != EntryStatus::Posted {
         return Err(rule(
             "ledger.not_posted",
-            "a draft is not reversed; change or delete it instead",
+            "a draft is not reversed; delete it instead (`deleteJournalEntry`)",
         ));
     }
     let reversed = journal_entry::Entity::find()
