@@ -358,7 +358,12 @@ impl MigrationTrait for Migration {
             // SQLite empties a table before dropping it, and a row still named by a
             // `RESTRICT` key of its own table (an account's parent, a reversed entry) stops
             // that: the triggers go first, then the references within each table.
-            for name in SQLITE_TRIGGER_NAMES {
+            let names = SQLITE_TRIGGERS.iter().filter_map(|sql| {
+                sql.strip_prefix("CREATE TRIGGER ")?
+                    .split_whitespace()
+                    .next()
+            });
+            for name in names {
                 db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {name}"))
                     .await?;
             }
@@ -449,17 +454,6 @@ END $$"#,
      FOR EACH ROW EXECUTE FUNCTION ledger_refuse_posted_change()",
     "CREATE TRIGGER journal_line_immutable BEFORE INSERT OR UPDATE OR DELETE ON journal_line \
      FOR EACH ROW EXECUTE FUNCTION ledger_refuse_posted_change()",
-];
-
-/// The triggers of [`SQLITE_TRIGGERS`], for `down`.
-const SQLITE_TRIGGER_NAMES: &[&str] = &[
-    "journal_entry_inserted_posted",
-    "journal_entry_balanced",
-    "journal_entry_immutable",
-    "journal_entry_undeletable",
-    "journal_line_insert_posted",
-    "journal_line_update_posted",
-    "journal_line_delete_posted",
 ];
 
 /// SQLite has no deferred triggers: an entry is inserted as a draft, its lines added, and

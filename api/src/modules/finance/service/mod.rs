@@ -3,6 +3,7 @@
 //! statements computed from posted lines.
 
 pub mod accounts;
+pub mod checks;
 pub mod fx;
 pub mod ledger;
 pub mod manual;
