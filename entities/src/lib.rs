@@ -7,6 +7,7 @@
 //! Entities never derive GraphQL types; the `api` crate wraps them, so a column rename cannot
 //! silently change `schema.graphql`.
 
+pub mod billing;
 pub mod control;
 pub mod crm;
 pub mod events;

@@ -78,6 +78,19 @@ pub const REPORT_READ: &str = "finance.report.read";
 /// Change the ledger's settings: fiscal year start, tax rounding policy.
 pub const SETTINGS_WRITE: &str = "finance.settings.write";
 
+/// Read customer invoices and credit notes.
+pub const INVOICE_READ: &str = "billing.invoice.read";
+/// Prepare invoices and credit notes (drafts) and delete drafts.
+pub const INVOICE_WRITE: &str = "billing.invoice.write";
+/// Post invoices and credit notes: number them and post them to the ledger.
+pub const INVOICE_POST: &str = "billing.invoice.post";
+/// Read customer payments and their allocations.
+pub const PAYMENT_READ: &str = "billing.payment.read";
+/// Record customer payments and allocate them to invoices.
+pub const PAYMENT_WRITE: &str = "billing.payment.write";
+/// Read receivables: aging, customer balances and statements.
+pub const RECEIVABLE_READ: &str = "billing.receivable.read";
+
 /// Every permission, with what it allows: the modules' declarations (`modules::MODULES`),
 /// module by module.
 pub fn permissions() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -118,7 +131,7 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
     },
     SystemRole {
         name: "manager",
-        description: "Runs a team: sees users with contact details, roles, the audit log and all master data and CRM; maintains customers, suppliers and the whole CRM; reads the chart of accounts and the statements.",
+        description: "Runs a team: sees users with contact details, roles, the audit log and all master data and CRM; maintains customers, suppliers and the whole CRM; reads the chart of accounts, the statements, invoices, payments and receivables.",
         grants: Some(&[
             USER_READ,
             USER_CONTACT_READ,
@@ -140,12 +153,15 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             PIPELINE_WRITE,
             ACCOUNT_READ,
             REPORT_READ,
+            INVOICE_READ,
+            PAYMENT_READ,
+            RECEIVABLE_READ,
         ]),
         own: &[],
     },
     SystemRole {
         name: "sales_rep",
-        description: "Sells: sees users, master data and customers, maintains customers, and works only their own leads, opportunities and activities.",
+        description: "Sells: sees users, master data and customers, maintains customers, and works only their own leads, opportunities and activities; sees the invoices and payments of their own customers.",
         grants: Some(&[
             USER_READ,
             DATA_READ,
@@ -160,11 +176,13 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             OPPORTUNITY_WRITE,
             ACTIVITY_READ,
             ACTIVITY_WRITE,
+            INVOICE_READ,
+            PAYMENT_READ,
         ],
     },
     SystemRole {
         name: "accountant",
-        description: "Keeps the books: sees users and the audit log; maintains reference data, customers and suppliers; sees cost prices; keeps the chart of accounts, posts and reverses entries, locks periods and reads the statements.",
+        description: "Keeps the books: sees users and the audit log; maintains reference data, customers and suppliers; sees cost prices; keeps the chart of accounts, posts and reverses entries, locks periods and reads the statements; invoices customers, posts invoices and credit notes, records payments and reads receivables.",
         grants: Some(&[
             USER_READ,
             AUDIT_READ,
@@ -184,6 +202,12 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             PERIOD_LOCK,
             REPORT_READ,
             SETTINGS_WRITE,
+            INVOICE_READ,
+            INVOICE_WRITE,
+            INVOICE_POST,
+            PAYMENT_READ,
+            PAYMENT_WRITE,
+            RECEIVABLE_READ,
         ]),
         own: &[],
     },

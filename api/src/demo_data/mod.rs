@@ -15,8 +15,10 @@
 //!   converted (each conversion adds a customer, a contact and an opportunity);
 //! - 150 opportunities on those customers, each with 1-4 calls, meetings, tasks or notes
 //!   (some done); 15 are won and 15 lost, the rest stay open in the pipeline;
-//! - a year of the books up to today (`finance.rs`): about 350 posted journal entries of
-//!   purchases, sales to those customers, receipts, payments and monthly costs.
+//! - a year of the books up to today (`finance.rs`): a VAT 20 % rate; about 190 invoices to
+//!   those customers, posted through billing (numbered `INV-…`), four in five paid
+//!   (`PAY-…`); purchases, supplier payments and monthly costs as journal entries: about 550
+//!   posted entries in all.
 //!
 //! Leads, customers and opportunities are spread over the admin and the three reps, so a
 //! rep signing in sees only their share (row scope `OWN`).
@@ -92,8 +94,12 @@ pub struct Counts {
     pub activities: u32,
     /// Activities marked done.
     pub completed_activities: u32,
-    /// Posted journal entries (a year of the books).
+    /// Posted journal entries (a year of the books), the invoices' and payments' included.
     pub journal_entries: u32,
+    /// Posted customer invoices.
+    pub invoices: u32,
+    /// Customer payments recorded.
+    pub payments: u32,
 }
 
 const CUSTOMERS: usize = 200;

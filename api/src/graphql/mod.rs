@@ -27,6 +27,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 
 use crate::config::GraphqlSettings;
+use crate::modules::billing::graphql::{BillingMutation, BillingQuery};
 use crate::modules::crm::graphql::changes::CrmSubscription;
 use crate::modules::crm::graphql::{CrmMutation, CrmQuery};
 use crate::modules::finance::graphql::{FinanceMutation, FinanceQuery};
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     MasterQuery,
     CrmQuery,
     FinanceQuery,
+    BillingQuery,
     NotificationsQuery,
 );
 
@@ -54,6 +56,7 @@ pub struct MutationRoot(
     MasterMutation,
     CrmMutation,
     FinanceMutation,
+    BillingMutation,
     NotificationsMutation,
 );
 

@@ -6,6 +6,7 @@
 //! `permissions` query, role validation), the kit's resources (grants, the audit log, the test
 //! sweeps) and the seed steps of provisioning and `erp migrate` are all derived from it.
 
+pub mod billing;
 pub mod common;
 pub mod crm;
 pub mod finance;
@@ -42,6 +43,7 @@ pub const MODULES: &[&Module] = &[
     &master::MODULE,
     &crm::MODULE,
     &finance::MODULE,
+    &billing::MODULE,
 ];
 
 /// Every module's resources (see `crate::kit::resource`): role grants, the audit log and the
@@ -71,6 +73,9 @@ pub async fn seed(txn: &DatabaseTransaction) -> Result<(), AppError> {
 
 #[cfg(test)]
 mod tests {
+    use entities::billing::{
+        invoice, invoice_line, invoice_line_tax, invoice_tax, payment, payment_allocation,
+    };
     use entities::crm::{activity, lead, opportunity, pipeline_stage};
     use entities::finance::{account, journal, journal_entry, journal_line, ledger_setting};
     use entities::identity::{api_key, role, user_account};
@@ -174,6 +179,12 @@ mod tests {
             check::<journal_entry::Entity>(&db).await,
             check::<journal_line::Entity>(&db).await,
             check::<ledger_setting::Entity>(&db).await,
+            check::<invoice::Entity>(&db).await,
+            check::<invoice_line::Entity>(&db).await,
+            check::<invoice_line_tax::Entity>(&db).await,
+            check::<invoice_tax::Entity>(&db).await,
+            check::<payment::Entity>(&db).await,
+            check::<payment_allocation::Entity>(&db).await,
         ];
         let tables = db
             .query_all_raw(Statement::from_string(

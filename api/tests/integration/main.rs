@@ -11,6 +11,7 @@ mod account_management;
 mod admission;
 mod api_keys;
 mod audit;
+mod billing;
 mod cli;
 mod crm;
 mod demo;

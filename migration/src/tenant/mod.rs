@@ -15,6 +15,7 @@ mod m20261123_000012_create_events;
 mod m20261123_000013_activity_due_index;
 mod m20261207_000014_create_ledger;
 mod m20261207_000015_tax_rate_kind;
+mod m20261207_000016_create_billing;
 
 /// Runs a tenant database's migrations.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_activity_due_index::Migration),
             Box::new(m20261207_000014_create_ledger::Migration),
             Box::new(m20261207_000015_tax_rate_kind::Migration),
+            Box::new(m20261207_000016_create_billing::Migration),
         ]
     }
 }

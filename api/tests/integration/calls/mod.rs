@@ -258,6 +258,24 @@ impl Fixture {
             "postJournalEntry",
         )
         .await;
+        let invoice_doc = |memo: &str| {
+            format!(
+                "mutation {{ createInvoice(input: {{ customerId: {customer}, date: \"2026-03-01\", memo: \"{memo} {slug}\", lines: [{{ description: \"work {slug}\", quantity: \"1\", unitPrice: \"10\" }}] }}) {{ id }} }}"
+            )
+        };
+        let invoice_draft = create(invoice_doc("draft"), "createInvoice").await;
+        let invoice_draft2 = create(invoice_doc("draft 2"), "createInvoice").await;
+        let invoice = create(invoice_doc("posted"), "createInvoice").await;
+        create(
+            format!("mutation {{ postInvoice(id: {invoice}) {{ id }} }}"),
+            "postInvoice",
+        )
+        .await;
+        let payment = create(
+            format!("mutation {{ recordPayment(input: {{ customerId: {customer}, date: \"2026-03-02\", amount: {{ amount: \"2\", currency: \"USD\" }}, memo: \"paid {slug}\", allocations: [{{ invoiceId: {invoice}, amount: \"2\" }}] }}) {{ id }} }}"),
+            "recordPayment",
+        )
+        .await;
         let values = [
             ("tenant", json!(t.slug)),
             ("email", json!(t.email)),
@@ -284,6 +302,10 @@ impl Fixture {
             ("draft", draft),
             ("draft2", draft2),
             ("entry", entry),
+            ("invoice", invoice),
+            ("invoiceDraft", invoice_draft),
+            ("invoiceDraft2", invoice_draft2),
+            ("payment", payment),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -238,6 +238,31 @@ pub const CALLS: &[Call] = &[
         "finance.report.read",
     ),
     query(
+        "invoices",
+        "{ invoices(first: 20) { totalCount nodes { id number memo status total { amount } customer { name } lines(first: 5) { nodes { description netMinor } } taxes(first: 5) { nodes { code } } payments(first: 5) { nodes { amountMinor } } } } }",
+        "billing.invoice.read",
+    ),
+    query(
+        "invoice",
+        "query($invoice: ID!) { invoice(id: $invoice) { id number memo } }",
+        "billing.invoice.read",
+    ),
+    query(
+        "payments",
+        "{ payments(first: 100) { totalCount nodes { id number memo amount { amount } allocations(first: 10) { nodes { amountMinor } } } } }",
+        "billing.payment.read",
+    ),
+    query(
+        "payment",
+        "query($payment: ID!) { payment(id: $payment) { id number memo } }",
+        "billing.payment.read",
+    ),
+    query(
+        "receivablesAging",
+        "{ receivablesAging(asOf: \"2026-12-31\") { customers { customer { name } balance { amount } } total { balance { amount } } } }",
+        "billing.receivable.read",
+    ),
+    query(
         "computeTaxes",
         "{ computeTaxes(input: { date: \"2026-05-01\", currency: \"USD\", lines: [{ quantity: \"2\", unitPrice: \"9.99\" }] }) { net { amount } tax { amount } total { amount } } }",
         "master.data.read",
@@ -512,6 +537,31 @@ pub const CALLS: &[Call] = &[
         "lockPeriod",
         "mutation { lockPeriod(input: { lockDate: \"2001-12-31\" }) { lockDate } }",
         "finance.period.lock",
+    ),
+    mutation(
+        "createInvoice",
+        "mutation($customer: ID!) { createInvoice(input: { customerId: $customer, date: \"2026-04-01\", memo: \"More\", lines: [{ description: \"More work\", quantity: \"2\", unitPrice: \"5\" }] }) { id memo } }",
+        "billing.invoice.write",
+    ),
+    mutation(
+        "deleteInvoice",
+        "mutation($invoiceDraft2: ID!) { deleteInvoice(id: $invoiceDraft2) { id memo } }",
+        "billing.invoice.write",
+    ),
+    mutation(
+        "postInvoice",
+        "mutation($invoiceDraft: ID!) { postInvoice(id: $invoiceDraft) { id number memo } }",
+        "billing.invoice.post",
+    ),
+    mutation(
+        "createCreditNote",
+        "mutation($invoice: ID!) { createCreditNote(input: { invoiceId: $invoice, date: \"2026-03-05\", memo: \"Refund\", lines: [{ description: \"Refund\", quantity: \"1\", unitPrice: \"1\" }] }) { id memo } }",
+        "billing.invoice.write",
+    ),
+    mutation(
+        "recordPayment",
+        "mutation($customer: ID!, $invoice: ID!) { recordPayment(input: { customerId: $customer, date: \"2026-03-06\", amount: { amount: \"1\", currency: \"USD\" }, memo: \"More\", allocations: [{ invoiceId: $invoice, amount: \"1\" }] }) { id number memo } }",
+        "billing.payment.write",
     ),
     mutation(
         "archiveAccount",

@@ -156,6 +156,14 @@ async fn sensitive_fields_are_null_and_forbidden_on_every_path() {
         )
         .await;
     let product = product["createProduct"]["id"].as_str().unwrap().to_owned();
+    // An invoice line of it: the path through invoices reaches the product too.
+    world
+        .call(
+            &admin,
+            "mutation($c: ID!, $p: ID!) { createInvoice(input: { customerId: $c, date: \"2026-02-01\", lines: [{ productId: $p, quantity: \"1\" }] }) { id } }",
+            json!({ "c": world.b["customer"], "p": product }),
+        )
+        .await;
     let subjects: BTreeMap<&str, (String, &str)> = [
         ("email", (b_user.clone(), "rep2@acme.test")),
         ("phone", (b_user.clone(), "+1 555 0199")),

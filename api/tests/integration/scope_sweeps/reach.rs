@@ -104,6 +104,21 @@ pub(super) const REACH: &[Reach] = &[
                 &["finance.entry.read"],
             ),
             path(
+                "Invoice.customer",
+                "{ invoices(first: 100) { nodes { customer { SEL } } } }",
+                &["billing.invoice.read"],
+            ),
+            path(
+                "Payment.customer",
+                "{ payments(first: 100) { nodes { customer { SEL } } } }",
+                &["billing.payment.read"],
+            ),
+            path(
+                "CustomerAging.customer",
+                "{ receivablesAging(asOf: \"2026-12-31\") { customers { customer { SEL } } } }",
+                &["billing.receivable.read"],
+            ),
+            path(
                 "ConvertLeadPayload.possibleDuplicates",
                 "mutation($new: ID!) { createLead(input: { id: $new, title: \"Twin\", contactName: \"Twin\", email: \"buyer@b.test\" }) { id } convertLead(id: $new) { possibleDuplicates { SEL } } }",
                 &[],
@@ -171,7 +186,40 @@ pub(super) const REACH: &[Reach] = &[
         resource: "product",
         by_id: "product",
         list: "products",
-        paths: &[],
+        paths: &[path(
+            "InvoiceLine.product",
+            "{ invoices(first: 20) { nodes { lines(first: 5) { nodes { product { SEL } } } } } }",
+            &["billing.invoice.read"],
+        )],
+    },
+    Reach {
+        type_name: "Invoice",
+        resource: "invoice",
+        by_id: "invoice",
+        list: "invoices",
+        paths: &[
+            path(
+                "Invoice.creditedInvoice",
+                "{ invoices(first: 100) { nodes { creditedInvoice { SEL } } } }",
+                &[],
+            ),
+            path(
+                "PaymentAllocation.invoice",
+                "{ payments(first: 20) { nodes { allocations(first: 5) { nodes { invoice { SEL } } } } } }",
+                &["billing.payment.read"],
+            ),
+        ],
+    },
+    Reach {
+        type_name: "Payment",
+        resource: "payment",
+        by_id: "payment",
+        list: "payments",
+        paths: &[path(
+            "PaymentAllocation.payment",
+            "{ invoices(first: 20) { nodes { payments(first: 5) { nodes { payment { SEL } } } } } }",
+            &["billing.invoice.read"],
+        )],
     },
 ];
 

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use entities::billing::{invoice, payment};
 use entities::crm::{activity, lead, opportunity};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -185,6 +186,9 @@ impl World {
                 .filter(activity::Column::Id.eq(id(b_rows, "activity"))),
         )
         .await;
+        let (a_payment, b_payment) = world.billing_links(&db).await;
+        world.a.insert("payment", a_payment);
+        world.b.insert("payment", b_payment);
         world
     }
 
@@ -323,7 +327,83 @@ impl World {
                 .unwrap()
                 .to_owned(),
         );
+        let invoice = self
+            .call(
+                token,
+                "mutation($c: ID!) { createInvoice(input: { customerId: $c, date: \"2026-02-01\", lines: [{ description: \"work\", quantity: \"1\", unitPrice: \"100\" }] }) { id } }",
+                json!({ "c": rows["customer"] }),
+            )
+            .await;
+        let invoice = invoice["createInvoice"]["id"].as_str().unwrap().to_owned();
+        self.call(
+            token,
+            "mutation($i: ID!) { postInvoice(id: $i) { id } }",
+            json!({ "i": invoice }),
+        )
+        .await;
+        rows.insert("invoice", invoice);
         rows
+    }
+
+    /// Billing's cross-links, made by the admin and then handed over: a credit note of A's
+    /// crediting B's invoice (for B's customer), A's payment from B's customer settling B's
+    /// invoice, and B's payment settling A's invoice. Returns (A's payment, B's payment).
+    async fn billing_links(&self, db: &DatabaseConnection) -> (String, String) {
+        let admin = self.admin.clone();
+        let note = self
+            .call(
+                &admin,
+                "mutation($i: ID!) { createCreditNote(input: { invoiceId: $i, date: \"2026-02-02\", lines: [{ description: \"refund\", quantity: \"1\", unitPrice: \"1\" }] }) { id } }",
+                json!({ "i": self.b["invoice"] }),
+            )
+            .await;
+        let note = note["createCreditNote"]["id"].as_str().unwrap().to_owned();
+        self.call(
+            &admin,
+            "mutation($i: ID!) { postInvoice(id: $i) { id } }",
+            json!({ "i": note }),
+        )
+        .await;
+        let pay = |customer: &str, invoice: &str| {
+            let vars = json!({ "c": customer, "i": invoice });
+            let admin = admin.clone();
+            async move {
+                let r = self
+                    .call(
+                        &admin,
+                        "mutation($c: ID!, $i: ID!) { recordPayment(input: { customerId: $c, date: \"2026-02-03\", amount: { amount: \"1\", currency: \"USD\" }, allocations: [{ invoiceId: $i, amount: \"1\" }] }) { id } }",
+                        vars,
+                    )
+                    .await;
+                r["recordPayment"]["id"].as_str().unwrap().to_owned()
+            }
+        };
+        let a_payment = pay(&self.b["customer"], &self.b["invoice"]).await;
+        let b_payment = pay(&self.a["customer"], &self.a["invoice"]).await;
+        let user = |m: &BTreeMap<&str, String>| Uuid::parse_str(&m["user"]).unwrap();
+        let row = |id: &str| Uuid::parse_str(id).unwrap();
+        set(
+            db,
+            invoice::Entity::update_many()
+                .col_expr(invoice::Column::OwnerId, Expr::value(user(&self.a)))
+                .filter(invoice::Column::Id.eq(row(&note))),
+        )
+        .await;
+        set(
+            db,
+            payment::Entity::update_many()
+                .col_expr(payment::Column::OwnerId, Expr::value(user(&self.a)))
+                .filter(payment::Column::Id.eq(row(&a_payment))),
+        )
+        .await;
+        set(
+            db,
+            payment::Entity::update_many()
+                .col_expr(payment::Column::OwnerId, Expr::value(user(&self.b)))
+                .filter(payment::Column::Id.eq(row(&b_payment))),
+        )
+        .await;
+        (a_payment, b_payment)
     }
 }
 
