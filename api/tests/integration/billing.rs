@@ -854,3 +854,159 @@ async fn a_list_of_invoices_costs_the_same_sql_for_100_as_for_5() {
     );
     assert!(counts[2] <= 8, "{counts:?}");
 }
+
+#[tokio::test]
+async fn a_foreign_invoice_settled_at_other_rates_posts_the_realised_differences() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("shop").await;
+    let token = app.login(&t).await;
+    let r = app
+        .gql(
+            Some(&token),
+            "mutation { setExchangeRate(input: { currency: \"EUR\", rate: \"1.10\", validFrom: \"2026-01-01\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    let euro = customer(&app, &token, "Euro GmbH", "EUR").await;
+    // 1,000.00 EUR at master data's 1.10: a receivable of 1,100.00 USD.
+    let r = app
+        .gql(
+            Some(&token),
+            CREATE,
+            json!({ "i": { "customerId": euro, "date": "2026-03-01", "lines": [
+                { "description": "Machine", "quantity": "1", "unitPrice": "1000" },
+            ] } }),
+        )
+        .await;
+    let draft = ok(&r, "createInvoice");
+    assert_eq!(draft["subtotal"]["currency"], "EUR");
+    let invoice = draft["id"].as_str().unwrap().to_owned();
+    ok(
+        &app.gql(Some(&token), POST, json!({ "id": invoice })).await,
+        "postInvoice",
+    );
+    assert_eq!(
+        trial(&app, &token, "2026-12-31").await,
+        BTreeMap::from([
+            ("1100".into(), dr("1100.00")),
+            ("4000".into(), cr("1100.00"))
+        ])
+    );
+    let pay = |amount: &str, rate: &str, date: &str| {
+        json!({ "i": { "customerId": euro, "date": date, "rate": rate, "amount": { "amount": amount, "currency": "EUR" },
+                       "allocations": [{ "invoiceId": invoice, "amount": amount }] } })
+    };
+    // 400 EUR at 1.05: the bank gets 420.00, the receivable is cleared at its booked 440.00,
+    // and 20.00 is a realised loss.
+    ok(
+        &app.gql(Some(&token), PAY, pay("400", "1.05", "2026-04-01"))
+            .await,
+        "recordPayment",
+    );
+    let tb = trial(&app, &token, "2026-12-31").await;
+    assert_eq!(tb["1010"], dr("420.00"));
+    assert_eq!(tb["1100"], dr("660.00"));
+    assert_eq!(tb["6900"], dr("20.00"), "{tb:?}");
+    // The aging values the open 600 EUR at the booked rate: what the receivable holds.
+    let (row, open) = aging(&app, &token, "2026-04-01").await;
+    // Due on its date (no payment term): 31 days past due.
+    assert_eq!(
+        (row[2].as_str(), row[6].as_str(), open),
+        ("660.00", "660.00", 1)
+    );
+    // The other 600 EUR at 1.12: 672.00 in, 660.00 cleared, a 12.00 gain.
+    ok(
+        &app.gql(Some(&token), PAY, pay("600", "1.12", "2026-05-01"))
+            .await,
+        "recordPayment",
+    );
+    assert_eq!(
+        trial(&app, &token, "2026-12-31").await,
+        BTreeMap::from([
+            ("1010".into(), dr("1092.00")),
+            ("4000".into(), cr("1100.00")),
+            ("4950".into(), cr("12.00")),
+            ("6900".into(), dr("20.00")),
+        ])
+    );
+    let r = app
+        .gql(Some(&token), INVOICE, json!({ "id": invoice }))
+        .await;
+    assert_eq!(ok(&r, "invoice")["status"], "PAID");
+    // A payment in another currency than the invoice's is refused.
+    let r = app
+        .gql(
+            Some(&token),
+            PAY,
+            json!({ "i": { "customerId": euro, "date": "2026-05-02", "amount": { "amount": "1", "currency": "USD" },
+                           "allocations": [{ "invoiceId": invoice, "amount": "1" }] } }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["VALIDATION"], "{}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["field"],
+        "input.allocations[0].invoiceId"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_payments_never_settle_an_invoice_twice() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("shop").await;
+    let token = app.login(&t).await;
+    let acme = customer(&app, &token, "Acme", "USD").await;
+    let r = app
+        .gql(
+            Some(&token),
+            CREATE,
+            json!({ "i": { "customerId": acme, "date": "2026-03-01", "lines": [
+                { "description": "Work", "quantity": "1", "unitPrice": "100" },
+            ] } }),
+        )
+        .await;
+    let invoice = ok(&r, "createInvoice")["id"].as_str().unwrap().to_owned();
+    ok(
+        &app.gql(Some(&token), POST, json!({ "id": invoice })).await,
+        "postInvoice",
+    );
+    // Ten different payments, each settling the whole invoice, at once.
+    let input = json!({ "i": { "customerId": acme, "date": "2026-03-10", "amount": { "amount": "100", "currency": "USD" },
+                               "allocations": [{ "invoiceId": invoice, "amount": "100" }] } });
+    let answers =
+        futures_util::future::join_all((0..10).map(|_| app.gql(Some(&token), PAY, input.clone())))
+            .await;
+    let mut won = 0;
+    for r in &answers {
+        if r.body["errors"].is_null() {
+            won += 1;
+        } else {
+            let code = r.codes()[0].clone();
+            assert!(code == "CONFLICT" || code == "BUSINESS_RULE", "{}", r.body);
+        }
+    }
+    assert_eq!(won, 1, "exactly one payment settles it");
+    let r = app
+        .gql(Some(&token), INVOICE, json!({ "id": invoice }))
+        .await;
+    let inv = ok(&r, "invoice");
+    assert_eq!(inv["status"], "PAID");
+    assert_eq!(amount(&inv["amountPaid"]), "100.00");
+    let tb = trial(&app, &token, "2026-12-31").await;
+    assert_eq!(tb["1010"], dr("100.00"), "one payment posted");
+    assert!(
+        !tb.contains_key("1100"),
+        "the receivable is cleared: {tb:?}"
+    );
+    // Absurd figures are refused as input, never an internal error.
+    let r = app
+        .gql(
+            Some(&token),
+            CREATE,
+            json!({ "i": { "customerId": acme, "date": "2026-03-01", "lines": [
+                { "description": "Everything", "quantity": "9000000000000", "unitPrice": "9000000000000" },
+            ] } }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["VALIDATION"], "{}", r.body);
+}
