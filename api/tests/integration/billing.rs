@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Gql, TestApp};
+use crate::helpers::{Gql, Lcg, TestApp};
 
 const CREATE: &str = "mutation($i: CreateInvoiceInput!) { createInvoice(input: $i) { id number status subtotal { amount currency } taxTotal { amount } rounding { amount } total { amount } amountDue { amount } dueDate version } }";
 const POST: &str = "mutation($id: ID!) { postInvoice(id: $id) { id kind number status subtotal { amount } taxTotal { amount } rounding { amount } total { amount } amountDue { amount } amountPaid { amount } journalEntry { number reference lines(first: 20) { nodes { account { code } debit { amount } credit { amount } customer { id } } } } } }";
@@ -78,6 +78,25 @@ async fn trial(app: &TestApp, token: &str, date: &str) -> BTreeMap<String, (Stri
             )
         })
         .collect()
+}
+
+/// A posted one-line invoice of `price` to `customer`, dated 2026-03-01; its id.
+async fn posted(app: &TestApp, token: &str, customer: &str, price: &str) -> String {
+    let r = app
+        .gql(
+            Some(token),
+            CREATE,
+            json!({ "i": { "customerId": customer, "date": "2026-03-01", "lines": [
+                { "description": "Work", "quantity": "1", "unitPrice": price },
+            ] } }),
+        )
+        .await;
+    let id = ok(&r, "createInvoice")["id"].as_str().unwrap().to_owned();
+    ok(
+        &app.gql(Some(token), POST, json!({ "id": id })).await,
+        "postInvoice",
+    );
+    id
 }
 
 fn dr(a: &str) -> (String, String) {
@@ -474,18 +493,7 @@ async fn fifty_concurrent_replays_of_a_payment_record_it_once() {
     let t = app.create_tenant("shop").await;
     let token = app.login(&t).await;
     let acme = customer(&app, &token, "Acme", "USD").await;
-    let r = app
-        .gql(
-            Some(&token),
-            CREATE,
-            json!({ "i": { "customerId": acme, "date": "2026-03-01", "lines": [
-                { "description": "Work", "quantity": "1", "unitPrice": "100" },
-            ] } }),
-        )
-        .await;
-    let invoice = ok(&r, "createInvoice")["id"].as_str().unwrap().to_owned();
-    let r = app.gql(Some(&token), POST, json!({ "id": invoice })).await;
-    ok(&r, "postInvoice");
+    let invoice = posted(&app, &token, &acme, "100").await;
     let id = Uuid::now_v7().to_string();
     let input = json!({ "i": { "id": id, "customerId": acme, "date": "2026-03-10", "amount": { "amount": "60", "currency": "USD" },
                                "allocations": [{ "invoiceId": invoice, "amount": "60" }] } });
@@ -581,19 +589,6 @@ async fn a_thousand_postings_at_concurrency_32_with_rollbacks_leave_no_gap() {
         .await;
     assert_eq!(ok(&r, "invoices")["totalCount"], 0);
     assert_eq!(ok(&r, "journalEntries")["totalCount"], 900);
-}
-
-/// A small deterministic generator (no dependency, the same sequence on every run).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % below
-    }
 }
 
 #[tokio::test]
@@ -744,18 +739,7 @@ async fn a_sales_rep_sees_the_documents_of_their_own_customers_only() {
     let others = customer(&app, &admin, "Others", "USD").await;
     let mut ids = Vec::new();
     for c in [&theirs, &others] {
-        let r = app
-            .gql(
-                Some(&admin),
-                CREATE,
-                json!({ "i": { "customerId": c, "date": "2026-03-01", "lines": [{ "description": "x", "quantity": "1", "unitPrice": "10" }] } }),
-            )
-            .await;
-        let id = ok(&r, "createInvoice")["id"].as_str().unwrap().to_owned();
-        ok(
-            &app.gql(Some(&admin), POST, json!({ "id": id })).await,
-            "postInvoice",
-        );
+        let id = posted(&app, &admin, c, "10").await;
         let r = app
             .gql(
                 Some(&admin),
@@ -956,20 +940,7 @@ async fn concurrent_payments_never_settle_an_invoice_twice() {
     let t = app.create_tenant("shop").await;
     let token = app.login(&t).await;
     let acme = customer(&app, &token, "Acme", "USD").await;
-    let r = app
-        .gql(
-            Some(&token),
-            CREATE,
-            json!({ "i": { "customerId": acme, "date": "2026-03-01", "lines": [
-                { "description": "Work", "quantity": "1", "unitPrice": "100" },
-            ] } }),
-        )
-        .await;
-    let invoice = ok(&r, "createInvoice")["id"].as_str().unwrap().to_owned();
-    ok(
-        &app.gql(Some(&token), POST, json!({ "id": invoice })).await,
-        "postInvoice",
-    );
+    let invoice = posted(&app, &token, &acme, "100").await;
     // Ten different payments, each settling the whole invoice, at once.
     let input = json!({ "i": { "customerId": acme, "date": "2026-03-10", "amount": { "amount": "100", "currency": "USD" },
                                "allocations": [{ "invoiceId": invoice, "amount": "100" }] } });

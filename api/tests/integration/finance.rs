@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Transac
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Gql, TestApp};
+use crate::helpers::{Gql, Lcg, TestApp};
 
 /// Posting account ids of the seeded chart, by code.
 async fn accounts(app: &TestApp, token: &str) -> BTreeMap<String, String> {
@@ -823,19 +823,6 @@ async fn numbers_run_without_gaps_or_duplicates_through_concurrency_and_rollback
     got.sort();
     let want: Vec<String> = (901..=940).map(|n| format!("JE-2026-{n:06}")).collect();
     assert_eq!(got, want);
-}
-
-/// A small deterministic generator (no dependency, the same sequence on every run).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % below
-    }
 }
 
 #[tokio::test]

@@ -643,3 +643,17 @@ impl PgCleanup {
         });
     }
 }
+
+/// A small deterministic generator (no dependency, the same sequence on every run).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next number below `below`.
+    pub fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below
+    }
+}

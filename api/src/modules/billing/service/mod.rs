@@ -1,7 +1,9 @@
-//! Billing's rules and transactions: drafts (`invoices`), posting (`posting`), payments
+//! Billing's rules and transactions: drafts (`invoices`) and their lines (`lines`), posting
+//! (`posting`), payments
 //! (`payments`) and receivables (`receivables`).
 
 pub mod invoices;
+pub mod lines;
 pub mod payments;
 pub mod posting;
 pub mod receivables;

@@ -25,7 +25,8 @@ use crate::authz::catalog::{INVOICE_POST, INVOICE_READ};
 use crate::error::AppError;
 use crate::kit::resource::can_read;
 use crate::kit::{Write, write};
-use crate::modules::billing::service::invoices::{self, Line};
+use crate::modules::billing::service::invoices;
+use crate::modules::billing::service::lines::{self, Line};
 use crate::modules::billing::service::{rule, status_after};
 use crate::modules::finance::seed::role;
 use crate::modules::finance::service::ledger::{self, Foreign, NewEntry, NewLine};
@@ -169,7 +170,7 @@ async fn freeze(
     w: &Write<'_>,
     doc: &invoice::Model,
 ) -> Result<(invoice::ActiveModel, Vec<invoice_tax::Model>), AppError> {
-    let stored = invoices::stored_lines(w, doc.id).await?;
+    let stored = lines::stored_lines(w, doc.id).await?;
     let lines: Vec<Line> = stored
         .iter()
         .map(|(l, rates)| Line {
@@ -182,7 +183,7 @@ async fn freeze(
         })
         .collect();
     let (_, digits) = currency_digits(w, &doc.currency, "currency").await?;
-    let computed = invoices::compute(
+    let computed = lines::compute(
         w,
         doc.id,
         doc.invoice_date,
@@ -227,17 +228,7 @@ async fn freeze(
             .filter(invoice_tax::Column::InvoiceId.eq(doc.id))
             .exec(tx)
             .await?;
-        if !computed.taxes.is_empty() {
-            invoice_tax::Entity::insert_many(
-                computed
-                    .taxes
-                    .iter()
-                    .cloned()
-                    .map(invoice_tax::ActiveModel::from),
-            )
-            .exec_without_returning(tx)
-            .await?;
-        }
+        lines::insert_taxes(w, &computed.taxes).await?;
         computed.taxes
     };
     let t = &computed.totals;
