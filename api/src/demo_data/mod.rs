@@ -17,7 +17,7 @@
 //!   (some done); 15 are won and 15 lost, the rest stay open in the pipeline;
 //! - a year of the books up to today (`finance.rs`): a VAT 20 % rate; about 190 invoices to
 //!   those customers, posted through billing (numbered `INV-…`), four in five paid
-//!   (`PAY-…`); purchases, supplier payments and monthly costs as journal entries: about 550
+//!   (`PAY-…`); purchases, supplier payments and monthly costs as journal entries: about 630
 //!   posted entries in all.
 //!
 //! Leads, customers and opportunities are spread over the admin and the three reps, so a
