@@ -21,7 +21,7 @@ use crate::modules::billing::service::lines::{self, micros};
 pub use crate::modules::billing::service::lines::{MAX_LINES, NewLine};
 use crate::modules::billing::service::rule;
 use crate::modules::common::optional_text;
-use crate::modules::master::service::reference::{company_currency, currency_digits, rate_on};
+use crate::modules::master::service::reference::{base_currency, currency_digits, rate_on};
 use crate::money::{Dec, MICRO_SCALE, format_trimmed};
 
 /// An invoice or credit note as typed.
@@ -54,7 +54,7 @@ pub(crate) async fn rate_of(
     date: NaiveDate,
     field: &str,
 ) -> Result<i64, AppError> {
-    let (base, _) = company_currency(w).await?;
+    let base = base_currency(w.tx().await?).await?;
     if currency == base {
         if typed.is_some_and(|r| micros(r, field).ok() != Some(1_000_000)) {
             return Err(AppError::validation(

@@ -30,7 +30,7 @@ use crate::modules::finance::seed::role;
 use crate::modules::finance::service::fx::{self, Partner, Settlement, Side};
 use crate::modules::finance::service::ledger::{self, Foreign, NewEntry, NewLine};
 use crate::modules::finance::service::{accounts, numbering, periods};
-use crate::modules::master::service::reference::{company_currency, currency_digits};
+use crate::modules::master::service::reference::{base_currency, currency_digits};
 use crate::money::{Dec, Money, convert_minor};
 
 /// The series of payment numbers (`PAY-2026-000012`).
@@ -176,7 +176,8 @@ pub async fn record(
         return Ok(stored);
     }
     let open = open_invoices(w, &stored, &allocations).await?;
-    let (base, company_digits) = company_currency(w).await?;
+    let company_digits = ledger::company_digits(w).await?;
+    let base = base_currency(w.tx().await?).await?;
     let receivable = accounts::for_role(w, role::RECEIVABLE).await?.id;
     let money_account = accounts::for_role(w, money_role).await?.id;
     let mut lines = Vec::new();

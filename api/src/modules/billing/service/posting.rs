@@ -31,7 +31,7 @@ use crate::modules::billing::service::{rule, status_after};
 use crate::modules::finance::seed::role;
 use crate::modules::finance::service::ledger::{self, Foreign, NewEntry, NewLine};
 use crate::modules::finance::service::{accounts, numbering, periods};
-use crate::modules::master::service::reference::{company_currency, currency_digits};
+use crate::modules::master::service::reference::{base_currency, currency_digits};
 use crate::money::convert_minor;
 
 /// The series of invoice numbers (`INV-2026-000123`).
@@ -68,8 +68,8 @@ async fn entry_of(
     number: &str,
 ) -> Result<NewEntry, AppError> {
     let (_, digits) = currency_digits(w, &doc.currency, "currency").await?;
-    let (base, company_digits) = company_currency(w).await?;
-    let foreign_currency = doc.currency != base;
+    let company_digits = ledger::company_digits(w).await?;
+    let foreign_currency = doc.currency != base_currency(w.tx().await?).await?;
     let invoice = doc.kind == InvoiceKind::Invoice;
     let receivable = accounts::for_role(w, role::RECEIVABLE).await?.id;
     let sales = accounts::for_role(w, role::SALES).await?.id;

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::kit::Write;
 use crate::modules::finance::service::ledger::NewEntry;
 use crate::modules::finance::service::rule;
-use crate::modules::master::service::reference::{company_currency, currency_digits};
+use crate::modules::master::service::reference::{base_currency, currency_digits};
 use crate::money::{MAX_SCALED, format_fixed};
 
 /// The most lines one entry holds.
@@ -63,7 +63,7 @@ pub async fn check(w: &Write<'_>, entry: &NewEntry) -> Result<i64, AppError> {
             let debit_side = line.debit_minor > 0;
             let field = line_field(i, "foreign.currency");
             let (code, _) = currency_digits(w, &foreign.currency, &field).await?;
-            if code == company_currency(w).await?.0 {
+            if code == base_currency(w.tx().await?).await? {
                 return Err(AppError::validation(
                     field,
                     "the company currency is no foreign currency; leave `foreign` out",
@@ -189,5 +189,6 @@ async fn check_partners(w: &Write<'_>, entry: &NewEntry) -> Result<(), AppError>
 
 /// The company (base) currency's minor digits.
 pub async fn company_digits(w: &Write<'_>) -> Result<u32, AppError> {
-    Ok(company_currency(w).await?.1)
+    let base = base_currency(w.tx().await?).await?;
+    Ok(currency_digits(w, &base, "base currency").await?.1)
 }

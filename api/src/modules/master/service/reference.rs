@@ -91,20 +91,6 @@ pub async fn base_currency<C: ConnectionTrait>(db: &C) -> Result<String, AppErro
         .unwrap_or_else(|| "USD".to_owned()))
 }
 
-/// The tenant's base (company) currency and its minor digits, inside a write: both from the
-/// write's cache of the settings and currencies (no statement while warm), so a posting that
-/// needs them several times reads them at most once.
-pub async fn company_currency(w: &Write<'_>) -> Result<(String, u32), AppError> {
-    let base = w
-        .table::<tenant_setting::Entity>()
-        .await?
-        .iter()
-        .find(|s| s.key == BASE_CURRENCY_KEY)
-        .and_then(|s| serde_json::from_str::<String>(&s.value).ok())
-        .unwrap_or_else(|| "USD".to_owned());
-    currency_digits(w, &base, "base currency").await
-}
-
 /// Units of measure, by code.
 pub async fn units<C: ConnectionTrait>(
     db: &C,
