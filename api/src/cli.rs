@@ -151,8 +151,11 @@ pub fn main() -> ExitCode {
         matches!(cli.command, Command::Serve | Command::Worker),
         sources.get("RUST_LOG"),
     );
+    // 8 MiB per worker (Tokio's default is 2): an unoptimised build resolves a deep document
+    // in large stack frames; untouched stack costs no memory.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(8 << 20)
         .build()
     {
         Ok(r) => r,

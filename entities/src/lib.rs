@@ -15,3 +15,4 @@ pub mod finance;
 pub mod identity;
 pub mod master;
 pub mod platform;
+pub mod sales;

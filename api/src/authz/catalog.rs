@@ -91,6 +91,19 @@ pub const PAYMENT_WRITE: &str = "billing.payment.write";
 /// Read receivables: aging, customer balances and statements.
 pub const RECEIVABLE_READ: &str = "billing.receivable.read";
 
+/// Read quotations.
+pub const QUOTATION_READ: &str = "sales.quotation.read";
+/// Prepare, send, accept, reject and delete quotations.
+pub const QUOTATION_WRITE: &str = "sales.quotation.write";
+/// Read sales orders.
+pub const ORDER_READ: &str = "sales.order.read";
+/// Prepare, confirm, deliver, cancel and close sales orders.
+pub const ORDER_WRITE: &str = "sales.order.write";
+/// Confirm an order that takes its customer over their credit limit.
+pub const ORDER_APPROVE_OVER_LIMIT: &str = "sales.order.approve_over_limit";
+/// Change the sales settings: invoicing policy, quotation validity.
+pub const SALES_SETTINGS_WRITE: &str = "sales.settings.write";
+
 /// Every permission, with what it allows: the modules' declarations (`modules::MODULES`),
 /// module by module.
 pub fn permissions() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -131,7 +144,7 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
     },
     SystemRole {
         name: "manager",
-        description: "Runs a team: sees users with contact details, roles, the audit log and all master data and CRM; maintains customers, suppliers and the whole CRM; reads the chart of accounts, the statements, invoices, payments and receivables.",
+        description: "Runs a team: sees users with contact details, roles, the audit log and all master data and CRM; maintains customers, suppliers and the whole CRM; reads the chart of accounts, the statements, invoices, payments and receivables; runs quotations and sales orders, confirms orders over a credit limit and keeps the sales settings.",
         grants: Some(&[
             USER_READ,
             USER_CONTACT_READ,
@@ -156,12 +169,18 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             INVOICE_READ,
             PAYMENT_READ,
             RECEIVABLE_READ,
+            QUOTATION_READ,
+            QUOTATION_WRITE,
+            ORDER_READ,
+            ORDER_WRITE,
+            ORDER_APPROVE_OVER_LIMIT,
+            SALES_SETTINGS_WRITE,
         ]),
         own: &[],
     },
     SystemRole {
         name: "sales_rep",
-        description: "Sells: sees users, master data and customers, maintains customers, and works only their own leads, opportunities and activities; sees the invoices and payments of their own customers.",
+        description: "Sells: sees users, master data and customers, maintains customers, and works only their own leads, opportunities and activities; sees the invoices and payments of their own customers and works their quotations and sales orders.",
         grants: Some(&[
             USER_READ,
             DATA_READ,
@@ -178,11 +197,15 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             ACTIVITY_WRITE,
             INVOICE_READ,
             PAYMENT_READ,
+            QUOTATION_READ,
+            QUOTATION_WRITE,
+            ORDER_READ,
+            ORDER_WRITE,
         ],
     },
     SystemRole {
         name: "accountant",
-        description: "Keeps the books: sees users and the audit log; maintains reference data, customers and suppliers; sees cost prices; keeps the chart of accounts, posts and reverses entries, locks periods and reads the statements; invoices customers, posts invoices and credit notes, records payments and reads receivables.",
+        description: "Keeps the books: sees users and the audit log; maintains reference data, customers and suppliers; sees cost prices; keeps the chart of accounts, posts and reverses entries, locks periods and reads the statements; invoices customers, posts invoices and credit notes, records payments and reads receivables; reads sales orders to invoice them.",
         grants: Some(&[
             USER_READ,
             AUDIT_READ,
@@ -208,6 +231,7 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             PAYMENT_READ,
             PAYMENT_WRITE,
             RECEIVABLE_READ,
+            ORDER_READ,
         ]),
         own: &[],
     },

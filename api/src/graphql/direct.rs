@@ -35,6 +35,7 @@ use crate::authz::Access;
 use crate::kit::changes::{Change, ChangeStream, Heard, current_access, fell_behind};
 use crate::modules::crm::graphql::changes::{ACTIVITY_CHANGED, LEAD_CHANGED, OPPORTUNITY_CHANGED};
 use crate::modules::master::graphql::changes::CUSTOMER_CHANGED;
+use crate::modules::sales::graphql::changes::{INVOICE_CHANGED, SALES_ORDER_CHANGED};
 use crate::state::AppState;
 
 /// Every module's change stream (a test compares them with the schema's subscription fields).
@@ -43,6 +44,8 @@ pub const CHANGE_STREAMS: &[&ChangeStream] = &[
     &OPPORTUNITY_CHANGED,
     &ACTIVITY_CHANGED,
     &CUSTOMER_CHANGED,
+    &SALES_ORDER_CHANGED,
+    &INVOICE_CHANGED,
 ];
 
 /// One leaf of the change type.

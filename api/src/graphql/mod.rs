@@ -37,6 +37,8 @@ use crate::modules::master::graphql::{MasterMutation, MasterQuery};
 use crate::modules::notifications::graphql::{
     NotificationsMutation, NotificationsQuery, NotificationsSubscription,
 };
+use crate::modules::sales::graphql::changes::SalesSubscription;
+use crate::modules::sales::graphql::{SalesMutation, SalesQuery};
 
 /// Every query field.
 #[derive(MergedObject, Default)]
@@ -46,6 +48,7 @@ pub struct QueryRoot(
     CrmQuery,
     FinanceQuery,
     BillingQuery,
+    SalesQuery,
     NotificationsQuery,
 );
 
@@ -57,6 +60,7 @@ pub struct MutationRoot(
     CrmMutation,
     FinanceMutation,
     BillingMutation,
+    SalesMutation,
     NotificationsMutation,
 );
 
@@ -66,6 +70,7 @@ pub struct SubscriptionRoot(
     NotificationsSubscription,
     MasterSubscription,
     CrmSubscription,
+    SalesSubscription,
 );
 
 /// The application schema.

@@ -16,6 +16,9 @@
 //! - [`REMINDERS`] (every tick): an `ACTIVITY_DUE` notification for each open activity that
 //!   fell due since the last run, to its assignee (or owner), once per activity and due time
 //!   (the notification's dedup key), however many processes run jobs.
+//! - [`QUOTATION_EXPIRY`] (every [`SWEEP_TICKS`] ticks, at once again while a batch was
+//!   full): marks `EXPIRED` the sent quotations whose `valid_until` has passed
+//!   (`sales::service::quotations::expire`), audited and announced like any change.
 
 pub mod queue;
 
@@ -33,6 +36,7 @@ use crate::audit::AuditActor;
 use crate::error::AppError;
 use crate::kit::Write;
 use crate::modules::notifications::service as notifications;
+use crate::modules::sales::service::quotations;
 use crate::state::AppState;
 use crate::tenancy::pools::TenantDb;
 
@@ -40,6 +44,11 @@ use crate::tenancy::pools::TenantDb;
 pub const RELAY: &str = "outbox.relay";
 /// Activity reminders.
 pub const REMINDERS: &str = "activity.reminders";
+/// Expiry of quotations past their validity.
+pub const QUOTATION_EXPIRY: &str = "sales.quotations.expire";
+
+/// Every recurring kind.
+const KINDS: [&str; 3] = [RELAY, REMINDERS, QUOTATION_EXPIRY];
 
 /// Every this many ticks the runner visits every usable tenant, not only the busy ones.
 pub const SWEEP_TICKS: u64 = 15;
@@ -92,7 +101,7 @@ async fn run(state: AppState) {
                 *depth.entry(kind).or_default() += n;
             }
         }
-        for kind in [RELAY, REMINDERS] {
+        for kind in KINDS {
             state
                 .metrics()
                 .set_job_depth(kind, depth.get(kind).copied().unwrap_or(0));
@@ -111,10 +120,11 @@ async fn visit(
         queue::ensure_recurring(db.conn(), RELAY, "{}").await?;
         let start = serde_json::json!({ "since": Utc::now() }).to_string();
         queue::ensure_recurring(db.conn(), REMINDERS, &start).await?;
+        queue::ensure_recurring(db.conn(), QUOTATION_EXPIRY, "{}").await?;
     }
     let claimed = queue::claim(db.conn()).await?;
     let mut due = Vec::new();
-    for kind in [RELAY, REMINDERS] {
+    for kind in KINDS {
         due.push((
             kind.to_owned(),
             claimed.iter().filter(|j| j.kind == kind).count() as u64,
@@ -157,12 +167,37 @@ async fn execute(
                 payload,
             })
         }
+        QUOTATION_EXPIRY => {
+            let expired = expire_quotations(state, db).await?;
+            let wait = if expired as u64 == quotations::EXPIRY_BATCH {
+                Duration::ZERO
+            } else {
+                tick * u32::try_from(SWEEP_TICKS).unwrap_or(15)
+            };
+            Ok(queue::Outcome::Done {
+                next: Some(Utc::now() + chrono_of(wait)),
+                payload: job.payload.clone(),
+            })
+        }
         other => Ok(queue::Outcome::Failed(format!("unknown job kind {other}"))),
     }
 }
 
 fn chrono_of(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::seconds(1))
+}
+
+/// Marks the quotations past their validity expired, in one transaction; returns how many.
+async fn expire_quotations(state: &AppState, db: &Arc<TenantDb>) -> Result<usize, AppError> {
+    let access = crate::authz::Access::system(db.tenant().id);
+    let relay = crate::kit::write::Relay {
+        events: state.events().clone(),
+        tenant: db.tenant().id,
+    };
+    let w = Write::begin(db.conn(), &access, AuditActor(None), Some(relay));
+    let expired = quotations::expire(&w, Utc::now().date_naive()).await?;
+    w.commit().await?;
+    Ok(expired)
 }
 
 /// Most reminders one run sends; the rest wait for the next run.

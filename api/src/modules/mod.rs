@@ -13,6 +13,7 @@ pub mod finance;
 pub mod identity;
 pub mod master;
 pub mod notifications;
+pub mod sales;
 
 use futures_util::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
@@ -44,6 +45,7 @@ pub const MODULES: &[&Module] = &[
     &crm::MODULE,
     &finance::MODULE,
     &billing::MODULE,
+    &sales::MODULE,
 ];
 
 /// Every module's resources (see `crate::kit::resource`): role grants, the audit log and the
@@ -82,6 +84,9 @@ mod tests {
     use entities::master::{
         contact, customer, exchange_rate, payment_term, product, product_category, supplier,
         tax_rate, warehouse,
+    };
+    use entities::sales::{
+        quotation, quotation_line, sales_invoice_line, sales_order, sales_order_line, sales_setting,
     };
     use migration::MigratorTrait;
     use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
@@ -185,6 +190,12 @@ mod tests {
             check::<invoice_tax::Entity>(&db).await,
             check::<payment::Entity>(&db).await,
             check::<payment_allocation::Entity>(&db).await,
+            check::<quotation::Entity>(&db).await,
+            check::<quotation_line::Entity>(&db).await,
+            check::<sales_order::Entity>(&db).await,
+            check::<sales_order_line::Entity>(&db).await,
+            check::<sales_invoice_line::Entity>(&db).await,
+            check::<sales_setting::Entity>(&db).await,
         ];
         let tables = db
             .query_all_raw(Statement::from_string(

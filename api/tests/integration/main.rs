@@ -38,6 +38,7 @@ mod reference_errors;
 mod reference_keys;
 mod regressions;
 mod round_trips;
+mod sales;
 mod schema;
 mod scope_sweeps;
 mod serve;

@@ -16,6 +16,7 @@ mod m20261123_000013_activity_due_index;
 mod m20261207_000014_create_ledger;
 mod m20261207_000015_tax_rate_kind;
 mod m20261207_000016_create_billing;
+mod m20261207_000017_create_sales;
 
 /// Runs a tenant database's migrations.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_create_ledger::Migration),
             Box::new(m20261207_000015_tax_rate_kind::Migration),
             Box::new(m20261207_000016_create_billing::Migration),
+            Box::new(m20261207_000017_create_sales::Migration),
         ]
     }
 }

@@ -31,7 +31,7 @@ use crate::tenancy::backend::Backend;
 /// roles and stages left out, see [`MINTED_PER_TENANT`]; 4: the ledger's tables, of which
 /// the template keeps none either). Bump it when that changes, so new tenants stop copying
 /// the old template. (System roles need no bump: the catalog is part of the key.)
-pub const SEED_VERSION: &str = "4";
+pub const SEED_VERSION: &str = "5";
 
 /// What names a template: a SHA-256 digest, hex.
 #[derive(Clone, Debug, PartialEq, Eq)]

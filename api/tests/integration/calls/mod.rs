@@ -276,6 +276,48 @@ impl Fixture {
             "recordPayment",
         )
         .await;
+        let lines = format!(
+            "lines: [{{ description: \"goods {slug}\", quantity: \"2\", unitPrice: \"10\" }}]"
+        );
+        let quotation_doc = |memo: &str| {
+            format!(
+                "mutation {{ createQuotation(input: {{ customerId: {customer}, date: \"2026-03-01\", validUntil: \"2099-12-31\", memo: \"{memo} {slug}\", {lines} }}) {{ id }} }}"
+            )
+        };
+        let quotation_draft = create(quotation_doc("draft"), "createQuotation").await;
+        let quotation_draft2 = create(quotation_doc("draft 2"), "createQuotation").await;
+        let mut sent = Vec::new();
+        for memo in ["sent", "sent 2"] {
+            let id = create(quotation_doc(memo), "createQuotation").await;
+            create(
+                format!("mutation {{ sendQuotation(id: {id}) {{ id }} }}"),
+                "sendQuotation",
+            )
+            .await;
+            sent.push(id);
+        }
+        let order_doc = |memo: &str| {
+            format!(
+                "mutation {{ createSalesOrder(input: {{ customerId: {customer}, date: \"2026-03-01\", memo: \"{memo} {slug}\", {lines} }}) {{ id }} }}"
+            )
+        };
+        let order_draft = create(order_doc("draft"), "createSalesOrder").await;
+        let order_draft2 = create(order_doc("draft 2"), "createSalesOrder").await;
+        let order = create(order_doc("confirmed"), "createSalesOrder").await;
+        create(
+            format!("mutation {{ confirmSalesOrder(id: {order}) {{ id }} }}"),
+            "confirmSalesOrder",
+        )
+        .await;
+        let r = app
+            .gql(
+                Some(&admin),
+                "query($o: ID!) { salesOrder(id: $o) { lines(first: 1) { nodes { id } } } }",
+                json!({ "o": order }),
+            )
+            .await;
+        let order_line = r.body["data"]["salesOrder"]["lines"]["nodes"][0]["id"].clone();
+        assert!(order_line.is_string(), "the order's line: {}", r.body);
         let values = [
             ("tenant", json!(t.slug)),
             ("email", json!(t.email)),
@@ -306,6 +348,14 @@ impl Fixture {
             ("invoiceDraft", invoice_draft),
             ("invoiceDraft2", invoice_draft2),
             ("payment", payment),
+            ("quotation", sent[0].clone()),
+            ("quotation2", sent[1].clone()),
+            ("quotationDraft", quotation_draft),
+            ("quotationDraft2", quotation_draft2),
+            ("order", order),
+            ("orderDraft", order_draft),
+            ("orderDraft2", order_draft2),
+            ("orderLine", order_line),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -263,6 +263,31 @@ pub const CALLS: &[Call] = &[
         "billing.receivable.read",
     ),
     query(
+        "quotations",
+        "{ quotations(first: 20) { totalCount nodes { id number memo status total { amount } customer { name } opportunity { id } salesOrder { id } lines(first: 5) { nodes { description netMinor product { id } } } } } }",
+        "sales.quotation.read",
+    ),
+    query(
+        "quotation",
+        "query($quotation: ID!) { quotation(id: $quotation) { id number memo } }",
+        "sales.quotation.read",
+    ),
+    query(
+        "salesOrders",
+        "{ salesOrders(first: 20) { totalCount nodes { id number memo status total { amount } invoiced { amount } customer { name } lines(first: 5) { nodes { description quantity delivered invoiced product { id } } } } } }",
+        "sales.order.read",
+    ),
+    query(
+        "salesOrder",
+        "query($order: ID!) { salesOrder(id: $order) { id number memo } }",
+        "sales.order.read",
+    ),
+    query(
+        "salesSettings",
+        "{ salesSettings { invoicePolicy quotationValidityDays version } }",
+        "sales.order.read",
+    ),
+    query(
         "computeTaxes",
         "{ computeTaxes(input: { date: \"2026-05-01\", currency: \"USD\", lines: [{ quantity: \"2\", unitPrice: \"9.99\" }] }) { net { amount } tax { amount } total { amount } } }",
         "master.data.read",
@@ -562,6 +587,66 @@ pub const CALLS: &[Call] = &[
         "recordPayment",
         "mutation($customer: ID!, $invoice: ID!) { recordPayment(input: { customerId: $customer, date: \"2026-03-06\", amount: { amount: \"1\", currency: \"USD\" }, memo: \"More\", allocations: [{ invoiceId: $invoice, amount: \"1\" }] }) { id number memo } }",
         "billing.payment.write",
+    ),
+    mutation(
+        "createQuotation",
+        "mutation($customer: ID!) { createQuotation(input: { customerId: $customer, date: \"2026-04-01\", validUntil: \"2099-12-31\", memo: \"Offer\", lines: [{ description: \"Offer\", quantity: \"1\", unitPrice: \"5\" }] }) { id memo } }",
+        "sales.quotation.write",
+    ),
+    mutation(
+        "sendQuotation",
+        "mutation($quotationDraft: ID!) { sendQuotation(id: $quotationDraft) { id number memo } }",
+        "sales.quotation.write",
+    ),
+    mutation(
+        "deleteQuotation",
+        "mutation($quotationDraft2: ID!) { deleteQuotation(id: $quotationDraft2) { id memo } }",
+        "sales.quotation.write",
+    ),
+    mutation(
+        "rejectQuotation",
+        "mutation($quotation2: ID!) { rejectQuotation(id: $quotation2) { id status memo } }",
+        "sales.quotation.write",
+    ),
+    mutation(
+        "acceptQuotation",
+        "mutation($quotation: ID!) { acceptQuotation(id: $quotation) { id status memo } }",
+        "sales.quotation.write",
+    ),
+    mutation(
+        "createSalesOrder",
+        "mutation($customer: ID!) { createSalesOrder(input: { customerId: $customer, date: \"2026-04-01\", memo: \"More\", lines: [{ description: \"More goods\", quantity: \"1\", unitPrice: \"5\" }] }) { id memo } }",
+        "sales.order.write",
+    ),
+    mutation(
+        "confirmSalesOrder",
+        "mutation($orderDraft: ID!) { confirmSalesOrder(id: $orderDraft) { id number memo } }",
+        "sales.order.write",
+    ),
+    mutation(
+        "cancelSalesOrder",
+        "mutation($orderDraft2: ID!) { cancelSalesOrder(id: $orderDraft2) { id status memo } }",
+        "sales.order.write",
+    ),
+    mutation(
+        "deliverSalesOrder",
+        "mutation($order: ID!, $orderLine: ID!) { deliverSalesOrder(input: { orderId: $order, lines: [{ lineId: $orderLine, quantity: \"1\" }] }) { id status memo } }",
+        "sales.order.write",
+    ),
+    mutation(
+        "createInvoiceFromOrder",
+        "mutation($order: ID!, $orderLine: ID!) { createInvoiceFromOrder(input: { orderId: $order, date: \"2026-04-02\", memo: \"From order\", lines: [{ orderLineId: $orderLine, quantity: \"1\" }] }) { id memo } }",
+        "billing.invoice.write",
+    ),
+    mutation(
+        "closeSalesOrder",
+        "mutation($order: ID!) { closeSalesOrder(id: $order) { id status memo } }",
+        "sales.order.write",
+    ),
+    mutation(
+        "updateSalesSettings",
+        "mutation { updateSalesSettings(input: { invoicePolicy: DELIVERED, quotationValidityDays: 14, expectedVersion: 1 }) { invoicePolicy quotationValidityDays version } }",
+        "sales.settings.write",
     ),
     mutation(
         "archiveAccount",

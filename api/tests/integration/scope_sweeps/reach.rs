@@ -114,6 +114,16 @@ pub(super) const REACH: &[Reach] = &[
                 &["billing.payment.read"],
             ),
             path(
+                "Quotation.customer",
+                "{ quotations(first: 100) { nodes { customer { SEL } } } }",
+                &["sales.quotation.read"],
+            ),
+            path(
+                "SalesOrder.customer",
+                "{ salesOrders(first: 100) { nodes { customer { SEL } } } }",
+                &["sales.order.read"],
+            ),
+            path(
                 "CustomerAging.customer",
                 "{ receivablesAging(asOf: \"2026-12-31\") { customers { customer { SEL } } } }",
                 &["billing.receivable.read"],
@@ -168,6 +178,11 @@ pub(super) const REACH: &[Reach] = &[
                 "{ leads(first: 100) { nodes { opportunity { SEL } } } }",
                 &[],
             ),
+            path(
+                "Quotation.opportunity",
+                "{ quotations(first: 100) { nodes { opportunity { SEL } } } }",
+                &["sales.quotation.read"],
+            ),
         ],
     },
     Reach {
@@ -186,11 +201,23 @@ pub(super) const REACH: &[Reach] = &[
         resource: "product",
         by_id: "product",
         list: "products",
-        paths: &[path(
-            "InvoiceLine.product",
-            "{ invoices(first: 20) { nodes { lines(first: 5) { nodes { product { SEL } } } } } }",
-            &["billing.invoice.read"],
-        )],
+        paths: &[
+            path(
+                "InvoiceLine.product",
+                "{ invoices(first: 20) { nodes { lines(first: 5) { nodes { product { SEL } } } } } }",
+                &["billing.invoice.read"],
+            ),
+            path(
+                "QuotationLine.product",
+                "{ quotations(first: 20) { nodes { lines(first: 5) { nodes { product { SEL } } } } } }",
+                &["sales.quotation.read"],
+            ),
+            path(
+                "SalesOrderLine.product",
+                "{ salesOrders(first: 20) { nodes { lines(first: 5) { nodes { product { SEL } } } } } }",
+                &["sales.order.read"],
+            ),
+        ],
     },
     Reach {
         type_name: "Invoice",
@@ -219,6 +246,24 @@ pub(super) const REACH: &[Reach] = &[
             "PaymentAllocation.payment",
             "{ invoices(first: 20) { nodes { payments(first: 5) { nodes { payment { SEL } } } } } }",
             &["billing.invoice.read"],
+        )],
+    },
+    Reach {
+        type_name: "Quotation",
+        resource: "quotation",
+        by_id: "quotation",
+        list: "quotations",
+        paths: &[],
+    },
+    Reach {
+        type_name: "SalesOrder",
+        resource: "sales_order",
+        by_id: "salesOrder",
+        list: "salesOrders",
+        paths: &[path(
+            "Quotation.salesOrder",
+            "{ quotations(first: 100) { nodes { salesOrder { SEL } } } }",
+            &["sales.quotation.read"],
         )],
     },
 ];

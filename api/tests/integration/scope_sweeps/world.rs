@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use entities::billing::{invoice, payment};
 use entities::crm::{activity, lead, opportunity};
+use entities::sales::{quotation, sales_order};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -81,8 +82,9 @@ impl World {
         let own = grants(&world.permissions, &[], &[]);
         let a = world.user_with(&own).await;
         let b = world.user_with(&own).await;
-        world.a = world.rows(&a.1, "a").await;
-        world.b = world.rows(&b.1, "b").await;
+        // Boxed: the sweeps' futures would not fit a test thread's stack otherwise.
+        world.a = Box::pin(world.rows(&a.1, "a")).await;
+        world.b = Box::pin(world.rows(&b.1, "b")).await;
         world.a.insert("user", a.0.to_string());
         world.b.insert("user", b.0.to_string());
         world.rep_a = a.1;
@@ -186,7 +188,47 @@ impl World {
                 .filter(activity::Column::Id.eq(id(b_rows, "activity"))),
         )
         .await;
-        let (a_payment, b_payment) = world.billing_links(&db).await;
+        // A's quotation names B's customer, opportunity and order; A's order B's customer.
+        // (B's quotation lets go of B's order first: a quotation's order is unique.)
+        set(
+            &db,
+            quotation::Entity::update_many()
+                .col_expr(
+                    quotation::Column::SalesOrderId,
+                    Expr::value(Option::<Uuid>::None),
+                )
+                .filter(quotation::Column::Id.eq(id(b_rows, "quotation"))),
+        )
+        .await;
+        set(
+            &db,
+            quotation::Entity::update_many()
+                .col_expr(
+                    quotation::Column::CustomerId,
+                    Expr::value(id(b_rows, "customer")),
+                )
+                .col_expr(
+                    quotation::Column::OpportunityId,
+                    Expr::value(id(b_rows, "opportunity")),
+                )
+                .col_expr(
+                    quotation::Column::SalesOrderId,
+                    Expr::value(id(b_rows, "sales_order")),
+                )
+                .filter(quotation::Column::Id.eq(id(a_rows, "quotation"))),
+        )
+        .await;
+        set(
+            &db,
+            sales_order::Entity::update_many()
+                .col_expr(
+                    sales_order::Column::CustomerId,
+                    Expr::value(id(b_rows, "customer")),
+                )
+                .filter(sales_order::Column::Id.eq(id(a_rows, "sales_order"))),
+        )
+        .await;
+        let (a_payment, b_payment) = Box::pin(world.billing_links(&db)).await;
         world.a.insert("payment", a_payment);
         world.b.insert("payment", b_payment);
         world
@@ -342,6 +384,35 @@ impl World {
         )
         .await;
         rows.insert("invoice", invoice);
+        let quotation = self
+            .call(
+                token,
+                "mutation($c: ID!, $o: ID!) { createQuotation(input: { customerId: $c, opportunityId: $o, date: \"2026-02-01\", validUntil: \"2099-12-31\", lines: [{ description: \"offer\", quantity: \"1\", unitPrice: \"100\" }] }) { id } }",
+                json!({ "c": rows["customer"], "o": rows["opportunity"] }),
+            )
+            .await;
+        let quotation = quotation["createQuotation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.call(
+            token,
+            "mutation($q: ID!) { sendQuotation(id: $q) { id } }",
+            json!({ "q": quotation }),
+        )
+        .await;
+        let order = self
+            .call(
+                token,
+                "mutation($q: ID!) { acceptQuotation(id: $q) { id } }",
+                json!({ "q": quotation }),
+            )
+            .await;
+        rows.insert("quotation", quotation);
+        rows.insert(
+            "sales_order",
+            order["acceptQuotation"]["id"].as_str().unwrap().to_owned(),
+        );
         rows
     }
 

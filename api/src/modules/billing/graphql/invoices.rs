@@ -88,7 +88,8 @@ filter_input! {
     one overdue_on: Date;
 }
 
-/// A line of `createInvoice` or `createCreditNote`.
+/// A document line: of `createInvoice`, `createCreditNote`, `createQuotation` and
+/// `createSalesOrder`.
 #[derive(InputObject)]
 pub struct InvoiceLineInput {
     /// A product: its name, sale price (when in the document's currency) and tax rate are
@@ -106,7 +107,7 @@ pub struct InvoiceLineInput {
     pub tax_rate_ids: Option<Vec<ID>>,
 }
 
-fn lines_of(lines: Vec<InvoiceLineInput>) -> Result<Vec<NewLine>, AppError> {
+pub(crate) fn lines_of(lines: Vec<InvoiceLineInput>) -> Result<Vec<NewLine>, AppError> {
     lines
         .into_iter()
         .enumerate()

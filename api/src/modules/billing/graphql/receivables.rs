@@ -64,7 +64,7 @@ impl ReceivablesQuery {
                     .map_or(2, |c| u32::try_from(c.minor_digits).unwrap_or(2))
             })
         };
-        let rows = receivables::aging(db.conn(), as_of.0, &digits, company_digits)
+        let rows = receivables::aging(db.conn(), as_of.0, &digits, company_digits, None)
             .await
             .gql()?;
         let money = |minor: i64| Money::new(minor, &company, company_digits);

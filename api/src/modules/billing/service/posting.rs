@@ -12,6 +12,9 @@
 //! Converting each part separately can leave a cent between the receivable and the parts:
 //! it goes to the rounding account on a line of its own.
 //!
+//! An invoice made from a sales order counts on the order's lines in the same transaction
+//! (`sales::service::invoicing::posted`), which refuses to bill more than is left.
+//!
 //! Posting a posted document returns it unchanged: a retried posting has one effect.
 
 use chrono::Utc;
@@ -316,6 +319,10 @@ pub async fn post(w: &Write<'_>, id: Uuid) -> Result<invoice::Model, AppError> {
             .exec_without_returning(w.tx().await?)
             .await?;
         }
+    }
+    if doc.kind == InvoiceKind::Invoice {
+        // An invoice made from a sales order counts on the order's lines.
+        crate::modules::sales::service::invoicing::posted(w, &doc).await?;
     }
     row.number = Set(Some(number));
     row.fiscal_year = Set(Some(year));

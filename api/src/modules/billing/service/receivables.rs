@@ -71,13 +71,15 @@ struct CreditRow {
     allocated: Option<i64>,
 }
 
-/// The aging of every customer with something open or a credit as of `as_of`, by customer
-/// (`digits`: each currency's minor digits; `company_digits`: the company currency's).
+/// The aging of every customer (or only customer `only`) with something open or a credit as
+/// of `as_of`, by customer (`digits`: each currency's minor digits; `company_digits`: the
+/// company currency's).
 pub async fn aging<C: ConnectionTrait>(
     db: &C,
     as_of: NaiveDate,
     digits: &(dyn Fn(&str) -> u32 + Sync),
     company_digits: u32,
+    only: Option<Uuid>,
 ) -> Result<Vec<CustomerAging>, AppError> {
     // What was allocated by the date to each invoice (settled) and from each credit note
     // (used), and from each payment.
@@ -86,6 +88,15 @@ pub async fn aging<C: ConnectionTrait>(
         DbBackend::Postgres => format!("${n}"),
         _ => "?".to_owned(),
     };
+    // One customer: a third parameter.
+    let customer = |column: &str| match only {
+        Some(_) => format!(" AND {column} = {}", p(3)),
+        None => String::new(),
+    };
+    let mut values: Vec<sea_orm::Value> = vec![as_of.into(), as_of.into()];
+    if let Some(id) = only {
+        values.push(id.into());
+    }
     let documents = OpenRow::find_by_statement(Statement::from_sql_and_values(
         backend,
         format!(
@@ -93,11 +104,12 @@ pub async fn aging<C: ConnectionTrait>(
                     (SELECT CAST(sum(a.amount_minor) AS BIGINT) FROM payment_allocation a \
                       WHERE (CASE WHEN i.kind = 'INVOICE' THEN a.invoice_id ELSE a.credit_note_id END) = i.id \
                         AND a.allocated_on <= {}) AS settled \
-               FROM invoice i WHERE i.status <> 'DRAFT' AND i.invoice_date <= {}",
+               FROM invoice i WHERE i.status <> 'DRAFT' AND i.invoice_date <= {}{}",
             p(1),
-            p(2)
+            p(2),
+            customer("i.customer_id")
         ),
-        [as_of.into(), as_of.into()],
+        values.clone(),
     ))
     .all(db)
     .await?;
@@ -107,11 +119,12 @@ pub async fn aging<C: ConnectionTrait>(
             "SELECT p.customer_id, p.currency, p.rate_micros, p.amount_minor, \
                     (SELECT CAST(sum(a.amount_minor) AS BIGINT) FROM payment_allocation a \
                       WHERE a.payment_id = p.id AND a.allocated_on <= {}) AS allocated \
-               FROM payment p WHERE p.journal_entry_id IS NOT NULL AND p.payment_date <= {}",
+               FROM payment p WHERE p.journal_entry_id IS NOT NULL AND p.payment_date <= {}{}",
             p(1),
-            p(2)
+            p(2),
+            customer("p.customer_id")
         ),
-        [as_of.into(), as_of.into()],
+        values,
     ))
     .all(db)
     .await?;

@@ -1,0 +1,242 @@
+//! Invoices made from sales orders.
+//!
+//! [`from_order`] makes a draft invoice (billing's `invoices::create`) of an order's lines
+//! that are left to invoice: up to the ordered quantity, or up to the delivered one, as the
+//! tenant's invoicing policy says (`service::settings`), less what posted invoices billed.
+//! Each invoice line names the order line it bills (`sales_invoice_line`). When the invoice
+//! posts, [`posted`] counts it on the order's lines in the posting's transaction, each by
+//! one statement that refuses to pass the cap (`BUSINESS_RULE sales.over_invoiced`), so
+//! two invoices of the same lines posted at once cannot bill more than the cap together;
+//! the order is `INVOICED` once every line is invoiced in full.
+
+use chrono::NaiveDate;
+use entities::billing::{invoice, invoice_line};
+use entities::sales::sales_invoice_line;
+use entities::sales::sales_order::{self, OrderStatus};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::kit::{Write, write};
+use crate::modules::billing::service::invoices::{self, NewInvoice};
+use crate::modules::billing::service::lines::micros;
+use crate::modules::sales::service::orders::{add_to_line, line_of, lines_of, wrong_status};
+use crate::modules::sales::service::{rule, settings};
+
+/// `createInvoiceFromOrder`'s content.
+#[derive(Clone, Debug, Default)]
+pub struct FromOrder {
+    /// The order.
+    pub order_id: Uuid,
+    /// The invoice date.
+    pub date: NaiveDate,
+    /// When it falls due (none: the customer's payment term).
+    pub due_date: Option<NaiveDate>,
+    /// `(order line, quantity)` to bill (none: everything left to invoice).
+    pub lines: Option<Vec<(Uuid, String)>>,
+    /// A note printed on the invoice.
+    pub memo: Option<String>,
+}
+
+fn over_invoiced(message: impl Into<String>) -> AppError {
+    rule("sales.over_invoiced", message)
+}
+
+/// The column an order line is invoiced up to under `policy`.
+fn cap_column(policy: &str) -> &'static str {
+    if policy == settings::DELIVERED {
+        "delivered_micros"
+    } else {
+        "quantity_micros"
+    }
+}
+
+/// `createInvoiceFromOrder`: a draft invoice of order lines left to invoice (see the
+/// module header). Repeating it with the same `id` and content returns the same draft.
+pub async fn from_order(
+    w: &Write<'_>,
+    id: Option<Uuid>,
+    input: FromOrder,
+) -> Result<invoice::Model, AppError> {
+    let order =
+        write::reference_row::<sales_order::Entity>(w, input.order_id, "input.orderId").await?;
+    if !matches!(
+        order.status,
+        OrderStatus::Confirmed | OrderStatus::PartiallyDelivered | OrderStatus::Delivered
+    ) {
+        return Err(wrong_status(&order, "invoiced"));
+    }
+    let policy = settings::current(w.tx().await?).await?.invoice_policy;
+    let lines = lines_of(w.tx().await?, order.id).await?;
+    let open = |l: &entities::sales::sales_order_line::Model| {
+        let cap = if policy == settings::DELIVERED {
+            l.delivered_micros
+        } else {
+            l.quantity_micros
+        };
+        cap - l.invoiced_micros
+    };
+    let mut billed = Vec::new();
+    match &input.lines {
+        Some(wanted) => {
+            if wanted.is_empty() {
+                return Err(AppError::validation(
+                    "input.lines",
+                    "give one line or more, or leave them out",
+                ));
+            }
+            for (i, (line_id, quantity)) in wanted.iter().enumerate() {
+                let field = format!("input.lines[{i}].quantity");
+                let q = micros(quantity, &field)?;
+                if q <= 0 {
+                    return Err(AppError::validation(
+                        field,
+                        "a quantity is greater than zero",
+                    ));
+                }
+                let line = lines.iter().find(|l| l.id == *line_id).ok_or_else(|| {
+                    AppError::validation(
+                        format!("input.lines[{i}].orderLineId"),
+                        "no such line of this order",
+                    )
+                })?;
+                if q > open(line) {
+                    return Err(over_invoiced(format!(
+                        "line {} has {} left to invoice ({} policy)",
+                        line.line_no,
+                        crate::money::format_trimmed(open(line), crate::money::MICRO_SCALE),
+                        policy
+                    )));
+                }
+                billed.push((line, q));
+            }
+        }
+        None => billed.extend(lines.iter().filter(|l| open(l) > 0).map(|l| (l, open(l)))),
+    }
+    if billed.is_empty() {
+        return Err(rule(
+            "sales.nothing_to_invoice",
+            format!("nothing of the order is left to invoice ({policy} policy)"),
+        ));
+    }
+    let content = NewInvoice {
+        customer_id: order.customer_id,
+        date: input.date,
+        due_date: input.due_date,
+        currency: Some(order.currency.clone()),
+        rate: None,
+        discount: None,
+        memo: input.memo,
+        lines: billed.iter().map(|(l, q)| line_of(l).typed(*q)).collect(),
+    };
+    let draft = invoices::create(w, id, content).await?;
+    let invoice_lines = invoice_line::Entity::find()
+        .filter(invoice_line::Column::InvoiceId.eq(draft.id))
+        .order_by_asc(invoice_line::Column::LineNo)
+        .all(w.tx().await?)
+        .await?;
+    sales_invoice_line::Entity::insert_many(invoice_lines.iter().zip(&billed).map(
+        |(il, (ol, _))| sales_invoice_line::ActiveModel {
+            invoice_line_id: Set(il.id),
+            invoice_id: Set(draft.id),
+            order_line_id: Set(ol.id),
+        },
+    ))
+    .on_conflict(
+        OnConflict::column(sales_invoice_line::Column::InvoiceLineId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(w.tx().await?)
+    .await?;
+    Ok(draft)
+}
+
+/// The invoices (any status) made from order `order_id`.
+pub async fn invoices_of(w: &Write<'_>, order_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+    let lines: Vec<Uuid> = lines_of(w.tx().await?, order_id)
+        .await?
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    let mut ids: Vec<Uuid> = sales_invoice_line::Entity::find()
+        .filter(sales_invoice_line::Column::OrderLineId.is_in(lines))
+        .all(w.tx().await?)
+        .await?
+        .into_iter()
+        .map(|l| l.invoice_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Counts posted invoice `doc` on the order it was made from, if any (see the module
+/// header); called by billing's posting inside its transaction.
+pub async fn posted(w: &Write<'_>, doc: &invoice::Model) -> Result<(), AppError> {
+    let links = sales_invoice_line::Entity::find()
+        .filter(sales_invoice_line::Column::InvoiceId.eq(doc.id))
+        .all(w.tx().await?)
+        .await?;
+    if links.is_empty() {
+        return Ok(());
+    }
+    let billed = invoice_line::Entity::find()
+        .filter(invoice_line::Column::InvoiceId.eq(doc.id))
+        .all(w.tx().await?)
+        .await?;
+    let policy = settings::current(w.tx().await?).await?.invoice_policy;
+    for link in &links {
+        let quantity = billed
+            .iter()
+            .find(|l| l.id == link.invoice_line_id)
+            .map_or(0, |l| l.quantity_micros);
+        let added = add_to_line(
+            w,
+            link.order_line_id,
+            "invoiced_micros",
+            quantity,
+            cap_column(&policy),
+        )
+        .await?;
+        if !added {
+            return Err(over_invoiced(format!(
+                "the invoice bills more of an order line than is left to invoice ({policy} policy)"
+            )));
+        }
+    }
+    // The order is read after its lines were counted: a posting of the same order that
+    // waited for this one reads the order as this one left it.
+    let order_line = entities::sales::sales_order_line::Entity::find_by_id(links[0].order_line_id)
+        .one(w.tx().await?)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "sales_order_line",
+        })?;
+    let before = sales_order::Entity::find_by_id(order_line.order_id)
+        .one(w.tx().await?)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "sales_order",
+        })?;
+    if !matches!(
+        before.status,
+        OrderStatus::Confirmed | OrderStatus::PartiallyDelivered | OrderStatus::Delivered
+    ) {
+        return Err(wrong_status(&before, "invoiced"));
+    }
+    let lines = lines_of(w.tx().await?, before.id).await?;
+    let status = if lines.iter().all(|l| l.invoiced_micros == l.quantity_micros) {
+        OrderStatus::Invoiced
+    } else {
+        before.status
+    };
+    let row = sales_order::ActiveModel {
+        invoiced_minor: Set(before.invoiced_minor + doc.total_minor),
+        status: Set(status),
+        ..Default::default()
+    };
+    write::update::<sales_order::Entity>(w, &before, row, before.version, "invoice").await?;
+    Ok(())
+}
