@@ -18,7 +18,10 @@
 //! - a year of the books up to today (`finance.rs`): a VAT 20 % rate; about 190 invoices to
 //!   those customers, posted through billing (numbered `INV-…`), four in five paid
 //!   (`PAY-…`); purchases, supplier payments and monthly costs as journal entries: about 630
-//!   posted entries in all.
+//!   posted entries in all;
+//! - the last two months of sales (`sales.rs`): 36 quotations (drafts, sent, rejected and
+//!   accepted) and 21 confirmed orders, some delivered in part or in full, 3 invoiced from
+//!   the order.
 //!
 //! Leads, customers and opportunities are spread over the admin and the three reps, so a
 //! rep signing in sees only their share (row scope `OWN`).
@@ -59,6 +62,7 @@ use crate::tenancy::cache::TenantCache;
 
 mod crm;
 mod finance;
+mod sales;
 mod words;
 
 use words::*;
@@ -100,6 +104,10 @@ pub struct Counts {
     pub invoices: u32,
     /// Customer payments recorded.
     pub payments: u32,
+    /// Quotations.
+    pub quotations: u32,
+    /// Sales orders (from accepted quotations and taken directly).
+    pub sales_orders: u32,
 }
 
 const CUSTOMERS: usize = 200;
@@ -235,6 +243,7 @@ pub async fn seed(state: &AppState, tenant_id: Uuid) -> Result<Counts, AppError>
         .await?;
     let customer_ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
     ctx.ledger(&customer_ids).await?;
+    ctx.sales(&customers).await?;
     Ok(ctx.counts)
 }
 

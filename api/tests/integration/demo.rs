@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, TestTenant};
 
 const COUNTS: &str = "{ customers { totalCount } products { totalCount } leads { totalCount } \
-    opportunities { totalCount } activities { totalCount } pipelineForecast { total { count } } }";
+    opportunities { totalCount } activities { totalCount } pipelineForecast { total { count } } \
+    quotations { totalCount } salesOrders(filter: { status: [CONFIRMED, PARTIALLY_DELIVERED, DELIVERED, INVOICED] }) { totalCount } }";
 
 fn demo_user(email: &str, password: &str) -> TestTenant {
     TestTenant {
@@ -54,6 +55,8 @@ async fn the_demo_tenant_is_seeded_once_with_a_believable_data_set() {
     assert!(leads >= 280, "{leads} leads");
     assert!(count(&r.body, "opportunities") >= 150, "{}", r.body);
     assert!(count(&r.body, "activities") >= 150, "{}", r.body);
+    assert_eq!(count(&r.body, "quotations"), 36, "{}", r.body);
+    assert_eq!(count(&r.body, "salesOrders"), 21, "{}", r.body);
     assert!(
         r.body["data"]["pipelineForecast"]["total"]["count"]
             .as_u64()
