@@ -353,6 +353,53 @@ async fn quotation_to_order_to_invoices_to_payments_to_credit_note_matches_a_han
         (0, -3_600, -18_000, 21_600)
     );
     assert_eq!(aging(&app, &token).await, ("0.00".into(), "0.00".into(), 0));
+
+    // The customer's statement, from the ledger: two invoices, two payments, the credit
+    // note, each with the balance after it.
+    let r = app
+        .gql(
+            Some(&token),
+            "query($c: ID!, $f: Date!, $t: Date!) { customerStatement(customerId: $c, from: $f, to: $t) { openingBalance { amount } lines { reference debit { amount } credit { amount } balance { amount } } closingBalance { amount } } }",
+            json!({ "c": acme, "f": day(0), "t": day(0) }),
+        )
+        .await;
+    let s = ok(&r, "customerStatement");
+    assert_eq!(amount(&s["openingBalance"]), "0.00");
+    let lines: Vec<[&str; 3]> = s["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| [&l["debit"], &l["credit"], &l["balance"]].map(amount))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ["216.00", "0.00", "216.00"],
+            ["168.00", "0.00", "384.00"],
+            ["0.00", "100.00", "284.00"],
+            ["0.00", "116.00", "168.00"],
+            ["0.00", "168.00", "0.00"],
+        ],
+        "{s}"
+    );
+    assert_eq!(amount(&s["closingBalance"]), "0.00");
+    assert_eq!(
+        s["lines"][0]["reference"],
+        format!("INV-{year}-000001"),
+        "{s}"
+    );
+    // From tomorrow: all of it is the opening balance (zero), no lines.
+    let r = app
+        .gql(
+            Some(&token),
+            "query($c: ID!, $f: Date!) { customerStatement(customerId: $c, from: $f, to: $f) { openingBalance { amount } lines { reference } } }",
+            json!({ "c": acme, "f": day(1) }),
+        )
+        .await;
+    assert_eq!(
+        ok(&r, "customerStatement"),
+        &json!({ "openingBalance": { "amount": "0.00" }, "lines": [] })
+    );
 }
 
 #[tokio::test]

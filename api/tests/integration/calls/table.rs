@@ -263,6 +263,11 @@ pub const CALLS: &[Call] = &[
         "billing.receivable.read",
     ),
     query(
+        "customerStatement",
+        "query($customer: ID!) { customerStatement(customerId: $customer, from: \"2026-01-01\", to: \"2026-12-31\") { customer { name } openingBalance { amount } lines { number reference debit { amount } credit { amount } balance { amount } } closingBalance { amount } } }",
+        "billing.receivable.read",
+    ),
+    query(
         "quotations",
         "{ quotations(first: 20) { totalCount nodes { id number memo status total { amount } customer { name } opportunity { id } salesOrder { id } lines(first: 5) { nodes { description netMinor product { id } } } } } }",
         "sales.quotation.read",

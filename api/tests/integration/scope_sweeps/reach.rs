@@ -124,6 +124,11 @@ pub(super) const REACH: &[Reach] = &[
                 &["sales.order.read"],
             ),
             path(
+                "CustomerStatement.customer",
+                "query($id: ID!) { customerStatement(customerId: $id, from: \"2026-01-01\", to: \"2026-12-31\") { customer { SEL } } }",
+                &["billing.receivable.read"],
+            ),
+            path(
                 "CustomerAging.customer",
                 "{ receivablesAging(asOf: \"2026-12-31\") { customers { customer { SEL } } } }",
                 &["billing.receivable.read"],

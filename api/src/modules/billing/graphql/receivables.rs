@@ -1,18 +1,25 @@
 //! `receivablesAging(asOf:)`: what customers owe as of a date, by how overdue it is, in the
-//! company currency (`service::receivables`).
+//! company currency (`service::receivables`); `customerStatement`: one customer's lines of
+//! the receivable account over a range, from the ledger.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
+use entities::finance::account;
 use entities::master::{currency, customer};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::authz::Require;
-use crate::authz::catalog::RECEIVABLE_READ;
-use crate::error::GqlResult;
+use crate::authz::catalog::{CUSTOMER_READ, RECEIVABLE_READ};
+use crate::error::{AppError, GqlResult};
 use crate::graphql::context::ContextExt;
+use crate::graphql::parse_id;
 use crate::graphql::scalars::{Date, Money};
 use crate::kit::read::{prefetch, reference, relation};
-use crate::modules::billing::graphql::types::{CustomerAging, ReceivablesAging};
+use crate::modules::billing::graphql::types::{CustomerAging, CustomerStatement, ReceivablesAging};
 use crate::modules::billing::service::receivables::{self, BUCKETS};
+use crate::modules::finance::graphql::reports::Company;
 use crate::modules::finance::graphql::types::company_currency;
+use crate::modules::finance::seed::role;
+use crate::modules::finance::service::reports;
 use crate::modules::master::graphql::types::Customer;
 use crate::modules::master::seed::iso_minor_digits;
 
@@ -42,6 +49,68 @@ fn line(
 
 #[Object]
 impl ReceivablesQuery {
+    /// A customer's statement from `from` to `to`: the opening balance, every posted line
+    /// the ledger's receivable account holds for the customer (invoices, credit notes,
+    /// payments, realised exchange differences) with the running balance, and the closing
+    /// balance, in the company currency. `null` when the customer does not exist.
+    #[graphql(guard = "Require(RECEIVABLE_READ)")]
+    async fn customer_statement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer.")] customer_id: ID,
+        #[graphql(desc = "First day.")] from: Date,
+        #[graphql(desc = "Last day.")] to: Date,
+    ) -> Result<Option<CustomerStatement>> {
+        let id = parse_id(&customer_id, "customerId").gql()?;
+        if to.0 < from.0 {
+            return Err(AppError::validation(
+                "to",
+                "the range ends before it starts",
+            ))
+            .gql();
+        }
+        let req = ctx.request()?;
+        let db = req.tenant_db().await.gql()?;
+        let exists = customer::Entity::find_by_id(id)
+            .one(db.conn())
+            .await
+            .map_err(AppError::from)
+            .gql()?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        // Like the aging's: the customer itself shows to those who may read it.
+        let customer = if req.access().gql()?.scope(CUSTOMER_READ).is_some() {
+            relation::<customer::Entity>(ctx, Some(id))
+                .await?
+                .map(Customer)
+        } else {
+            None
+        };
+        let receivable = account::Entity::find()
+            .filter(account::Column::Role.eq(role::RECEIVABLE))
+            .one(db.conn())
+            .await
+            .map_err(AppError::from)
+            .gql()?
+            .ok_or_else(|| AppError::Internal("the chart has no receivable account".into()))
+            .gql()?;
+        let (opening, rows) =
+            reports::ledger_lines(db.conn(), receivable.id, Some(id), from.0, to.0)
+                .await
+                .gql()?;
+        let c = Company::of(ctx).await?;
+        let (lines, closing) = c.ledger(opening, rows);
+        Ok(Some(CustomerStatement {
+            customer,
+            from,
+            to,
+            opening_balance: c.money(opening),
+            lines,
+            closing_balance: c.money(closing),
+        }))
+    }
+
     /// The receivables aging as of a date: per customer, open invoices by days past due
     /// (not yet due, 1–30, 31–60, 61–90, over 90) and unallocated credit, from the posted
     /// documents and the payments and credit notes allocated by then, valued at the rates

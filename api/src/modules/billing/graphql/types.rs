@@ -396,3 +396,22 @@ pub struct ReceivablesAging {
     /// Every customer together.
     pub total: CustomerAging,
 }
+
+/// A customer's statement over a range: the lines the ledger's receivable account holds for
+/// them, in the company currency.
+#[derive(SimpleObject)]
+pub struct CustomerStatement {
+    /// The customer (`null` when you may not see it).
+    pub customer: Option<Customer>,
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// What the customer owed before `from` (positive: they owe; negative: their credit).
+    pub opening_balance: Money,
+    /// Invoices (debit), credit notes, payments and realised exchange differences, in date
+    /// and number order, each with what the customer owes after it (at most 10,000 lines).
+    pub lines: Vec<crate::modules::finance::graphql::reports::GeneralLedgerLine>,
+    /// What the customer owes after `to`.
+    pub closing_balance: Money,
+}

@@ -129,16 +129,40 @@ pub struct BalanceSheet {
 }
 
 /// Amounts of the company currency: its code and digits are looked up once per statement.
-struct Company(String, u32);
+pub(crate) struct Company(String, u32);
 
 impl Company {
-    async fn of(ctx: &Context<'_>) -> Result<Self> {
+    pub(crate) async fn of(ctx: &Context<'_>) -> Result<Self> {
         let (code, digits) = company_currency(ctx).await?;
         Ok(Self(code, digits))
     }
 
-    fn money(&self, minor: impl Into<i128>) -> Money {
+    pub(crate) fn money(&self, minor: impl Into<i128>) -> Money {
         Money::new(minor, &self.0, self.1)
+    }
+
+    /// Posted lines as the API shows them, and the balance after the last (`opening`
+    /// without lines).
+    pub(crate) fn ledger(
+        &self,
+        opening: i128,
+        rows: Vec<reports::LedgerLine>,
+    ) -> (Vec<GeneralLedgerLine>, i128) {
+        let closing = rows.last().map_or(opening, |r| r.balance);
+        let lines = rows
+            .into_iter()
+            .map(|row| GeneralLedgerLine {
+                entry_id: ID(row.entry_id.to_string()),
+                number: row.number,
+                date: Date(row.date),
+                reference: row.reference,
+                label: row.label,
+                debit: self.money(row.debit),
+                credit: self.money(row.credit),
+                balance: self.money(row.balance),
+            })
+            .collect();
+        (lines, closing)
     }
 
     fn amounts(&self, lines: Vec<StatementLine>) -> Vec<StatementAmount> {
@@ -221,21 +245,7 @@ impl ReportsQuery {
             .gql()?
             .ok_or_else(|| AppError::validation("accountId", "no such account"))
             .gql()?;
-        let mut lines = Vec::with_capacity(rows.len());
-        let mut closing = opening;
-        for row in rows {
-            closing = row.balance;
-            lines.push(GeneralLedgerLine {
-                entry_id: ID(row.entry_id.to_string()),
-                number: row.number,
-                date: Date(row.date),
-                reference: row.reference,
-                label: row.label,
-                debit: c.money(row.debit),
-                credit: c.money(row.credit),
-                balance: c.money(row.balance),
-            });
-        }
+        let (lines, closing) = c.ledger(opening, rows);
         Ok(GeneralLedger {
             account: Account(account),
             from,

@@ -181,14 +181,39 @@ pub async fn general_ledger<C: ConnectionTrait>(
     to: NaiveDate,
 ) -> Result<(i128, Vec<LedgerLine>), AppError> {
     access.require(REPORT_READ)?;
+    ledger_lines(db, account_id, None, from, to).await
+}
+
+/// The opening balance and the posted lines of [`general_ledger`], only those naming
+/// customer `only` when given (a customer's statement), without a permission check: the
+/// caller checks its own.
+pub async fn ledger_lines<C: ConnectionTrait>(
+    db: &C,
+    account_id: Uuid,
+    only: Option<Uuid>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(i128, Vec<LedgerLine>), AppError> {
     let backend = db.get_database_backend();
+    let mut opening_values = vec![account_id.into(), from.into()];
+    let mut row_values = vec![account_id.into(), from.into(), to.into()];
+    let (opening_customer, row_customer) = match only {
+        Some(customer) => {
+            opening_values.push(customer.into());
+            row_values.push(customer.into());
+            (" AND l.customer_id = $3", " AND l.customer_id = $4")
+        }
+        None => ("", ""),
+    };
     let opening = db
         .query_one_raw(statement(
             backend,
-            "SELECT CAST(SUM(l.debit_minor - l.credit_minor) AS TEXT) FROM journal_line l \
-             WHERE l.account_id = $1 AND l.entry_date < $2 AND NOT EXISTS \
-               (SELECT 1 FROM journal_entry e WHERE e.id = l.entry_id AND e.status = 'DRAFT')",
-            vec![account_id.into(), from.into()],
+            &format!(
+                "SELECT CAST(SUM(l.debit_minor - l.credit_minor) AS TEXT) FROM journal_line l \
+                 WHERE l.account_id = $1 AND l.entry_date < $2{opening_customer} AND NOT EXISTS \
+                   (SELECT 1 FROM journal_entry e WHERE e.id = l.entry_id AND e.status = 'DRAFT')"
+            ),
+            opening_values,
         ))
         .await?;
     let opening = match &opening {
@@ -196,15 +221,19 @@ pub async fn general_ledger<C: ConnectionTrait>(
         None => 0,
     };
     let limit = i64::try_from(MAX_LEDGER_LINES + 1).unwrap_or(i64::MAX);
+    let limit_at = row_values.len() + 1;
+    row_values.push(limit.into());
     let rows = db
         .query_all_raw(statement(
             backend,
-            "SELECT e.id, e.number, e.entry_date, e.reference, l.label, l.debit_minor, l.credit_minor \
-             FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id \
-             WHERE l.account_id = $1 AND l.entry_date >= $2 AND l.entry_date <= $3 \
-               AND e.status = 'POSTED' \
-             ORDER BY l.entry_date, e.number, l.line_no LIMIT $4",
-            vec![account_id.into(), from.into(), to.into(), limit.into()],
+            &format!(
+                "SELECT e.id, e.number, e.entry_date, e.reference, l.label, l.debit_minor, l.credit_minor \
+                 FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id \
+                 WHERE l.account_id = $1 AND l.entry_date >= $2 AND l.entry_date <= $3{row_customer} \
+                   AND e.status = 'POSTED' \
+                 ORDER BY l.entry_date, e.number, l.line_no LIMIT ${limit_at}"
+            ),
+            row_values,
         ))
         .await?;
     if rows.len() > MAX_LEDGER_LINES {
