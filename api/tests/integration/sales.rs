@@ -852,3 +852,63 @@ async fn replayed_creates_with_one_id_make_one_document() {
     let r = app.gql(Some(&token), ORDER, other).await;
     assert_eq!(r.codes()[0], "CONFLICT", "{}", r.body);
 }
+
+#[tokio::test]
+async fn lists_of_orders_and_quotations_cost_the_same_sql_for_60_as_for_5() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("shop").await;
+    let token = app.login(&t).await;
+    let c = customer(&app, &token, "Acme", json!({})).await;
+    let product = app
+        .id_of(
+            &token,
+            "mutation { createProduct(input: { sku: \"W-1\", name: \"Widget\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"9.5\" }) { id } }",
+            json!({}),
+            "createProduct",
+        )
+        .await;
+    for _ in 0..60 {
+        let lines = json!([{ "productId": product, "quantity": "2" }, { "description": "Fitting", "quantity": "1", "unitPrice": "20" }]);
+        let r = app
+            .gql(
+                Some(&token),
+                ORDER,
+                json!({ "i": { "customerId": c, "date": day(0), "lines": lines } }),
+            )
+            .await;
+        ok(&r, "createSalesOrder");
+        let r = app
+            .gql(
+                Some(&token),
+                QUOTE,
+                json!({ "i": { "customerId": c, "date": day(0), "lines": lines } }),
+            )
+            .await;
+        ok(&r, "createQuotation");
+    }
+    for (field, doc) in [
+        (
+            "salesOrders",
+            "query($n: Int!) { salesOrders(first: $n) { totalCount nodes { number total { amount } customer { name } lines(first: 3) { nodes { description quantity delivered product { sku } } } } } }",
+        ),
+        (
+            "quotations",
+            "query($n: Int!) { quotations(first: $n) { totalCount nodes { number total { amount } customer { name } salesOrder { id } lines(first: 3) { nodes { description netMinor product { sku } } } } } }",
+        ),
+    ] {
+        let mut counts = Vec::new();
+        // The first request also fills the tenant's cache (the caller's grants, currencies).
+        for n in [5, 5, 60] {
+            let r = app.gql(Some(&token), doc, json!({ "n": n })).await;
+            let nodes = ok(&r, field)["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), n as usize);
+            assert_eq!(nodes[0]["lines"]["nodes"][0]["product"]["sku"], "W-1");
+            counts.push(r.body["extensions"]["sqlStatements"].as_u64().unwrap());
+        }
+        assert_eq!(
+            counts[1], counts[2],
+            "{field}: statements grew with the page: {counts:?}"
+        );
+        assert!(counts[2] <= 6, "{field}: {counts:?}");
+    }
+}

@@ -1,8 +1,9 @@
 //! Sales' rules and transactions: what quotations and orders share (`prepare`: a
 //! document's lines checked and computed by billing's line code and the tax engine),
-//! quotations (`quotations`), orders and the credit check (`orders`), invoices made from
+//! quotations (`quotations`), orders (`orders`) and their credit check (`credit`), invoices made from
 //! orders (`invoicing`) and the settings (`settings`).
 
+pub mod credit;
 pub mod invoicing;
 pub mod orders;
 pub mod quotations;

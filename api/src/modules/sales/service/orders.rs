@@ -1,16 +1,7 @@
-//! Sales orders: drafts with their lines, confirmation (the number and the credit check),
-//! deliveries, cancelling and closing.
-//!
-//! The credit check ([`exposure`]): what the customer owes on posted documents net of
-//! their credit (billing's receivables, from the documents and their allocations), plus the
-//! uninvoiced part of their other confirmed orders, plus this order, each valued in the
-//! company currency at its own rate, against the customer's credit limit valued at today's
-//! rate. The customer's row is locked first (PostgreSQL `FOR UPDATE`; SQLite's write
-//! transactions hold the writer lock from their first statement), so a second confirmation
-//! of the same customer waits for the first and then sees its order.
+//! Sales orders: drafts with their lines, confirmation (the number and the credit check of
+//! `service::credit`), deliveries, cancelling and closing.
 
 use chrono::{NaiveDate, Utc};
-use entities::master::customer;
 use entities::sales::sales_order::{self, OrderStatus};
 use entities::sales::sales_order_line;
 use sea_orm::{
@@ -25,13 +16,9 @@ use crate::error::AppError;
 use crate::kit::resource::visible as scoped;
 use crate::kit::{Write, write};
 use crate::modules::billing::service::lines::{NewLine, micros};
-use crate::modules::billing::service::receivables;
 use crate::modules::common::optional_text;
 use crate::modules::finance::service::numbering;
-use crate::modules::master::service::reference::{base_currency, rate_on};
-use crate::modules::sales::service::{DocLine, prepare, rule};
-use crate::money::convert_minor;
-use entities::master::currency;
+use crate::modules::sales::service::{DocLine, credit, prepare, rule};
 
 /// The series of order numbers (`SO-2026-000042`, by calendar year).
 pub const SERIES: &str = "SO";
@@ -173,109 +160,6 @@ pub(crate) fn wrong_status(o: &sales_order::Model, doing: &str) -> AppError {
     )
 }
 
-/// What a customer's credit check counts, in minor units of the company currency.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Exposure {
-    /// Open receivables net of the customer's credit.
-    pub receivable: i64,
-    /// The uninvoiced part of the customer's other open orders.
-    pub orders: i64,
-    /// This order.
-    pub this_order: i64,
-    /// The credit limit (none: no limit).
-    pub limit: Option<i64>,
-}
-
-impl Exposure {
-    /// Whether the total goes over the limit.
-    pub fn over(&self) -> bool {
-        self.limit
-            .is_some_and(|l| self.receivable + self.orders + self.this_order > l)
-    }
-}
-
-/// The credit check's figures for confirming `order` (see the module header), with the
-/// customer's row locked.
-pub async fn exposure(w: &Write<'_>, order: &sales_order::Model) -> Result<Exposure, AppError> {
-    let tx = w.tx().await?;
-    if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id FROM customer WHERE id = $1 FOR UPDATE",
-            [order.customer_id.into()],
-        ))
-        .await?;
-    }
-    let customer = customer::Entity::find_by_id(order.customer_id)
-        .one(tx)
-        .await?
-        .ok_or(AppError::NotFound { entity: "customer" })?;
-    let base = base_currency(tx).await?;
-    let currencies = w.table::<currency::Entity>().await?;
-    let digits = |code: &str| {
-        currencies
-            .iter()
-            .find(|c| c.code == code)
-            .map_or(2, |c| u32::try_from(c.minor_digits).unwrap_or(2))
-    };
-    let company_digits = digits(&base);
-    let value = |amount: i64, code: &str, rate: i64| -> Result<i64, AppError> {
-        i64::try_from(convert_minor(amount, digits(code), company_digits, rate))
-            .map_err(|_| AppError::Internal("an amount out of range".into()))
-    };
-    let today = Utc::now().date_naive();
-    let limit = match customer.credit_limit_minor {
-        None => None,
-        Some(l) if customer.currency == base => Some(l),
-        Some(l) => {
-            let rate = rate_on(tx, &customer.currency, today)
-                .await?
-                .ok_or_else(|| {
-                    rule(
-                        "sales.credit_limit_unvalued",
-                        format!(
-                            "the credit limit is in {} and there is no rate of it on {today}",
-                            customer.currency
-                        ),
-                    )
-                })?;
-            Some(value(l, &customer.currency, rate)?)
-        }
-    };
-    let receivable = receivables::aging(
-        tx,
-        // Everything posted, whatever its date.
-        NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX),
-        &digits,
-        company_digits,
-        Some(customer.id),
-    )
-    .await?
-    .iter()
-    .map(receivables::CustomerAging::balance)
-    .sum();
-    let mut orders = 0;
-    for o in sales_order::Entity::find()
-        .filter(sales_order::Column::CustomerId.eq(customer.id))
-        .filter(sales_order::Column::Status.is_in(OPEN))
-        .filter(sales_order::Column::Id.ne(order.id))
-        .all(tx)
-        .await?
-    {
-        orders += value(
-            (o.total_minor - o.invoiced_minor).max(0),
-            &o.currency,
-            o.rate_micros,
-        )?;
-    }
-    Ok(Exposure {
-        receivable,
-        orders,
-        this_order: value(order.total_minor, &order.currency, order.rate_micros)?,
-        limit,
-    })
-}
-
 /// `confirmSalesOrder`: numbers a draft (`SO-2026-000042`) after the credit check; over
 /// the limit it needs `sales.order.approve_over_limit` (`BUSINESS_RULE
 /// sales.credit_limit_exceeded` without it) and records who approved. Confirming a
@@ -287,7 +171,7 @@ pub async fn confirm(w: &Write<'_>, id: Uuid) -> Result<sales_order::Model, AppE
         OrderStatus::Cancelled => return Err(wrong_status(&before, "confirmed")),
         _ => return Ok(before),
     }
-    let figures = exposure(w, &before).await?;
+    let figures = credit::exposure(w, &before).await?;
     let mut approved_by = None;
     if figures.over() {
         let approver = w
