@@ -125,7 +125,7 @@ impl QuotationsMutation {
     /// The customer accepts a sent quotation that is still valid (`BUSINESS_RULE
     /// sales.quotation_expired` after its `validUntil`): its sales order is made as a draft,
     /// with its lines, prices and rate, dated `date` (omitted: today). Accepting an accepted
-    /// quotation returns its order.
+    /// quotation returns its order. Making the order needs `sales.order.write` as well.
     #[graphql(guard = "Require(QUOTATION_WRITE)")]
     async fn accept_quotation(
         &self,

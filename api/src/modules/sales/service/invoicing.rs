@@ -153,13 +153,11 @@ pub async fn from_order(
     Ok(draft)
 }
 
-/// The invoices (any status) made from order `order_id`.
-pub async fn invoices_of(w: &Write<'_>, order_id: Uuid) -> Result<Vec<Uuid>, AppError> {
-    let lines: Vec<Uuid> = lines_of(w.tx().await?, order_id)
-        .await?
-        .iter()
-        .map(|l| l.id)
-        .collect();
+/// The invoices (any status) that bill any of order lines `lines`.
+pub async fn invoices_of(
+    w: &Write<'_>,
+    lines: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<Uuid>, AppError> {
     let mut ids: Vec<Uuid> = sales_invoice_line::Entity::find()
         .filter(sales_invoice_line::Column::OrderLineId.is_in(lines))
         .all(w.tx().await?)

@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use entities::master::customer;
 use uuid::Uuid;
 
-use crate::authz::Scope;
 use crate::error::AppError;
+use crate::kit::resource::{Resource, new_owner};
 use crate::kit::{Write, write};
 use crate::modules::billing::service::invoices::rate_of;
 use crate::modules::billing::service::lines::{self, NewLine};
@@ -65,9 +65,11 @@ pub(crate) fn rate_ids(stored: &str) -> Vec<Uuid> {
         .collect()
 }
 
-/// A quotation or order as computed: its customer, currency, rate, totals and lines.
+/// A quotation or order as computed: its customer and owner, currency, rate, totals and
+/// lines.
 pub(crate) struct Prepared {
     pub customer: customer::Model,
+    pub owner_id: Option<Uuid>,
     pub currency: String,
     pub rate_micros: i64,
     pub totals: tax::Totals,
@@ -75,12 +77,11 @@ pub(crate) struct Prepared {
 }
 
 /// Checks and computes a document of `customer_id` dated `date` (currency: the customer's
-/// unless given; a foreign one's rate: given, or master data's on the date). The document
-/// belongs to the customer's owner: a caller who holds `write` (the document's permission)
-/// only at scope `OWN` makes documents of their own customers only.
-pub(crate) async fn prepare(
+/// unless given; a foreign one's rate: given, or master data's on the date). Document `R`
+/// belongs to the customer's owner (`kit::resource::new_owner`: with scope `OWN` on `R`'s
+/// write permission, only to the caller's own customers, `FORBIDDEN` otherwise).
+pub(crate) async fn prepare<R: Resource>(
     w: &Write<'_>,
-    write_permission: &str,
     customer_id: Uuid,
     currency: Option<&str>,
     rate: Option<&str>,
@@ -89,14 +90,7 @@ pub(crate) async fn prepare(
 ) -> Result<Prepared, AppError> {
     let customer =
         write::reference_row::<customer::Entity>(w, customer_id, "input.customerId").await?;
-    if w.access().scope(write_permission) == Some(Scope::Own)
-        && (customer.owner_id.is_none() || customer.owner_id != w.access().user_id())
-    {
-        return Err(AppError::validation(
-            "input.customerId",
-            "not one of your customers: a document belongs to its customer's owner",
-        ));
-    }
+    let owner_id = new_owner::<R>(w.access(), customer.owner_id)?;
     let wanted = currency.unwrap_or(&customer.currency).to_owned();
     let (currency, digits) = currency_digits(w, &wanted, "input.currency").await?;
     let rate_micros = rate_of(w, &currency, rate, date, "input.rate").await?;
@@ -124,14 +118,10 @@ pub(crate) async fn prepare(
         .collect();
     Ok(Prepared {
         customer,
+        owner_id,
         currency,
         rate_micros,
         totals: computed.totals,
         lines,
     })
-}
-
-/// A stored rate as typed again, to copy a document at its rate.
-pub(crate) fn typed_rate(rate_micros: i64) -> Option<String> {
-    Some(format_trimmed(rate_micros, MICRO_SCALE))
 }

@@ -11,14 +11,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::authz::Access;
-use crate::authz::catalog::{ORDER_APPROVE_OVER_LIMIT, ORDER_WRITE};
+use crate::authz::catalog::ORDER_APPROVE_OVER_LIMIT;
 use crate::error::AppError;
 use crate::kit::resource::visible as scoped;
 use crate::kit::{Write, write};
 use crate::modules::billing::service::lines::{NewLine, micros};
 use crate::modules::common::optional_text;
 use crate::modules::finance::service::numbering;
-use crate::modules::sales::service::{DocLine, credit, prepare, rule};
+use crate::modules::sales::service::{DocLine, credit, invoicing, prepare, rule};
 
 /// The series of order numbers (`SO-2026-000042`, by calendar year).
 pub const SERIES: &str = "SO";
@@ -80,9 +80,8 @@ pub async fn create(
     id: Option<Uuid>,
     input: NewOrder,
 ) -> Result<sales_order::Model, AppError> {
-    let doc = prepare(
+    let doc = prepare::<sales_order::Entity>(
         w,
-        ORDER_WRITE,
         input.customer_id,
         input.currency.as_deref(),
         input.rate.as_deref(),
@@ -97,7 +96,7 @@ pub async fn create(
         id: Set(order_id),
         number: Set(None),
         customer_id: Set(doc.customer.id),
-        owner_id: Set(doc.customer.owner_id),
+        owner_id: Set(doc.owner_id),
         status: Set(OrderStatus::Draft),
         order_date: Set(input.date),
         currency: Set(doc.currency.clone()),
@@ -321,7 +320,7 @@ pub async fn cancel(w: &Write<'_>, id: Uuid) -> Result<sales_order::Model, AppEr
         _ => return Err(wrong_status(&before, "cancelled")),
     }
     let lines = lines_of(w.tx().await?, before.id).await?;
-    let linked = crate::modules::sales::service::invoicing::invoices_of(w, before.id).await?;
+    let linked = invoicing::invoices_of(w, lines.iter().map(|l| l.id)).await?;
     if before.invoiced_minor > 0
         || !linked.is_empty()
         || lines

@@ -11,7 +11,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::authz::Access;
-use crate::authz::catalog::QUOTATION_WRITE;
 use crate::error::AppError;
 use crate::kit::resource::visible as scoped;
 use crate::kit::{Write, write};
@@ -19,7 +18,8 @@ use crate::modules::billing::service::lines::NewLine;
 use crate::modules::common::optional_text;
 use crate::modules::finance::service::numbering;
 use crate::modules::sales::service::orders::{self, NewOrder};
-use crate::modules::sales::service::{DocLine, prepare, rule, settings, typed_rate};
+use crate::modules::sales::service::{DocLine, prepare, rule, settings};
+use crate::money::{MICRO_SCALE, format_trimmed};
 
 /// The series of quotation numbers (`SQ-2026-000012`, by calendar year).
 pub const SERIES: &str = "SQ";
@@ -114,9 +114,8 @@ pub async fn create(
             input.date + Duration::days(i64::from(days))
         }
     };
-    let doc = prepare(
+    let doc = prepare::<quotation::Entity>(
         w,
-        QUOTATION_WRITE,
         customer_id,
         input.currency.as_deref(),
         input.rate.as_deref(),
@@ -131,7 +130,7 @@ pub async fn create(
         id: Set(quotation_id),
         number: Set(None),
         customer_id: Set(doc.customer.id),
-        owner_id: Set(doc.customer.owner_id),
+        owner_id: Set(doc.owner_id),
         opportunity_id: Set(input.opportunity_id),
         status: Set(QuotationStatus::Draft),
         quotation_date: Set(input.date),
@@ -225,8 +224,7 @@ pub async fn send(w: &Write<'_>, id: Uuid) -> Result<quotation::Model, AppError>
 
 /// `acceptQuotation`: the customer accepts a sent quotation still valid today; its sales
 /// order is made as a draft (its lines, prices and rate) on `date`. Accepting an accepted
-/// quotation returns its order. `sales.quotation.write` is enough: accepting makes the
-/// order.
+/// quotation returns its order. Making the order needs `sales.order.write` as well.
 pub async fn accept(
     w: &Write<'_>,
     id: Uuid,
@@ -255,7 +253,7 @@ pub async fn accept(
             customer_id: before.customer_id,
             date: date.unwrap_or(today).max(before.quotation_date),
             currency: Some(before.currency.clone()),
-            rate: typed_rate(before.rate_micros),
+            rate: Some(format_trimmed(before.rate_micros, MICRO_SCALE)),
             memo: before.memo.clone(),
             lines: lines.iter().map(|l| l.typed(l.quantity_micros)).collect(),
         },
