@@ -174,3 +174,28 @@ where
         .map_err(crate::graphql::loaders::load_failed)?;
     Ok(())
 }
+
+/// [`prefetch`]es the rows `ids` of `R` when the request selects the relation at `path` below
+/// the nodes of the list being resolved (`["customer"]`, `["lines", "nodes", "product"]`)
+/// and the caller may read `R`. A list resolver calls it for every relation its page or its
+/// prefetched children point at, so a page costs the same statements at any length and under
+/// any load: nothing is left to DataLoader batches, whose split depends on timing.
+pub async fn prefetch_selected<R>(
+    ctx: &async_graphql::Context<'_>,
+    path: &[&str],
+    ids: impl IntoIterator<Item = Option<Uuid>>,
+) -> async_graphql::Result<()>
+where
+    R: Resource,
+    R::Model: Sync,
+{
+    use crate::error::GqlResult;
+    use crate::graphql::context::ContextExt;
+    if !crate::graphql::loaders::selects_path(ctx, path)
+        || ctx.request()?.access().gql()?.scope(R::INFO.read).is_none()
+    {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = ids.into_iter().flatten().collect();
+    prefetch::<R>(ctx, ids).await
+}

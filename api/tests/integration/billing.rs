@@ -787,7 +787,7 @@ async fn a_sales_rep_sees_the_documents_of_their_own_customers_only() {
 
 #[tokio::test]
 async fn a_list_of_invoices_costs_the_same_sql_for_100_as_for_5() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::counting().await;
     let t = app.create_tenant("shop").await;
     let token = app.login(&t).await;
     let acme = customer(&app, &token, "Acme", "USD").await;

@@ -1032,7 +1032,7 @@ async fn a_foreign_amount_keeps_its_currency_and_rate() {
 
 #[tokio::test]
 async fn each_statement_costs_the_same_sql_for_ten_accounts_as_for_fifty() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::counting().await;
     let t = app.create_tenant("books").await;
     let token = app.login(&t).await;
     let acc = accounts(&app, &token).await;

@@ -175,6 +175,16 @@ impl TestApp {
         Builder::default().spawn().await
     }
 
+    /// A server for tests that count SQL statements: the tenant cache (grants, currencies)
+    /// warmed by a first request keeps serving for a minute, not the default second, so a
+    /// slow, loaded machine counts the same statements as a fast one.
+    pub async fn counting() -> Self {
+        Builder::default()
+            .env("ERP_TENANT_CACHE_TTL_MS", "60000")
+            .spawn()
+            .await
+    }
+
     /// A builder to change settings first.
     pub fn builder() -> Builder {
         Builder::default()

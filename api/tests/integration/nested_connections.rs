@@ -408,7 +408,7 @@ async fn without_the_childs_read_permission_a_nested_connection_is_forbidden() {
 
 #[tokio::test]
 async fn nested_pages_of_a_list_cost_the_same_sql_for_2_parents_as_for_20() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::counting().await;
     let t = app.create_tenant("acme").await;
     let admin = app.login(&t).await;
     for i in 0..20 {

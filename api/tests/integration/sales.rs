@@ -855,7 +855,7 @@ async fn replayed_creates_with_one_id_make_one_document() {
 
 #[tokio::test]
 async fn lists_of_orders_and_quotations_cost_the_same_sql_for_60_as_for_5() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::counting().await;
     let t = app.create_tenant("shop").await;
     let token = app.login(&t).await;
     let c = customer(&app, &token, "Acme", json!({})).await;

@@ -2,20 +2,20 @@
 //! `postInvoice`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::billing::invoice;
-use entities::master::customer;
+use entities::billing::{invoice, payment};
+use entities::finance::journal_entry;
+use entities::master::{customer, product};
 
 use crate::authz::Require;
 use crate::authz::catalog::{INVOICE_POST, INVOICE_READ, INVOICE_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::edit::filter_input;
-use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::resolve::{by_id, list, mutations, queries, write};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::{parse_id, parse_ids, parse_opt_id};
 use crate::kit::children;
-use crate::kit::read::{feed, prefetch as prefetch_rows};
+use crate::kit::read::{feed, prefetch_selected};
 use crate::modules::billing::graphql::types::{
     INVOICE_LINES, INVOICE_PAYMENTS, INVOICE_TAXES, Invoice, InvoiceKind, InvoiceStatus,
 };
@@ -49,24 +49,45 @@ queries! { InvoicesQuery, guard = "Require(INVOICE_READ)";
 }
 
 /// Loads what the request selects on a page of documents, one statement each whatever the
-/// page's length: customers, lines, taxes and settlements.
+/// page's length: customers, corrected invoices, journal entries, lines and their products,
+/// taxes, settlements and their payments.
 async fn prefetch<'a>(
     ctx: &Context<'_>,
     rows: impl Iterator<Item = &'a invoice::Model> + Clone,
 ) -> Result<()> {
     feed::<invoice::Entity>(ctx, rows.clone()).await;
-    let customers = async {
-        if selects_on_nodes(ctx, "customer") {
-            prefetch_rows::<customer::Entity>(ctx, rows.clone().map(|i| i.customer_id)).await?;
-        }
-        Ok::<_, async_graphql::Error>(())
-    };
     let ids = rows.clone().map(|i| i.id);
-    futures_util::try_join!(
-        customers,
+    let (lines, _, settlements) = futures_util::try_join!(
         children::prefetch(ctx, "lines", INVOICE_LINES, ids.clone()),
         children::prefetch(ctx, "taxes", INVOICE_TAXES, ids.clone()),
         children::prefetch(ctx, "payments", INVOICE_PAYMENTS, ids),
+    )?;
+    futures_util::try_join!(
+        prefetch_selected::<customer::Entity>(
+            ctx,
+            &["customer"],
+            rows.clone().map(|i| Some(i.customer_id))
+        ),
+        prefetch_selected::<invoice::Entity>(
+            ctx,
+            &["creditedInvoice"],
+            rows.clone().map(|i| i.credited_invoice_id)
+        ),
+        prefetch_selected::<journal_entry::Entity>(
+            ctx,
+            &["journalEntry"],
+            rows.clone().map(|i| i.journal_entry_id)
+        ),
+        prefetch_selected::<product::Entity>(
+            ctx,
+            &["lines", "nodes", "product"],
+            lines.iter().map(|l| l.product_id)
+        ),
+        prefetch_selected::<payment::Entity>(
+            ctx,
+            &["payments", "nodes", "payment"],
+            settlements.iter().map(|a| a.payment_id)
+        ),
     )?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! `payments`, `payment`, `recordPayment`.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use entities::billing::payment;
+use entities::billing::{invoice, payment};
+use entities::finance::journal_entry;
 use entities::master::customer;
 
 use crate::authz::Require;
@@ -9,12 +10,11 @@ use crate::authz::catalog::{PAYMENT_READ, PAYMENT_WRITE};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::edit::filter_input;
-use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::resolve::{by_id, list, queries, write};
 use crate::graphql::scalars::{Date, Decimal, MoneyInput};
 use crate::graphql::{parse_id, parse_opt_id};
 use crate::kit::children;
-use crate::kit::read::{feed, prefetch as prefetch_rows};
+use crate::kit::read::{feed, prefetch_selected};
 use crate::modules::billing::graphql::types::{PAYMENT_ALLOCATIONS, Payment};
 use crate::modules::billing::service::payments::{
     self, Allocation, Method, NewPayment, PaymentFilter,
@@ -36,10 +36,12 @@ queries! { PaymentsQuery, guard = "Require(PAYMENT_READ)";
         let page = list(ctx, query, args, Payment).await?;
         let rows = page.edges.iter().map(|e| &e.node.0);
         feed::<payment::Entity>(ctx, rows.clone()).await;
-        if selects_on_nodes(ctx, "customer") {
-            prefetch_rows::<customer::Entity>(ctx, rows.clone().map(|p| p.customer_id)).await?;
-        }
-        children::prefetch(ctx, "allocations", PAYMENT_ALLOCATIONS, rows.map(|p| p.id)).await?;
+        prefetch_selected::<customer::Entity>(ctx, &["customer"], rows.clone().map(|p| Some(p.customer_id))).await?;
+        let entries = rows.clone().map(|p| p.journal_entry_id);
+        prefetch_selected::<journal_entry::Entity>(ctx, &["journalEntry"], entries).await?;
+        let allocations = children::prefetch(ctx, "allocations", PAYMENT_ALLOCATIONS, rows.map(|p| p.id)).await?;
+        let invoices = allocations.iter().map(|a| Some(a.invoice_id));
+        prefetch_selected::<invoice::Entity>(ctx, &["allocations", "nodes", "invoice"], invoices).await?;
         Ok(page)
     }
 

@@ -3,7 +3,7 @@
 //! `updateSalesSettings`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::master::customer;
+use entities::master::{customer, product};
 use entities::sales::sales_order;
 
 use crate::authz::Require;
@@ -11,12 +11,11 @@ use crate::authz::catalog::{INVOICE_WRITE, ORDER_READ, ORDER_WRITE, SALES_SETTIN
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::edit::filter_input;
-use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::resolve::{by_id, list, mutations, queries, write};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::{parse_id, parse_opt_id};
 use crate::kit::children;
-use crate::kit::read::{feed, prefetch as prefetch_rows};
+use crate::kit::read::{feed, prefetch_selected};
 use crate::modules::billing::graphql::invoices::{InvoiceLineInput, lines_of};
 use crate::modules::billing::graphql::types::Invoice;
 use crate::modules::sales::graphql::types::{
@@ -39,12 +38,7 @@ queries! { OrdersQuery, guard = "Require(ORDER_READ)";
         let filter = SalesOrderFilterInput::service(filter).gql()?;
         let query = orders::visible(req.access().gql()?, &filter);
         let page = list(ctx, query, args, SalesOrder).await?;
-        let rows = page.edges.iter().map(|e| &e.node.0);
-        feed::<sales_order::Entity>(ctx, rows.clone()).await;
-        if selects_on_nodes(ctx, "customer") {
-            prefetch_rows::<customer::Entity>(ctx, rows.clone().map(|o| o.customer_id)).await?;
-        }
-        children::prefetch(ctx, "lines", ORDER_LINES, rows.map(|o| o.id)).await?;
+        prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }
 
@@ -60,6 +54,21 @@ queries! { OrdersQuery, guard = "Require(ORDER_READ)";
         let db = ctx.request()?.tenant_db().await.gql()?;
         Ok(SalesSettings(settings::current(db.conn()).await.gql()?))
     }
+}
+
+/// Loads what the request selects on a page of orders, one statement each whatever the
+/// page's length: customers, lines and their products.
+async fn prefetch<'a>(
+    ctx: &Context<'_>,
+    rows: impl Iterator<Item = &'a sales_order::Model> + Clone,
+) -> Result<()> {
+    let customers: Vec<_> = rows.clone().map(|o| Some(o.customer_id)).collect();
+    let ids: Vec<_> = rows.clone().map(|o| o.id).collect();
+    feed::<sales_order::Entity>(ctx, rows).await;
+    prefetch_selected::<customer::Entity>(ctx, &["customer"], customers).await?;
+    let lines = children::prefetch(ctx, "lines", ORDER_LINES, ids.into_iter()).await?;
+    let products = lines.iter().map(|l| l.product_id);
+    prefetch_selected::<product::Entity>(ctx, &["lines", "nodes", "product"], products).await
 }
 
 filter_input! {

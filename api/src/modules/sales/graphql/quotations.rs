@@ -2,20 +2,20 @@
 //! `rejectQuotation`, `deleteQuotation`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use entities::master::customer;
-use entities::sales::quotation;
+use entities::crm::opportunity;
+use entities::master::{customer, product};
+use entities::sales::{quotation, sales_order};
 
 use crate::authz::Require;
 use crate::authz::catalog::{QUOTATION_READ, QUOTATION_WRITE};
 use crate::error::GqlResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::edit::filter_input;
-use crate::graphql::loaders::selects_on_nodes;
 use crate::graphql::parse_opt_id;
 use crate::graphql::resolve::{by_id, list, mutations, queries, write};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::kit::children;
-use crate::kit::read::{feed, prefetch as prefetch_rows};
+use crate::kit::read::{feed, prefetch_selected};
 use crate::modules::billing::graphql::invoices::{InvoiceLineInput, lines_of};
 use crate::modules::sales::graphql::types::{
     QUOTATION_LINES, Quotation, QuotationStatus, SalesOrder,
@@ -35,12 +35,7 @@ queries! { QuotationsQuery, guard = "Require(QUOTATION_READ)";
         let filter = QuotationFilterInput::service(filter).gql()?;
         let query = quotations::visible(req.access().gql()?, &filter);
         let page = list(ctx, query, args, Quotation).await?;
-        let rows = page.edges.iter().map(|e| &e.node.0);
-        feed::<quotation::Entity>(ctx, rows.clone()).await;
-        if selects_on_nodes(ctx, "customer") {
-            prefetch_rows::<customer::Entity>(ctx, rows.clone().map(|q| q.customer_id)).await?;
-        }
-        children::prefetch(ctx, "lines", QUOTATION_LINES, rows.map(|q| q.id)).await?;
+        prefetch(ctx, page.edges.iter().map(|e| &e.node.0)).await?;
         Ok(page)
     }
 
@@ -50,6 +45,25 @@ queries! { QuotationsQuery, guard = "Require(QUOTATION_READ)";
     ) -> Option<Quotation> |ctx| {
         Ok(by_id::<quotation::Entity>(ctx, &id).await?.map(Quotation))
     }
+}
+
+/// Loads what the request selects on a page of quotations, one statement each whatever the
+/// page's length: customers, opportunities, orders, lines and their products.
+async fn prefetch<'a>(
+    ctx: &Context<'_>,
+    rows: impl Iterator<Item = &'a quotation::Model> + Clone,
+) -> Result<()> {
+    let customers: Vec<_> = rows.clone().map(|q| Some(q.customer_id)).collect();
+    let orders: Vec<_> = rows.clone().map(|q| q.sales_order_id).collect();
+    let opportunities: Vec<_> = rows.clone().map(|q| q.opportunity_id).collect();
+    let ids: Vec<_> = rows.clone().map(|q| q.id).collect();
+    feed::<quotation::Entity>(ctx, rows).await;
+    prefetch_selected::<customer::Entity>(ctx, &["customer"], customers).await?;
+    prefetch_selected::<sales_order::Entity>(ctx, &["salesOrder"], orders).await?;
+    prefetch_selected::<opportunity::Entity>(ctx, &["opportunity"], opportunities).await?;
+    let lines = children::prefetch(ctx, "lines", QUOTATION_LINES, ids.into_iter()).await?;
+    let products = lines.iter().map(|l| l.product_id);
+    prefetch_selected::<product::Entity>(ctx, &["lines", "nodes", "product"], products).await
 }
 
 filter_input! {
