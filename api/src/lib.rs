@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod demo_data;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod files;

@@ -23,6 +23,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
+use crate::documents;
 use crate::graphql::{handler, websocket};
 use crate::playground;
 use crate::state::AppState;
@@ -54,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .route("/.well-known/jwks.json", get(jwks))
+        .route(
+            "/documents/{kind}/{file}",
+            get(documents::download::download),
+        )
         .merge(playground::routes())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

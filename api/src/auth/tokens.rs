@@ -148,6 +148,23 @@ impl Tokens {
         &self,
         token: &str,
     ) -> Result<(Principal, chrono::DateTime<chrono::Utc>), AppError> {
+        let data = self.decode::<Claims>(token, &self.audience)?;
+        let expires = chrono::DateTime::from_timestamp(data.claims.exp, 0)
+            .ok_or(AppError::Unauthenticated)?;
+        let principal = Principal {
+            tenant_id: data.claims.tid,
+            actor: Actor::User(data.claims.sub),
+            session_id: Some(data.claims.sid),
+        };
+        Ok((principal, expires))
+    }
+
+    /// The claims of `token`, checked strictly (see the module header) for `audience`.
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<jsonwebtoken::TokenData<T>, AppError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::Unauthenticated)?;
         if header.alg != Algorithm::EdDSA {
             return Err(AppError::Unauthenticated);
@@ -160,20 +177,117 @@ impl Tokens {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
+        validation.set_audience(&[audience]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
-        let data = jsonwebtoken::decode::<Claims>(token, key, &validation)
-            .map_err(|_| AppError::Unauthenticated)?;
-        let expires = chrono::DateTime::from_timestamp(data.claims.exp, 0)
-            .ok_or(AppError::Unauthenticated)?;
-        let principal = Principal {
-            tenant_id: data.claims.tid,
-            actor: Actor::User(data.claims.sub),
-            session_id: Some(data.claims.sid),
-        };
-        Ok((principal, expires))
+        jsonwebtoken::decode::<T>(token, key, &validation).map_err(|_| AppError::Unauthenticated)
     }
+
+    /// The audience of document links: never that of access tokens, so neither kind of
+    /// token passes for the other.
+    fn link_audience(&self) -> String {
+        format!("{}:document", self.audience)
+    }
+
+    /// A token that lets `principal` download document `doc` of kind `kind` until the
+    /// returned time (`ttl` from now). It grants nothing by itself: the download checks the
+    /// caller's rights on the document again (`crate::documents`).
+    pub fn issue_link(
+        &self,
+        principal: &Principal,
+        kind: LinkedDocument,
+        doc: Uuid,
+        ttl: Duration,
+    ) -> Result<(String, chrono::DateTime<Utc>), AppError> {
+        let now = Utc::now().timestamp();
+        let exp = now + i64::try_from(ttl.as_secs()).unwrap_or(300);
+        let (sub, key) = match principal.actor {
+            Actor::User(id) => (id, false),
+            Actor::ApiKey(id) => (id, true),
+        };
+        let claims = LinkClaims {
+            iss: self.issuer.clone(),
+            aud: self.link_audience(),
+            sub,
+            key,
+            tid: principal.tenant_id,
+            sid: principal.session_id,
+            kind,
+            doc,
+            exp,
+            nbf: now,
+            iat: now,
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.keys.signing_kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &self.keys.signing)
+            .map_err(|e| AppError::Internal(format!("link signing failed: {e}")))?;
+        let expires = chrono::DateTime::from_timestamp(exp, 0)
+            .ok_or_else(|| AppError::Internal("link expiry out of range".into()))?;
+        Ok((token, expires))
+    }
+
+    /// What a valid document link names; anything else (an access token included) is
+    /// `UNAUTHENTICATED`.
+    pub fn verify_link(&self, token: &str) -> Result<Link, AppError> {
+        let claims = self
+            .decode::<LinkClaims>(token, &self.link_audience())?
+            .claims;
+        let actor = if claims.key {
+            Actor::ApiKey(claims.sub)
+        } else {
+            Actor::User(claims.sub)
+        };
+        Ok(Link {
+            principal: Principal {
+                tenant_id: claims.tid,
+                actor,
+                session_id: claims.sid,
+            },
+            kind: claims.kind,
+            doc: claims.doc,
+        })
+    }
+}
+
+/// The kinds of document a link can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkedDocument {
+    /// An invoice or credit note.
+    Invoice,
+    /// A quotation.
+    Quotation,
+}
+
+/// The claims of a document link. All are required on decode.
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkClaims {
+    iss: String,
+    aud: String,
+    /// The user or API key it was issued to.
+    sub: Uuid,
+    /// Whether `sub` is an API key.
+    key: bool,
+    tid: Uuid,
+    /// The session of the user's sign-in (`null` for an API key).
+    sid: Option<Uuid>,
+    kind: LinkedDocument,
+    doc: Uuid,
+    exp: i64,
+    nbf: i64,
+    iat: i64,
+}
+
+/// A verified document link: who may download which document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Who it was issued to, checked again at download.
+    pub principal: Principal,
+    /// What kind of document.
+    pub kind: LinkedDocument,
+    /// The document's id.
+    pub doc: Uuid,
 }
 
 #[cfg(test)]
@@ -233,6 +347,63 @@ mod tests {
         assert!(t.verify(&format!("{}.{}.", parts[0], parts[1])).is_err());
         assert!(t.verify(&format!("{}x", token)).is_err());
         assert!(t.verify("garbage").is_err());
+    }
+
+    #[test]
+    fn a_link_names_its_document_and_is_no_access_token() {
+        let t = tokens(1);
+        let principal = Principal {
+            tenant_id: Uuid::now_v7(),
+            actor: Actor::User(Uuid::now_v7()),
+            session_id: Some(Uuid::now_v7()),
+        };
+        let doc = Uuid::now_v7();
+        let (link, expires) = t
+            .issue_link(
+                &principal,
+                LinkedDocument::Invoice,
+                doc,
+                Duration::from_secs(60),
+            )
+            .unwrap();
+        assert!(expires > Utc::now());
+        assert_eq!(
+            t.verify_link(&link).unwrap(),
+            Link {
+                principal: principal.clone(),
+                kind: LinkedDocument::Invoice,
+                doc
+            }
+        );
+        assert!(
+            matches!(t.verify(&link), Err(AppError::Unauthenticated)),
+            "a link is not an access token"
+        );
+        let access = issue(&t);
+        assert!(
+            matches!(t.verify_link(&access), Err(AppError::Unauthenticated)),
+            "an access token is not a link"
+        );
+        assert!(tokens(2).verify_link(&link).is_err(), "another key");
+        assert!(t.verify_link(&format!("{link}x")).is_err(), "tampered");
+        let past = Utc::now().timestamp() - i64::try_from(LEEWAY_SECS).unwrap() - 10;
+        let claims = LinkClaims {
+            iss: "erp".into(),
+            aud: t.link_audience(),
+            sub: Uuid::now_v7(),
+            key: false,
+            tid: principal.tenant_id,
+            sid: None,
+            kind: LinkedDocument::Quotation,
+            doc,
+            exp: past,
+            nbf: past - 60,
+            iat: past - 60,
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(t.keys.signing_kid.clone());
+        let expired = jsonwebtoken::encode(&header, &claims, &t.keys.signing).unwrap();
+        assert!(t.verify_link(&expired).is_err(), "expired");
     }
 
     #[test]

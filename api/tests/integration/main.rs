@@ -15,6 +15,7 @@ mod billing;
 mod cli;
 mod crm;
 mod demo;
+mod documents;
 mod errors;
 mod finance;
 mod graphql_limits;

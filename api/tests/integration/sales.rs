@@ -912,3 +912,347 @@ async fn lists_of_orders_and_quotations_cost_the_same_sql_for_60_as_for_5() {
         assert!(counts[2] <= 6, "{field}: {counts:?}");
     }
 }
+
+#[tokio::test]
+async fn a_credit_note_gives_back_on_the_order_what_it_returns_and_no_more() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("shop").await;
+    let token = app.login(&t).await;
+    let c = customer(&app, &token, "Acme", json!({})).await;
+    let widget = app
+        .id_of(
+            &token,
+            "mutation { createProduct(input: { sku: \"W-1\", name: \"Widget\", kind: GOODS, unit: \"ea\", currency: \"USD\", salePrice: \"100\" }) { id } }",
+            json!({}),
+            "createProduct",
+        )
+        .await;
+    let r = app
+        .gql(
+            Some(&token),
+            ORDER,
+            json!({ "i": { "customerId": c, "date": day(0), "lines": [
+                { "productId": widget, "quantity": "3" },
+                { "description": "Setup", "quantity": "1", "unitPrice": "50" },
+            ] } }),
+        )
+        .await;
+    let order = ok(&r, "createSalesOrder")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        &app.gql(Some(&token), CONFIRM, json!({ "id": order })).await,
+        "confirmSalesOrder",
+    );
+    let invoice_all = || async {
+        let r = app
+            .gql(
+                Some(&token),
+                FROM_ORDER,
+                json!({ "i": { "orderId": order, "date": day(0) } }),
+            )
+            .await;
+        let id = ok(&r, "createInvoiceFromOrder")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        ok(
+            &app.gql(Some(&token), POST, json!({ "id": id })).await,
+            "postInvoice",
+        );
+        id
+    };
+    let state = |o: &Value| {
+        let lines = o["lines"]["nodes"].as_array().unwrap();
+        (
+            o["status"].as_str().unwrap().to_owned(),
+            amount(&o["invoiced"]).to_owned(),
+            lines
+                .iter()
+                .map(|l| l["invoiced"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let first = invoice_all().await;
+    assert_eq!(
+        state(&order_of(&app, &token, &order).await),
+        (
+            "INVOICED".into(),
+            "350.00".into(),
+            vec!["3".into(), "1".into()]
+        )
+    );
+    let credit = |invoice: &str, lines: Option<Value>| {
+        let mut input = json!({ "invoiceId": invoice, "date": day(0) });
+        if let Some(lines) = lines {
+            input["lines"] = lines;
+        }
+        json!({ "i": input })
+    };
+    const CREDIT: &str = "mutation($i: CreateCreditNoteInput!) { createCreditNote(input: $i) { id total { amount } } }";
+    let post_credit = |vars: Value| async {
+        let r = app.gql(Some(&token), CREDIT, vars).await;
+        let id = ok(&r, "createCreditNote")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.gql(Some(&token), POST, json!({ "id": id })).await
+    };
+
+    // One widget comes back: the order has it to invoice again, and is no longer INVOICED
+    // (nothing was delivered: CONFIRMED).
+    let r = post_credit(credit(
+        &first,
+        Some(json!([{ "productId": widget, "quantity": "1", "unitPrice": "100" }])),
+    ))
+    .await;
+    ok(&r, "postInvoice");
+    assert_eq!(
+        state(&order_of(&app, &token, &order).await),
+        (
+            "CONFIRMED".into(),
+            "250.00".into(),
+            vec!["2".into(), "1".into()]
+        )
+    );
+    // A price correction as free text credits money only.
+    let r = post_credit(credit(
+        &first,
+        Some(json!([{ "description": "Goodwill", "quantity": "1", "unitPrice": "10" }])),
+    ))
+    .await;
+    ok(&r, "postInvoice");
+    assert_eq!(
+        state(&order_of(&app, &token, &order).await),
+        (
+            "CONFIRMED".into(),
+            "250.00".into(),
+            vec!["2".into(), "1".into()]
+        )
+    );
+    // Three widgets cannot come back of an invoice that billed three and had one back
+    // already; the refused posting changes nothing.
+    let r = post_credit(credit(
+        &first,
+        Some(json!([{ "productId": widget, "quantity": "3", "unitPrice": "1" }])),
+    ))
+    .await;
+    assert_eq!(rule(&r), "sales.over_credited", "{}", r.body);
+    assert_eq!(
+        state(&order_of(&app, &token, &order).await),
+        (
+            "CONFIRMED".into(),
+            "250.00".into(),
+            vec!["2".into(), "1".into()]
+        )
+    );
+    // The widget is invoiced again, then that invoice is credited whole.
+    let second = invoice_all().await;
+    assert_eq!(
+        state(&order_of(&app, &token, &order).await),
+        (
+            "INVOICED".into(),
+            "350.00".into(),
+            vec!["3".into(), "1".into()]
+        )
+    );
+    let r = post_credit(credit(&second, None)).await;
+    ok(&r, "postInvoice");
+    assert_eq!(
+        state(&order_of(&app, &token, &order).await),
+        (
+            "CONFIRMED".into(),
+            "250.00".into(),
+            vec!["2".into(), "1".into()]
+        )
+    );
+    // The first invoice has 350 − 100 − 10 = 240 left to credit: two widgets and the setup
+    // (250) are refused when the credit note is made; one widget and the setup come back.
+    let r = app
+        .gql(
+            Some(&token),
+            CREDIT,
+            credit(
+                &first,
+                Some(json!([
+                    { "productId": widget, "quantity": "2", "unitPrice": "100" },
+                    { "description": "Setup", "quantity": "1", "unitPrice": "50" },
+                ])),
+            ),
+        )
+        .await;
+    assert_eq!(rule(&r), "billing.credit_exceeds_invoice", "{}", r.body);
+    let r = post_credit(credit(
+        &first,
+        Some(json!([
+            { "productId": widget, "quantity": "1", "unitPrice": "100" },
+            { "description": "Setup", "quantity": "1", "unitPrice": "50" },
+        ])),
+    ))
+    .await;
+    ok(&r, "postInvoice");
+    assert_eq!(
+        state(&order_of(&app, &token, &order).await),
+        (
+            "CONFIRMED".into(),
+            "100.00".into(),
+            vec!["1".into(), "0".into()]
+        )
+    );
+}
+
+#[tokio::test]
+async fn drafts_are_edited_at_the_version_read_and_only_while_drafts() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("shop").await;
+    let token = app.login(&t).await;
+    let c = customer(&app, &token, "Acme", json!({})).await;
+    let vat = vat20(&app, &token).await;
+    const UPDATE_Q: &str = "mutation($id: ID!, $i: UpdateQuotationInput!) { updateQuotation(id: $id, input: $i) { version memo validUntil subtotal { amount } taxTotal { amount } total { amount } lines(first: 10) { nodes { lineNo description netMinor } } } }";
+    let r = app
+        .gql(
+            Some(&token),
+            QUOTE,
+            json!({ "i": { "customerId": c, "date": day(0), "lines": [{ "description": "Widget", "quantity": "1", "unitPrice": "10" }] } }),
+        )
+        .await;
+    let q = ok(&r, "createQuotation")["id"].as_str().unwrap().to_owned();
+    let two_lines = json!([
+        { "description": "Widget", "quantity": "3", "unitPrice": "100", "discount": "10", "taxRateIds": [vat] },
+        { "description": "Setup", "quantity": "1", "unitPrice": "50", "taxRateIds": [vat] },
+    ]);
+    let r = app
+        .gql(
+            Some(&token),
+            UPDATE_Q,
+            json!({ "id": q, "i": { "expectedVersion": 1, "memo": "Valid while stocks last", "validUntil": day(10), "lines": two_lines } }),
+        )
+        .await;
+    let u = ok(&r, "updateQuotation");
+    assert_eq!(
+        (
+            &u["version"],
+            &u["memo"],
+            &u["validUntil"],
+            amount(&u["subtotal"]),
+            amount(&u["taxTotal"]),
+            amount(&u["total"])
+        ),
+        (
+            &json!(2),
+            &json!("Valid while stocks last"),
+            &json!(day(10)),
+            "320.00",
+            "64.00",
+            "384.00"
+        )
+    );
+    assert_eq!(
+        u["lines"]["nodes"],
+        json!([
+            { "lineNo": 1, "description": "Widget", "netMinor": 27000 },
+            { "lineNo": 2, "description": "Setup", "netMinor": 5000 },
+        ])
+    );
+    // The version read is stale now; an edit without lines keeps them and computes again.
+    let r = app
+        .gql(
+            Some(&token),
+            UPDATE_Q,
+            json!({ "id": q, "i": { "expectedVersion": 1, "memo": "" } }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["CONFLICT"], "{}", r.body);
+    let r = app
+        .gql(
+            Some(&token),
+            UPDATE_Q,
+            json!({ "id": q, "i": { "expectedVersion": 2, "validUntil": day(-1) } }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["VALIDATION"], "{}", r.body);
+    // Two edits at the same version: one wins, the other is a CONFLICT.
+    let edit = |memo: &str| json!({ "id": q, "i": { "expectedVersion": 2, "memo": memo } });
+    let (a, b) = tokio::join!(
+        app.gql(Some(&token), UPDATE_Q, edit("a")),
+        app.gql(Some(&token), UPDATE_Q, edit("b")),
+    );
+    let mut codes: Vec<String> = [&a, &b].iter().flat_map(|r| r.codes()).collect();
+    codes.sort();
+    assert_eq!(codes, ["CONFLICT"], "{} / {}", a.body, b.body);
+    let r = app
+        .gql(
+            Some(&token),
+            UPDATE_Q,
+            json!({ "id": q, "i": { "expectedVersion": 3, "memo": "" } }),
+        )
+        .await;
+    let u = ok(&r, "updateQuotation");
+    assert_eq!(
+        (&u["version"], &u["memo"], amount(&u["total"])),
+        (&json!(4), &Value::Null, "384.00")
+    );
+    // A sales rep edits their own customers' drafts only.
+    let rep = app
+        .create_user(&t, &token, "rep@shop.test", &["sales_rep"])
+        .await;
+    let rep_token = app.login(&rep).await;
+    let r = app
+        .gql(
+            Some(&rep_token),
+            UPDATE_Q,
+            json!({ "id": q, "i": { "expectedVersion": 4, "memo": "mine" } }),
+        )
+        .await;
+    assert_eq!(r.codes(), ["NOT_FOUND"], "{}", r.body);
+    // Once sent, a quotation is not edited.
+    ok(
+        &app.gql(Some(&token), SEND, json!({ "id": q })).await,
+        "sendQuotation",
+    );
+    let r = app
+        .gql(
+            Some(&token),
+            UPDATE_Q,
+            json!({ "id": q, "i": { "expectedVersion": 5, "memo": "late" } }),
+        )
+        .await;
+    assert_eq!(rule(&r), "sales.quotation_status", "{}", r.body);
+
+    const UPDATE_O: &str = "mutation($id: ID!, $i: UpdateSalesOrderInput!) { updateSalesOrder(id: $id, input: $i) { version total { amount } lines(first: 10) { nodes { quantity } } } }";
+    let r = app
+        .gql(
+            Some(&token),
+            ORDER,
+            json!({ "i": { "customerId": c, "date": day(0), "lines": [{ "description": "Goods", "quantity": "5", "unitPrice": "10" }] } }),
+        )
+        .await;
+    let order = ok(&r, "createSalesOrder")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .gql(
+            Some(&token),
+            UPDATE_O,
+            json!({ "id": order, "i": { "expectedVersion": 1, "lines": [{ "description": "Goods", "quantity": "7", "unitPrice": "10", "taxRateIds": [vat] }] } }),
+        )
+        .await;
+    assert_eq!(
+        ok(&r, "updateSalesOrder"),
+        &json!({ "version": 2, "total": { "amount": "84.00" }, "lines": { "nodes": [{ "quantity": "7" }] } })
+    );
+    ok(
+        &app.gql(Some(&token), CONFIRM, json!({ "id": order })).await,
+        "confirmSalesOrder",
+    );
+    let r = app
+        .gql(
+            Some(&token),
+            UPDATE_O,
+            json!({ "id": order, "i": { "expectedVersion": 3, "memo": "late" } }),
+        )
+        .await;
+    assert_eq!(rule(&r), "sales.order_status", "{}", r.body);
+}

@@ -599,6 +599,11 @@ pub const CALLS: &[Call] = &[
         "sales.quotation.write",
     ),
     mutation(
+        "updateQuotation",
+        "mutation($quotationDraft: ID!) { updateQuotation(id: $quotationDraft, input: { expectedVersion: 1, date: \"2026-03-02\" }) { id version memo } }",
+        "sales.quotation.write",
+    ),
+    mutation(
         "sendQuotation",
         "mutation($quotationDraft: ID!) { sendQuotation(id: $quotationDraft) { id number memo } }",
         "sales.quotation.write",
@@ -621,6 +626,11 @@ pub const CALLS: &[Call] = &[
     mutation(
         "createSalesOrder",
         "mutation($customer: ID!) { createSalesOrder(input: { customerId: $customer, date: \"2026-04-01\", memo: \"More\", lines: [{ description: \"More goods\", quantity: \"1\", unitPrice: \"5\" }] }) { id memo } }",
+        "sales.order.write",
+    ),
+    mutation(
+        "updateSalesOrder",
+        "mutation($orderDraft: ID!) { updateSalesOrder(id: $orderDraft, input: { expectedVersion: 1, date: \"2026-03-02\" }) { id version memo } }",
         "sales.order.write",
     ),
     mutation(

@@ -8,6 +8,8 @@ use entities::billing::{invoice_line, invoice_tax, payment, payment_allocation};
 use entities::finance::{journal, journal_entry};
 use entities::master::{customer, product};
 
+use crate::auth::tokens::LinkedDocument;
+use crate::documents::link::{self, DocumentLink};
 use crate::graphql::fields::fields;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
@@ -198,6 +200,10 @@ fields! {
         children taxes -> InvoiceTax = INVOICE_TAXES;
         /// The payments and credit notes that settled it.
         children payments -> PaymentAllocation = INVOICE_PAYMENTS;
+        /// A signed link to its PDF, valid for ten minutes, for you alone.
+        async fn pdf(&self, ctx: &Context<'_>) -> Result<DocumentLink> {
+            link::issue(ctx, LinkedDocument::Invoice, self.0.id)
+        }
         /// Optimistic-locking version.
         value version: i32;
     }

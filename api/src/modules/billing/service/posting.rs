@@ -13,7 +13,8 @@
 //! it goes to the rounding account on a line of its own.
 //!
 //! An invoice made from a sales order counts on the order's lines in the same transaction
-//! (`sales::service::invoicing::posted`), which refuses to bill more than is left.
+//! (`sales::service::invoicing::posted`), which refuses to bill more than is left; its
+//! credit notes give back there what they return (`invoicing::credited`).
 //!
 //! Posting a posted document returns it unchanged: a retried posting has one effect.
 
@@ -320,9 +321,13 @@ pub async fn post(w: &Write<'_>, id: Uuid) -> Result<invoice::Model, AppError> {
             .await?;
         }
     }
-    if doc.kind == InvoiceKind::Invoice {
-        // An invoice made from a sales order counts on the order's lines.
-        crate::modules::sales::service::invoicing::posted(w, &doc).await?;
+    // An invoice made from a sales order counts on the order's lines; its credit notes give
+    // back what they return.
+    match doc.kind {
+        InvoiceKind::Invoice => crate::modules::sales::service::invoicing::posted(w, &doc).await?,
+        InvoiceKind::CreditNote => {
+            crate::modules::sales::service::invoicing::credited(w, &doc).await?;
+        }
     }
     row.number = Set(Some(number));
     row.fiscal_year = Set(Some(year));

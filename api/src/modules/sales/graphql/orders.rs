@@ -1,6 +1,6 @@
-//! `salesOrders`, `salesOrder`, `salesSettings`, `createSalesOrder`, `confirmSalesOrder`,
-//! `deliverSalesOrder`, `cancelSalesOrder`, `closeSalesOrder`, `createInvoiceFromOrder`,
-//! `updateSalesSettings`.
+//! `salesOrders`, `salesOrder`, `salesSettings`, `createSalesOrder`, `updateSalesOrder`,
+//! `confirmSalesOrder`, `deliverSalesOrder`, `cancelSalesOrder`, `closeSalesOrder`,
+//! `createInvoiceFromOrder`, `updateSalesSettings`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::master::{customer, product};
@@ -21,6 +21,7 @@ use crate::modules::billing::graphql::types::Invoice;
 use crate::modules::sales::graphql::types::{
     InvoicePolicy, ORDER_LINES, SalesOrder, SalesOrderStatus, SalesSettings,
 };
+use crate::modules::sales::service::DraftChanges;
 use crate::modules::sales::service::invoicing::{self, FromOrder};
 use crate::modules::sales::service::orders::{self, NewOrder, OrderFilter};
 use crate::modules::sales::service::settings::{self, SettingsPatch};
@@ -104,6 +105,38 @@ pub struct CreateSalesOrderInput {
     pub lines: Vec<InvoiceLineInput>,
 }
 
+/// Input of `updateSalesOrder`: what changes on a draft (omitted: as it is).
+#[derive(InputObject)]
+pub struct UpdateSalesOrderInput {
+    /// The version you read (`CONFLICT` when someone changed it since).
+    pub expected_version: i32,
+    /// The order date.
+    pub date: Option<Date>,
+    /// Company currency per unit of a foreign currency.
+    pub rate: Option<Decimal>,
+    /// A note printed on it (empty: none; at most 2,000 characters).
+    pub memo: Option<String>,
+    /// All of its lines (1 to 500), replacing the ones it has.
+    pub lines: Option<Vec<InvoiceLineInput>>,
+}
+
+/// The changes of a draft as typed (`updateSalesOrder`, `updateQuotation`).
+pub(crate) fn draft_changes(
+    expected_version: i32,
+    date: Option<Date>,
+    rate: Option<Decimal>,
+    memo: Option<String>,
+    lines: Option<Vec<InvoiceLineInput>>,
+) -> Result<DraftChanges> {
+    Ok(DraftChanges {
+        expected_version,
+        date: date.map(|d| d.0),
+        rate: rate.map(|r| r.as_str().to_owned()),
+        memo,
+        lines: lines.map(lines_of).transpose().gql()?,
+    })
+}
+
 /// A line's quantity in `deliverSalesOrder`.
 #[derive(InputObject)]
 pub struct DeliveryLineInput {
@@ -184,6 +217,29 @@ impl OrdersMutation {
             lines: lines_of(input.lines).gql()?,
         };
         let row = write(ctx, |w| Box::pin(orders::create(w, id, content))).await?;
+        Ok(SalesOrder(row))
+    }
+
+    /// Changes a draft order (its date, rate, memo or all of its lines), computed again by
+    /// the tax engine with the rates valid on its date. `expectedVersion` must be the version
+    /// you read (`CONFLICT` otherwise); a confirmed order is not edited (`BUSINESS_RULE
+    /// sales.order_status`).
+    #[graphql(guard = "Require(ORDER_WRITE)")]
+    async fn update_sales_order(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The order's id.")] id: ID,
+        input: UpdateSalesOrderInput,
+    ) -> Result<SalesOrder> {
+        let id = parse_id(&id, "id").gql()?;
+        let changes = draft_changes(
+            input.expected_version,
+            input.date,
+            input.rate,
+            input.memo,
+            input.lines,
+        )?;
+        let row = write(ctx, |w| Box::pin(orders::update(w, id, changes))).await?;
         Ok(SalesOrder(row))
     }
 

@@ -1,5 +1,5 @@
-//! `quotations`, `quotation`, `createQuotation`, `sendQuotation`, `acceptQuotation`,
-//! `rejectQuotation`, `deleteQuotation`.
+//! `quotations`, `quotation`, `createQuotation`, `updateQuotation`, `sendQuotation`,
+//! `acceptQuotation`, `rejectQuotation`, `deleteQuotation`.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entities::crm::opportunity;
@@ -17,6 +17,7 @@ use crate::graphql::scalars::{Date, Decimal};
 use crate::kit::children;
 use crate::kit::read::{feed, prefetch_selected};
 use crate::modules::billing::graphql::invoices::{InvoiceLineInput, lines_of};
+use crate::modules::sales::graphql::orders::draft_changes;
 use crate::modules::sales::graphql::types::{
     QUOTATION_LINES, Quotation, QuotationStatus, SalesOrder,
 };
@@ -105,6 +106,23 @@ pub struct CreateQuotationInput {
     pub lines: Vec<InvoiceLineInput>,
 }
 
+/// Input of `updateQuotation`: what changes on a draft (omitted: as it is).
+#[derive(InputObject)]
+pub struct UpdateQuotationInput {
+    /// The version you read (`CONFLICT` when someone changed it since).
+    pub expected_version: i32,
+    /// Its date.
+    pub date: Option<Date>,
+    /// The last day it may be accepted.
+    pub valid_until: Option<Date>,
+    /// Company currency per unit of a foreign currency.
+    pub rate: Option<Decimal>,
+    /// A note printed on it (empty: none; at most 2,000 characters).
+    pub memo: Option<String>,
+    /// All of its lines (1 to 500), replacing the ones it has.
+    pub lines: Option<Vec<InvoiceLineInput>>,
+}
+
 /// Creating quotations.
 #[derive(Default)]
 pub struct QuotationsMutation;
@@ -133,6 +151,33 @@ impl QuotationsMutation {
             lines: lines_of(input.lines).gql()?,
         };
         let row = write(ctx, |w| Box::pin(quotations::create(w, id, content))).await?;
+        Ok(Quotation(row))
+    }
+
+    /// Changes a draft quotation (its date, validity, rate, memo or all of its lines),
+    /// computed again by the tax engine with the rates valid on its date. `expectedVersion`
+    /// must be the version you read (`CONFLICT` otherwise); a sent one is not edited
+    /// (`BUSINESS_RULE sales.quotation_status`).
+    #[graphql(guard = "Require(QUOTATION_WRITE)")]
+    async fn update_quotation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The quotation's id.")] id: ID,
+        input: UpdateQuotationInput,
+    ) -> Result<Quotation> {
+        let id = crate::graphql::parse_id(&id, "id").gql()?;
+        let valid_until = input.valid_until.map(|d| d.0);
+        let changes = draft_changes(
+            input.expected_version,
+            input.date,
+            input.rate,
+            input.memo,
+            input.lines,
+        )?;
+        let row = write(ctx, |w| {
+            Box::pin(quotations::update(w, id, changes, valid_until))
+        })
+        .await?;
         Ok(Quotation(row))
     }
 

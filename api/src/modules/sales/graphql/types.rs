@@ -9,6 +9,8 @@ use entities::sales::quotation::{self, QuotationStatus as StoredQuotationStatus}
 use entities::sales::sales_order::{self, OrderStatus as StoredOrderStatus};
 use entities::sales::{quotation_line, sales_order_line, sales_setting};
 
+use crate::auth::tokens::LinkedDocument;
+use crate::documents::link::{self, DocumentLink};
 use crate::graphql::fields::fields;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
@@ -178,6 +180,10 @@ fields! {
         value sent_at: Option<DateTime<Utc>>;
         /// Its lines, in order.
         children lines -> QuotationLine = QUOTATION_LINES;
+        /// A signed link to its PDF, valid for ten minutes, for you alone.
+        async fn pdf(&self, ctx: &Context<'_>) -> Result<DocumentLink> {
+            link::issue(ctx, LinkedDocument::Quotation, self.0.id)
+        }
         /// Optimistic-locking version.
         value version: i32;
     }

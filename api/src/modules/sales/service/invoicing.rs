@@ -8,8 +8,18 @@
 //! one statement that refuses to pass the cap (`BUSINESS_RULE sales.over_invoiced`), so
 //! two invoices of the same lines posted at once cannot bill more than the cap together;
 //! the order is `INVOICED` once every line is invoiced in full.
+//!
+//! A posted credit note of such an invoice gives back, in [`credited`], what it returns: each
+//! of its lines that names a line the invoice billed from the order (by its product, or, for
+//! a line without one, by the same description) takes its quantity off that order line's
+//! invoiced quantity, so it can be invoiced again; its total comes off the order's invoiced
+//! amount. It never gives back more than the invoice billed less what its earlier credit
+//! notes gave back (`BUSINESS_RULE sales.over_credited`). Other lines (a price correction
+//! written as free text) credit money only. The order leaves `INVOICED` when a line is no
+//! longer invoiced in full.
 
 use chrono::NaiveDate;
+use entities::billing::invoice::InvoiceStatus;
 use entities::billing::{invoice, invoice_line};
 use entities::sales::sales_invoice_line;
 use entities::sales::sales_order::{self, OrderStatus};
@@ -236,5 +246,153 @@ pub async fn posted(w: &Write<'_>, doc: &invoice::Model) -> Result<(), AppError>
         ..Default::default()
     };
     write::update::<sales_order::Entity>(w, &before, row, before.version, "invoice").await?;
+    Ok(())
+}
+
+/// Gives back on the order what posted credit note `note` returns (see the module header);
+/// called by billing's posting inside its transaction.
+pub async fn credited(w: &Write<'_>, note: &invoice::Model) -> Result<(), AppError> {
+    let Some(original) = note.credited_invoice_id else {
+        return Ok(());
+    };
+    let earlier: Vec<Uuid> = invoice::Entity::find()
+        .filter(invoice::Column::CreditedInvoiceId.eq(original))
+        .filter(invoice::Column::Id.ne(note.id))
+        .filter(invoice::Column::Status.ne(InvoiceStatus::Draft))
+        .all(w.tx().await?)
+        .await?
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    let documents: Vec<Uuid> = [original, note.id].into_iter().chain(earlier).collect();
+    let links = sales_invoice_line::Entity::find()
+        .filter(sales_invoice_line::Column::InvoiceId.is_in(documents.clone()))
+        .all(w.tx().await?)
+        .await?;
+    if !links.iter().any(|k| k.invoice_id == original) {
+        return Ok(());
+    }
+    let lines = invoice_line::Entity::find()
+        .filter(invoice_line::Column::InvoiceId.is_in(documents))
+        .order_by_asc(invoice_line::Column::LineNo)
+        .all(w.tx().await?)
+        .await?;
+    let order_line_of = |line: &invoice_line::Model| {
+        links
+            .iter()
+            .find(|k| k.invoice_line_id == line.id)
+            .map(|k| k.order_line_id)
+    };
+    // Per line the invoice billed from the order: the order line and what is left to give
+    // back, in the invoice's line order.
+    let mut open: Vec<(&invoice_line::Model, Uuid, i64)> = lines
+        .iter()
+        .filter(|l| l.invoice_id == original)
+        .filter_map(|l| order_line_of(l).map(|o| (l, o, l.quantity_micros)))
+        .collect();
+    for given in lines
+        .iter()
+        .filter(|l| l.invoice_id != original && l.invoice_id != note.id)
+    {
+        let Some(order_line) = order_line_of(given) else {
+            continue;
+        };
+        let mut left = given.quantity_micros;
+        for o in open.iter_mut().filter(|o| o.1 == order_line) {
+            let taken = left.min(o.2);
+            o.2 -= taken;
+            left -= taken;
+        }
+    }
+    let names = |billed: &invoice_line::Model, line: &invoice_line::Model| match line.product_id {
+        Some(product) => billed.product_id == Some(product),
+        None => billed.product_id.is_none() && billed.description == line.description,
+    };
+    let mut returned: Vec<(&invoice_line::Model, Uuid)> = Vec::new();
+    for line in lines.iter().filter(|l| l.invoice_id == note.id) {
+        if !open.iter().any(|o| names(o.0, line)) {
+            continue;
+        }
+        let Some(o) = open
+            .iter_mut()
+            .find(|o| names(o.0, line) && o.2 >= line.quantity_micros)
+        else {
+            return Err(rule(
+                "sales.over_credited",
+                format!(
+                    "line {} gives back more than the invoice billed of its order line, less \
+                     what earlier credit notes gave back",
+                    line.line_no
+                ),
+            ));
+        };
+        o.2 -= line.quantity_micros;
+        returned.push((line, o.1));
+    }
+    if returned.is_empty() {
+        return Ok(());
+    }
+    sales_invoice_line::Entity::insert_many(returned.iter().map(|(line, order_line)| {
+        sales_invoice_line::ActiveModel {
+            invoice_line_id: Set(line.id),
+            invoice_id: Set(note.id),
+            order_line_id: Set(*order_line),
+        }
+    }))
+    .exec_without_returning(w.tx().await?)
+    .await?;
+    for (line, order_line) in &returned {
+        let taken = add_to_line(
+            w,
+            *order_line,
+            "invoiced_micros",
+            -line.quantity_micros,
+            "quantity_micros",
+        )
+        .await?;
+        if !taken {
+            return Err(rule(
+                "sales.over_credited",
+                format!(
+                    "line {} gives back more than its order line has invoiced",
+                    line.line_no
+                ),
+            ));
+        }
+    }
+    let order_line = entities::sales::sales_order_line::Entity::find_by_id(returned[0].1)
+        .one(w.tx().await?)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "sales_order_line",
+        })?;
+    let before = sales_order::Entity::find_by_id(order_line.order_id)
+        .one(w.tx().await?)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: "sales_order",
+        })?;
+    let lines = lines_of(w.tx().await?, before.id).await?;
+    let status = if matches!(before.status, OrderStatus::Closed | OrderStatus::Cancelled)
+        || lines.iter().all(|l| l.invoiced_micros == l.quantity_micros)
+    {
+        before.status
+    } else if lines
+        .iter()
+        .all(|l| l.delivered_micros == l.quantity_micros)
+    {
+        OrderStatus::Delivered
+    } else if lines.iter().any(|l| l.delivered_micros > 0) {
+        OrderStatus::PartiallyDelivered
+    } else {
+        OrderStatus::Confirmed
+    };
+    let given_back: i64 = returned.iter().map(|(l, _)| l.total_minor).sum();
+    let row = sales_order::ActiveModel {
+        invoiced_minor: Set((before.invoiced_minor - given_back).max(0)),
+        status: Set(status),
+        ..Default::default()
+    };
+    write::update::<sales_order::Entity>(w, &before, row, before.version, "credit").await?;
     Ok(())
 }

@@ -65,6 +65,47 @@ pub(crate) fn rate_ids(stored: &str) -> Vec<Uuid> {
         .collect()
 }
 
+/// The changes to a draft quotation or order as typed (each `None`: as it is). The draft is
+/// computed again with the tax rates valid on its (new) date.
+#[derive(Clone, Debug, Default)]
+pub struct DraftChanges {
+    /// The version read (optimistic locking: another one is a `CONFLICT`).
+    pub expected_version: i32,
+    /// The document date.
+    pub date: Option<NaiveDate>,
+    /// Company currency per unit of a foreign currency.
+    pub rate: Option<String>,
+    /// The note printed on it (empty: none).
+    pub memo: Option<String>,
+    /// All of its lines, replacing the ones it has.
+    pub lines: Option<Vec<NewLine>>,
+}
+
+/// Computes draft `before` (of `customer_id`, in `currency` at `rate_micros`, dated `date`,
+/// with `stored` lines) again with `changes`: what [`prepare`] makes of it, and the memo.
+pub(crate) async fn reprepare<R: Resource>(
+    w: &Write<'_>,
+    (customer_id, currency, rate_micros, date): (Uuid, &str, i64, NaiveDate),
+    stored: Vec<DocLine>,
+    changes: DraftChanges,
+    memo: Option<String>,
+) -> Result<(Prepared, Option<String>), AppError> {
+    let lines = match changes.lines {
+        Some(lines) => lines,
+        None => stored.iter().map(|l| l.typed(l.quantity_micros)).collect(),
+    };
+    let rate = changes
+        .rate
+        .unwrap_or_else(|| format_trimmed(rate_micros, MICRO_SCALE));
+    let date = changes.date.unwrap_or(date);
+    let doc = prepare::<R>(w, customer_id, Some(currency), Some(&rate), date, &lines).await?;
+    let memo = match changes.memo {
+        Some(m) => crate::modules::common::optional_text(Some(&m), "input.memo", 2000)?,
+        None => memo,
+    };
+    Ok((doc, memo))
+}
+
 /// A quotation or order as computed: its customer and owner, currency, rate, totals and
 /// lines.
 pub(crate) struct Prepared {

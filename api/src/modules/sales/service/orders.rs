@@ -1,4 +1,4 @@
-//! Sales orders: drafts with their lines, confirmation (the number and the credit check of
+//! Sales orders: drafts with their lines (edited with their version), confirmation (the number and the credit check of
 //! `service::credit`), deliveries, cancelling and closing.
 
 use chrono::{NaiveDate, Utc};
@@ -18,7 +18,9 @@ use crate::kit::{Write, write};
 use crate::modules::billing::service::lines::{NewLine, micros};
 use crate::modules::common::optional_text;
 use crate::modules::finance::service::numbering;
-use crate::modules::sales::service::{DocLine, credit, invoicing, prepare, rule};
+use crate::modules::sales::service::{
+    DocLine, DraftChanges, credit, invoicing, prepare, reprepare, rule,
+};
 
 /// The series of order numbers (`SO-2026-000042`, by calendar year).
 pub const SERIES: &str = "SO";
@@ -129,10 +131,16 @@ pub async fn create(
             return Ok(stored);
         }
     }
-    sales_order_line::Entity::insert_many(doc.lines.iter().enumerate().map(|(i, l)| {
+    insert_lines(w, order_id, &doc.lines).await?;
+    Ok(stored)
+}
+
+/// Stores `lines` as the lines of order `id`, numbered from 1, nothing delivered or invoiced.
+async fn insert_lines(w: &Write<'_>, id: Uuid, lines: &[DocLine]) -> Result<(), AppError> {
+    sales_order_line::Entity::insert_many(lines.iter().enumerate().map(|(i, l)| {
         sales_order_line::ActiveModel {
             id: Set(Uuid::now_v7()),
-            order_id: Set(order_id),
+            order_id: Set(id),
             line_no: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
             product_id: Set(l.product_id),
             description: Set(l.description.clone()),
@@ -149,7 +157,59 @@ pub async fn create(
     }))
     .exec_without_returning(w.tx().await?)
     .await?;
-    Ok(stored)
+    Ok(())
+}
+
+/// `updateSalesOrder`: changes a draft (its date, rate, memo or all of its lines), computed
+/// again; the version must be the one read (`CONFLICT` otherwise). A confirmed order is not
+/// edited (`BUSINESS_RULE sales.order_status`).
+pub async fn update(
+    w: &Write<'_>,
+    id: Uuid,
+    changes: DraftChanges,
+) -> Result<sales_order::Model, AppError> {
+    let before = write::find_for_write::<sales_order::Entity>(w, id).await?;
+    if before.status != OrderStatus::Draft {
+        return Err(wrong_status(&before, "edited"));
+    }
+    let date = changes.date.unwrap_or(before.order_date);
+    let version = changes.expected_version;
+    let stored = lines_of(w.tx().await?, id)
+        .await?
+        .iter()
+        .map(line_of)
+        .collect();
+    let (doc, memo) = reprepare::<sales_order::Entity>(
+        w,
+        (
+            before.customer_id,
+            &before.currency,
+            before.rate_micros,
+            before.order_date,
+        ),
+        stored,
+        changes,
+        before.memo.clone(),
+    )
+    .await?;
+    let t = &doc.totals;
+    let row = sales_order::ActiveModel {
+        order_date: Set(date),
+        rate_micros: Set(doc.rate_micros),
+        subtotal_minor: Set(t.net_minor),
+        tax_minor: Set(t.tax_minor),
+        rounding_minor: Set(t.rounding_minor),
+        total_minor: Set(t.total_minor),
+        memo: Set(memo),
+        ..Default::default()
+    };
+    let after = write::update::<sales_order::Entity>(w, &before, row, version, "update").await?;
+    sales_order_line::Entity::delete_many()
+        .filter(sales_order_line::Column::OrderId.eq(id))
+        .exec(w.tx().await?)
+        .await?;
+    insert_lines(w, id, &doc.lines).await?;
+    Ok(after)
 }
 
 pub(crate) fn wrong_status(o: &sales_order::Model, doing: &str) -> AppError {
@@ -278,9 +338,9 @@ pub async fn deliver(
     write::update::<sales_order::Entity>(w, &before, row, before.version, "deliver").await
 }
 
-/// Adds `amount` to `column` of order line `line` when the sum stays within `cap` (a
-/// column): one statement, so concurrent additions never pass the cap together. Whether it
-/// was added.
+/// Adds `amount` (negative: takes it off) to `column` of order line `line` when the sum
+/// stays within zero and `cap` (a column): one statement, so concurrent additions never pass
+/// the cap together. Whether it was added.
 pub(crate) async fn add_to_line(
     w: &Write<'_>,
     line: Uuid,
@@ -293,11 +353,11 @@ pub(crate) async fn add_to_line(
     let sql = match backend {
         DbBackend::Postgres => format!(
             "UPDATE sales_order_line SET {column} = {column} + $1 \
-             WHERE id = $2 AND {column} + $1 <= {cap}"
+             WHERE id = $2 AND {column} + $1 <= {cap} AND {column} + $1 >= 0"
         ),
         _ => format!(
             "UPDATE sales_order_line SET {column} = {column} + ?1 \
-             WHERE id = ?2 AND {column} + ?1 <= {cap}"
+             WHERE id = ?2 AND {column} + ?1 <= {cap} AND {column} + ?1 >= 0"
         ),
     };
     let done = tx

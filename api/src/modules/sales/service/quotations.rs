@@ -1,5 +1,5 @@
-//! Quotations: drafts with their lines, sending (the number), acceptance (the order),
-//! rejection, deletion of drafts and expiry (the job).
+//! Quotations: drafts with their lines (edited with their version), sending (the number),
+//! acceptance (the order), rejection, deletion of drafts and expiry (the job).
 
 use chrono::{Duration, NaiveDate, Utc};
 use entities::crm::opportunity;
@@ -18,7 +18,7 @@ use crate::modules::billing::service::lines::NewLine;
 use crate::modules::common::optional_text;
 use crate::modules::finance::service::numbering;
 use crate::modules::sales::service::orders::{self, NewOrder};
-use crate::modules::sales::service::{DocLine, prepare, rule, settings};
+use crate::modules::sales::service::{DocLine, DraftChanges, prepare, reprepare, rule, settings};
 use crate::money::{MICRO_SCALE, format_trimmed};
 
 /// The series of quotation numbers (`SQ-2026-000012`, by calendar year).
@@ -160,10 +160,16 @@ pub async fn create(
             return Ok(stored);
         }
     }
-    quotation_line::Entity::insert_many(doc.lines.iter().enumerate().map(|(i, l)| {
+    insert_lines(w, quotation_id, &doc.lines).await?;
+    Ok(stored)
+}
+
+/// Stores `lines` as the lines of quotation `id`, numbered from 1.
+async fn insert_lines(w: &Write<'_>, id: Uuid, lines: &[DocLine]) -> Result<(), AppError> {
+    quotation_line::Entity::insert_many(lines.iter().enumerate().map(|(i, l)| {
         quotation_line::ActiveModel {
             id: Set(Uuid::now_v7()),
-            quotation_id: Set(quotation_id),
+            quotation_id: Set(id),
             line_no: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
             product_id: Set(l.product_id),
             description: Set(l.description.clone()),
@@ -178,7 +184,64 @@ pub async fn create(
     }))
     .exec_without_returning(w.tx().await?)
     .await?;
-    Ok(stored)
+    Ok(())
+}
+
+/// `updateQuotation`: changes a draft (its date, validity, rate, memo or all of its lines),
+/// computed again; the version must be the one read (`CONFLICT` otherwise). Any other
+/// status is `BUSINESS_RULE sales.quotation_status`.
+pub async fn update(
+    w: &Write<'_>,
+    id: Uuid,
+    changes: DraftChanges,
+    valid_until: Option<NaiveDate>,
+) -> Result<quotation::Model, AppError> {
+    let before = write::find_for_write::<quotation::Entity>(w, id).await?;
+    if before.status != QuotationStatus::Draft {
+        return Err(wrong_status(&before, "edited"));
+    }
+    let date = changes.date.unwrap_or(before.quotation_date);
+    let valid_until = valid_until.unwrap_or(before.valid_until);
+    if valid_until < date {
+        return Err(AppError::validation(
+            "input.validUntil",
+            "a quotation is valid until its date or later",
+        ));
+    }
+    let version = changes.expected_version;
+    let stored = stored_lines(w, id).await?;
+    let (doc, memo) = reprepare::<quotation::Entity>(
+        w,
+        (
+            before.customer_id,
+            &before.currency,
+            before.rate_micros,
+            before.quotation_date,
+        ),
+        stored,
+        changes,
+        before.memo.clone(),
+    )
+    .await?;
+    let t = &doc.totals;
+    let row = quotation::ActiveModel {
+        quotation_date: Set(date),
+        valid_until: Set(valid_until),
+        rate_micros: Set(doc.rate_micros),
+        subtotal_minor: Set(t.net_minor),
+        tax_minor: Set(t.tax_minor),
+        rounding_minor: Set(t.rounding_minor),
+        total_minor: Set(t.total_minor),
+        memo: Set(memo),
+        ..Default::default()
+    };
+    let after = write::update::<quotation::Entity>(w, &before, row, version, "update").await?;
+    quotation_line::Entity::delete_many()
+        .filter(quotation_line::Column::QuotationId.eq(id))
+        .exec(w.tx().await?)
+        .await?;
+    insert_lines(w, id, &doc.lines).await?;
+    Ok(after)
 }
 
 fn expired(q: &quotation::Model, today: NaiveDate) -> Result<(), AppError> {
