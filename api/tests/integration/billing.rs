@@ -981,3 +981,70 @@ async fn concurrent_payments_never_settle_an_invoice_twice() {
         .await;
     assert_eq!(r.codes(), ["VALIDATION"], "{}", r.body);
 }
+
+#[tokio::test]
+async fn two_credit_notes_posted_at_once_never_credit_more_than_their_invoice() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("shop").await;
+    let token = app.login(&t).await;
+    let acme = customer(&app, &token, "Acme", "USD").await;
+    let invoice = posted(&app, &token, &acme, "100").await;
+    // Paid in full: the credit notes settle nothing, so only the check on the invoice stands
+    // between them.
+    let r = app
+        .gql(
+            Some(&token),
+            PAY,
+            json!({ "i": { "customerId": acme, "date": "2026-03-02", "amount": { "amount": "100", "currency": "USD" }, "allocations": [{ "invoiceId": invoice, "amount": "100" }] } }),
+        )
+        .await;
+    ok(&r, "recordPayment");
+    for round in 0..2 {
+        let mut drafts = Vec::new();
+        for _ in 0..2 {
+            let r = app
+                .gql(
+                    Some(&token),
+                    CREDIT,
+                    json!({ "i": { "invoiceId": invoice, "date": "2026-03-05", "lines": [{ "description": "Refund", "quantity": "1", "unitPrice": "30" }] } }),
+                )
+                .await;
+            drafts.push(
+                ok(&r, "createCreditNote")["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let (a, b) = tokio::join!(
+            app.gql(Some(&token), POST, json!({ "id": drafts[0] })),
+            app.gql(Some(&token), POST, json!({ "id": drafts[1] })),
+        );
+        let passed = [&a, &b]
+            .iter()
+            .filter(|r| r.body["errors"].is_null())
+            .count();
+        // 30 + 30 fit in the first round; then 60 of 100 is credited and only one more 30
+        // fits, though each draft alone passed the check when it was made.
+        let expected = [2, 1][round];
+        assert_eq!(passed, expected, "round {round}: {} / {}", a.body, b.body);
+        for r in [&a, &b].iter().filter(|r| !r.body["errors"].is_null()) {
+            assert_eq!(rule(r), "billing.credit_exceeds_invoice", "{}", r.body);
+        }
+    }
+    let r = app
+        .gql(
+            Some(&token),
+            "{ invoices(filter: { kind: CREDIT_NOTE }) { nodes { status total { amount } } } }",
+            json!({}),
+        )
+        .await;
+    let credited: f64 = ok(&r, "invoices")["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["status"] != "DRAFT")
+        .map(|n| amount(&n["total"]).parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(credited, 90.0);
+}

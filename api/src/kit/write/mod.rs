@@ -31,6 +31,7 @@
 //!   `identity::service::references::require_active_user`).
 //! - [`find_for_write`] and [`require_reference`]: rows the caller may change or refer to;
 //!   what the caller may not see answers exactly as what does not exist.
+//! - [`locked`]: a row locked for the rest of the write, for checks concurrent writes race.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -257,6 +258,23 @@ async fn find_by_id<R: Resource>(w: &Write<'_>, id: Uuid) -> Result<Option<R::Mo
         .filter(id_column::<R>().eq(id))
         .one(w.tx().await?)
         .await?)
+}
+
+/// Row `id` of `R`, locked until the write ends (PostgreSQL `SELECT … FOR UPDATE`; SQLite's
+/// write transaction holds the database's writer lock from its first statement), whoever the
+/// caller is: for a check that reads what concurrent writes change (a customer's credit
+/// exposure, what an invoice has left to credit), so two of them run one after the other and
+/// the second sees what the first committed.
+pub async fn locked<R: Resource>(w: &Write<'_>, id: Uuid) -> Result<Option<R::Model>, AppError> {
+    let tx = w.tx().await?;
+    let query = R::find().filter(id_column::<R>().eq(id));
+    let query =
+        if sea_orm::ConnectionTrait::get_database_backend(tx) == sea_orm::DbBackend::Postgres {
+            sea_orm::QuerySelect::lock_exclusive(query)
+        } else {
+            query
+        };
+    Ok(query.one(tx).await?)
 }
 
 /// The row `id` of `R` for a change by the caller: `NOT_FOUND` when it does not exist or the

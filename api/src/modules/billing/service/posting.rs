@@ -268,8 +268,9 @@ pub async fn post(w: &Write<'_>, id: Uuid) -> Result<invoice::Model, AppError> {
     }
     let credited = match doc.credited_invoice_id {
         Some(original) if doc.kind == InvoiceKind::CreditNote => {
-            let original = invoice::Entity::find_by_id(original)
-                .one(w.tx().await?)
+            // Locked: two credit notes of one invoice post one after the other, so together
+            // they never credit more than its total nor give back more than it billed.
+            let original = write::locked::<invoice::Entity>(w, original)
                 .await?
                 .ok_or(AppError::NotFound { entity: "invoice" })?;
             invoices::check_credit(w, &original, &doc).await?;

@@ -9,10 +9,10 @@
 use chrono::{NaiveDate, Utc};
 use entities::master::{currency, customer};
 use entities::sales::sales_order;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppError;
-use crate::kit::Write;
+use crate::kit::{Write, write};
 use crate::modules::billing::service::receivables;
 use crate::modules::master::service::reference::{base_currency, rate_on};
 use crate::modules::sales::service::orders::OPEN;
@@ -43,19 +43,10 @@ impl Exposure {
 /// The credit check's figures for confirming `order` (see the module header), with the
 /// customer's row locked.
 pub async fn exposure(w: &Write<'_>, order: &sales_order::Model) -> Result<Exposure, AppError> {
-    let tx = w.tx().await?;
-    if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id FROM customer WHERE id = $1 FOR UPDATE",
-            [order.customer_id.into()],
-        ))
-        .await?;
-    }
-    let customer = customer::Entity::find_by_id(order.customer_id)
-        .one(tx)
+    let customer = write::locked::<customer::Entity>(w, order.customer_id)
         .await?
         .ok_or(AppError::NotFound { entity: "customer" })?;
+    let tx = w.tx().await?;
     let base = base_currency(tx).await?;
     let currencies = w.table::<currency::Entity>().await?;
     let digits = |code: &str| {
