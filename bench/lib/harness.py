@@ -919,6 +919,9 @@ def machine():
 
 
 def git_rev():
+    if E.get("BENCH_ERP_GIVEN"):
+        # --erp: the binary measured is not the working tree's; its file name says what it is.
+        return "erp-" + Path(E["BENCH_ERP_GIVEN"]).name.removeprefix("erp-"), False
     sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                          capture_output=True, text=True).stdout.strip() or "nogit"
     dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "api", "entities",

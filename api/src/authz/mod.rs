@@ -264,14 +264,31 @@ pub fn require_field(
     owner: Option<Uuid>,
 ) -> async_graphql::Result<()> {
     let request = ctx.request()?;
+    if field_readable(request, permission, owner) {
+        return Ok(());
+    }
+    request
+        .access()
+        .gql()?
+        .require(permission)
+        .map(|_| ())
+        .gql()
+}
+
+/// Whether [`require_field`] lets the caller read the field (for fields answered without a
+/// future: see `crate::graphql::rows::Now`).
+pub fn field_readable(
+    request: &crate::graphql::context::RequestContext,
+    permission: &str,
+    owner: Option<Uuid>,
+) -> bool {
     if owner.is_some() && owner == request.signed_in() {
-        return Ok(());
+        return true;
     }
-    let access = request.access().gql()?;
-    if owner.is_some() && owner == access.user_id() {
-        return Ok(());
-    }
-    access.require(permission).map(|_| ()).gql()
+    let Ok(access) = request.access() else {
+        return false;
+    };
+    (owner.is_some() && owner == access.user_id()) || access.scope(permission).is_some()
 }
 
 /// Whether a self-readable sensitive field shows in the caller's introspection: only for

@@ -154,6 +154,20 @@ impl RequestContext {
             .clone())
     }
 
+    /// The request's DataLoaders if a resolver has built them (for fields answered without a
+    /// future: see `crate::graphql::rows::Now`).
+    pub fn loaders_now(&self) -> Option<Arc<Loaders>> {
+        self.loaders
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The caller's tenant database if the request has opened it.
+    pub fn tenant_db_now(&self) -> Option<&Arc<TenantDb>> {
+        self.tenant.get()
+    }
+
     /// Records the user who signed in during this request.
     pub fn set_signed_in(&self, user: uuid::Uuid) {
         let _ = self.signed_in.set(user);

@@ -11,7 +11,17 @@
 ///   [`Column`](super::rows::Column));
 /// - `into name: Type;`: the column's value converted with `Into` (a GraphQL enum);
 /// - `children name -> Node = RELATION;`: a connection of the row's children (`null` and
-///   `FORBIDDEN` without their read permission) through `kit::children::page`.
+///   `FORBIDDEN` without their read permission) through `kit::children::page`;
+/// - `one name -> Type = Entity, column;`: the row of the resource `Entity` whose id is in
+///   `column` (a `Uuid` or an `Option<Uuid>`), as the object `Type`, under the resource's
+///   rules (`kit::read::relation`: `FORBIDDEN` without its read permission, `null` outside
+///   the caller's scope); answered without a future when the request holds the row (a list
+///   prefetched it) and every field selected on it does the same.
+/// - `money name = minor, currency;`: the `Money` of the columns `minor` (minor units) and
+///   `currency` (its code), with the currency's digits (`master::graphql::types::money`).
+///
+/// An `async fn` may end with `=> answer;`: `answer` is a [`Now`](super::rows::Now) function
+/// giving the same value without a future when it can (`None`: the future runs).
 ///
 /// Doc comments before a line are the field's description; the plain kinds (`id` to `into`)
 /// take nothing else (a field with a guard or another attribute is an `async fn`). The plain
@@ -23,10 +33,10 @@ macro_rules! fields {
             ([$(#[doc = $doc])*] $ty ($model)) $($body)*);
     };
     (@paged [$($paging:tt)*] $item:tt $($body:tt)*) => {
-        $crate::graphql::fields::fields!(@next [$($paging)* $item] [] [] $($body)*);
+        $crate::graphql::fields::fields!(@next [$($paging)* $item] [] [] [] $($body)*);
     };
     (@next [($($attr:tt)*) $cx:tt $params:tt $page:tt ([$($doc:tt)*] $ty:ident ($model:ty))]
-        [$($done:tt)*] [$(($pname:ident $plain:expr))*]
+        [$($done:tt)*] [$(($pname:ident $plain:expr))*] [$(($nname:ident $now:expr))*]
     ) => {
         impl async_graphql::TypeName for $crate::graphql::rows::Row<'_, $model> {
             fn type_name() -> ::std::borrow::Cow<'static, str> {
@@ -49,6 +59,17 @@ macro_rules! fields {
                     if $crate::graphql::rows::named(name, stringify!($pname)) {
                         let plain: fn(&$model) -> async_graphql::Value = $plain;
                         return Some(plain);
+                    }
+                )*
+                None
+            }
+            const NOW: &'static [&'static str] = &[$(stringify!($nname)),*];
+            #[allow(unused_variables)]
+            fn now(name: &str) -> Option<$crate::graphql::rows::Now<$model>> {
+                $(
+                    if $crate::graphql::rows::named(name, stringify!($nname)) {
+                        let now: $crate::graphql::rows::Now<$model> = $now;
+                        return Some(now);
                     }
                 )*
                 None
@@ -87,7 +108,7 @@ macro_rules! fields {
         impl async_graphql::ObjectType for $ty {}
     };
     (@next [$attr:tt $cx:tt ($($params:tt)*) ($($page:tt)*) $item:tt] [$($done:tt)*] $plain:tt
-        $(#[$fa:meta])* children $name:ident -> $node:path = $relation:expr; $($rest:tt)*
+        [$($now:tt)*] $(#[$fa:meta])* children $name:ident -> $node:path = $relation:expr; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next [$attr $cx ($($params)*) ($($page)*) $item] [$($done)*
             $(#[$fa])*
@@ -102,18 +123,23 @@ macro_rules! fields {
                     .await
                     .map(Some)
             }
-        ] $plain $($rest)*);
+        ] $plain [$($now)* ($name |ctx, field, m| $crate::kit::children::page_now::<_, $node>(
+            ctx,
+            field,
+            m.id,
+            $relation,
+        ))] $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*] $now:tt
         $(#[doc = $fd:tt])* id $name:ident; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> async_graphql::ID {
                 async_graphql::ID(self.0.$name.to_string())
             }
-        ] [$($plain)* ($name |m| async_graphql::Value::String(m.$name.to_string()))] $($rest)*);
+        ] [$($plain)* ($name |m| async_graphql::Value::String(m.$name.to_string()))] $now $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*] $now:tt
         $(#[doc = $fd:tt])* opt_id $name:ident; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
@@ -121,18 +147,18 @@ macro_rules! fields {
                 self.0.$name.map(|id| async_graphql::ID(id.to_string()))
             }
         ] [$($plain)* ($name |m| m.$name.map_or(async_graphql::Value::Null,
-            |id| async_graphql::Value::String(id.to_string())))] $($rest)*);
+            |id| async_graphql::Value::String(id.to_string())))] $now $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*] $now:tt
         $(#[doc = $fd:tt])* text $name:ident; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> &str {
                 &self.0.$name
             }
-        ] [$($plain)* ($name |m| async_graphql::Value::String(m.$name.clone()))] $($rest)*);
+        ] [$($plain)* ($name |m| async_graphql::Value::String(m.$name.clone()))] $now $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*] $now:tt
         $(#[doc = $fd:tt])* opt_text $name:ident; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
@@ -140,35 +166,86 @@ macro_rules! fields {
                 self.0.$name.as_deref()
             }
         ] [$($plain)* ($name |m| m.$name.as_ref().map_or(async_graphql::Value::Null,
-            |s| async_graphql::Value::String(s.clone())))] $($rest)*);
+            |s| async_graphql::Value::String(s.clone())))] $now $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*] $now:tt
         $(#[doc = $fd:tt])* value $name:ident: $t:ty; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> $t {
                 self.0.$name
             }
-        ] [$($plain)* ($name |m| <$t as $crate::graphql::rows::Column>::value(&m.$name))]
+        ] [$($plain)* ($name |m| <$t as $crate::graphql::rows::Column>::value(&m.$name))] $now
             $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] [$($plain:tt)*]
+    (@next $head:tt [$($done:tt)*] [$($plain:tt)*] $now:tt
         $(#[doc = $fd:tt])* into $name:ident: $t:ty; $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
             async fn $name(&self) -> $t {
                 self.0.$name.into()
             }
-        ] [$($plain)* ($name |m| async_graphql::resolver_utils::enum_value::<$t>(m.$name.into()))]
+        ] [$($plain)* ($name |m| async_graphql::resolver_utils::enum_value::<$t>(m.$name.into()))] $now
             $($rest)*);
     };
-    (@next $head:tt [$($done:tt)*] $plain:tt
+    (@next $head:tt [$($done:tt)*] $plain:tt [$($now:tt)*]
+        $(#[doc = $fd:tt])* money $name:ident = $minor:ident, $currency:ident; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
+            async fn $name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<$crate::graphql::scalars::Money> {
+                $crate::modules::master::graphql::types::money(
+                    ctx,
+                    self.0.$minor,
+                    &self.0.$currency,
+                )
+                .await
+            }
+        ] $plain [$($now)* ($name |_, field, m| $crate::modules::master::graphql::types::money_now(
+            field,
+            m.$minor,
+            &m.$currency,
+        ))] $($rest)*);
+    };
+    (@next $head:tt [$($done:tt)*] $plain:tt [$($now:tt)*]
+        $(#[doc = $fd:tt])* one $name:ident -> $target:ident = $entity:path, $column:ident;
+        $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[doc = $fd])*
+            async fn $name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$target>> {
+                Ok($crate::kit::read::relation::<$entity>(
+                    ctx,
+                    $crate::kit::read::OptionalId::optional(self.0.$column),
+                )
+                .await?
+                .map($target))
+            }
+        ] $plain [$($now)* ($name |ctx, field, m| $crate::kit::read::relation_now::<$entity, $target>(
+            ctx,
+            field,
+            $crate::kit::read::OptionalId::optional(m.$column),
+        ))] $($rest)*);
+    };
+    (@next $head:tt [$($done:tt)*] $plain:tt [$($now:tt)*]
+        $(#[$fa:meta])* async fn $name:ident($($args:tt)*) -> $ret:ty $body:block
+        => $answer:expr; $($rest:tt)*
+    ) => {
+        $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
+            async fn $name($($args)*) -> $ret $body
+        ] $plain [$($now)* ($name $answer)] $($rest)*);
+    };
+    (@next $head:tt [$($done:tt)*] $plain:tt $now:tt
         $(#[$fa:meta])* async fn $name:ident($($args:tt)*) -> $ret:ty $body:block
         $($rest:tt)*
     ) => {
         $crate::graphql::fields::fields!(@next $head [$($done)* $(#[$fa])*
             async fn $name($($args)*) -> $ret $body
-        ] $plain $($rest)*);
+        ] $plain $now $($rest)*);
     };
 }
 pub(crate) use fields;

@@ -38,7 +38,18 @@ pub trait Plain: Send + Sync {
     fn row(&self) -> &Self::Model;
     /// The plain field with the GraphQL name `name`, as a function of the row.
     fn plain(name: &str) -> Option<fn(&Self::Model) -> Value>;
+    /// Rust names of the fields that may answer without a future ([`Now`]).
+    const NOW: &'static [&'static str];
+    /// The field with the GraphQL name `name` that may answer without a future.
+    fn now(name: &str) -> Option<Now<Self::Model>>;
 }
+
+/// A field answered from the row and what the request already holds (a relation's row that a
+/// list prefetched, a cached reference table, the caller's grants), without a future; `None`
+/// when it cannot be (the row is not at hand, the answer would be an error): the field then
+/// resolves as a future through the `#[Object]` impl, which words any error. Both must answer
+/// the same.
+pub type Now<M> = for<'a> fn(&ContextSelectionSet<'a>, &'a Positioned<Field>, &M) -> Option<Value>;
 
 /// Whether the GraphQL field name `graphql` is the Rust name `rust` in camelCase (the
 /// `#[Object]` default: `is_active` is `isActive`). [`register`] checks every plain name
@@ -70,7 +81,7 @@ where
 {
     let name = <Row<'static, T::Model> as OutputType>::create_type_info(registry);
     if let Some(MetaType::Object { fields, .. }) = registry.types.get(&name) {
-        for rust in T::NAMES {
+        for rust in T::NAMES.iter().chain(T::NOW) {
             assert!(
                 fields.keys().any(|graphql| named(graphql, rust)),
                 "{name}: the plain field `{rust}` is not a field of the type"
@@ -130,17 +141,70 @@ where
             answer[slot].1 = Some(value);
         }
     }
+    Ok(assemble(answer))
+}
+
+/// The object of the answered slots, merged by response key (`null` when none answered).
+fn assemble(answer: Vec<Slot>) -> Value {
     let mut map = async_graphql::indexmap::IndexMap::with_capacity(answer.len());
     for (key, value) in answer {
         if let Some(value) = value {
             merge(&mut map, key, value);
         }
     }
-    Ok(if map.is_empty() {
+    if map.is_empty() {
         Value::Null
     } else {
         Value::Object(map)
-    })
+    }
+}
+
+/// The value of `row` as the object `T` for the selection of `field` (a relation field whose
+/// row is at hand), if every field selected answers without a future; `None` otherwise (the
+/// field then resolves as a future). For [`Now`] functions.
+pub fn nested<'a, T: Plain + OutputType>(
+    ctx: &ContextSelectionSet<'a>,
+    field: &'a Positioned<Field>,
+    row: &T::Model,
+) -> Option<Value> {
+    let mut answer = Vec::new();
+    let mut pending = Vec::new();
+    collect::<T>(
+        ctx,
+        &field.node.selection_set,
+        row,
+        &mut answer,
+        &mut pending,
+    )
+    .ok()?;
+    pending.is_empty().then(|| assemble(answer))
+}
+
+/// The value of a small object of leaves (`Money`) for the selection of `field`, each leaf's
+/// value from `leaf` by field name (`__typename` is `type_name`); `None` when the selection
+/// holds a fragment or a field `leaf` does not answer (the field then resolves as a future).
+/// For [`Now`] functions.
+pub fn leaves(
+    field: &Positioned<Field>,
+    type_name: &str,
+    leaf: impl Fn(&str) -> Option<Value>,
+) -> Option<Value> {
+    let mut map = async_graphql::indexmap::IndexMap::new();
+    for selection in &field.node.selection_set.node.items {
+        let Selection::Field(field) = &selection.node else {
+            return None;
+        };
+        let name = field.node.name.node.as_str();
+        let value = if name == "__typename" {
+            Value::String(type_name.to_owned())
+        } else {
+            leaf(name)?
+        };
+        // A key selected twice names the same leaf (validation refuses anything else).
+        map.entry(field.node.response_key().node.clone())
+            .or_insert(value);
+    }
+    Some(Value::Object(map))
 }
 
 /// A response key with its value (`None` until a pending field answers, and for good if it
@@ -165,6 +229,8 @@ fn collect<'a, T: Plain + OutputType>(
                     answer.push((key, Some(Value::String(T::type_name().into_owned()))));
                 } else if let Some(plain) = T::plain(name) {
                     answer.push((key, Some(plain(row))));
+                } else if let Some(value) = T::now(name).and_then(|now| now(ctx, field, row)) {
+                    answer.push((key, Some(value)));
                 } else {
                     pending.push((answer.len(), field));
                     answer.push((key, None));
@@ -214,7 +280,7 @@ fn applies<T: OutputType>(ctx: &ContextSelectionSet<'_>, condition: Option<&str>
 
 /// Adds `value` under `key` the way async-graphql merges a response key selected twice: the
 /// first value stays, objects (and objects in lists, by position) are merged field by field.
-fn merge(map: &mut async_graphql::indexmap::IndexMap<Name, Value>, key: Name, value: Value) {
+pub fn merge(map: &mut async_graphql::indexmap::IndexMap<Name, Value>, key: Name, value: Value) {
     let mut existing = match map.entry(key) {
         Entry::Vacant(entry) => {
             entry.insert(value);
@@ -266,7 +332,9 @@ impl<T: Column> Column for Option<T> {
 
 #[cfg(test)]
 mod tests {
-    use async_graphql::{EmptyMutation, EmptySubscription, Enum, Object, Request, Schema};
+    use async_graphql::{
+        EmptyMutation, EmptySubscription, Enum, Object, Request, Schema, SimpleObject,
+    };
     use chrono::{DateTime, TimeZone, Utc};
     use uuid::Uuid;
 
@@ -362,11 +430,34 @@ mod tests {
             async fn next(&self) -> Option<Thing> {
                 (self.0.count < 20).then(|| thing(self.0.id.as_u128() + 1))
             }
+            /// The next thing without a future when all its selection is plain.
+            async fn after(&self) -> Option<Thing> {
+                (self.0.count < 20).then(|| thing(self.0.id.as_u128() + 1))
+            }
+            => |ctx, field, m| match (m.count < 20).then(|| thing(m.id.as_u128() + 1)) {
+                Some(next) => super::nested::<Thing>(ctx, field, &next.0),
+                None => Some(async_graphql::Value::Null),
+            };
+            /// Two leaves, without a future.
+            async fn pair(&self) -> Pair {
+                Pair { a: self.0.count, b: self.0.name.clone() }
+            }
+            => |_, field, m| super::leaves(field, "Pair", |name| match name {
+                "a" => Some(async_graphql::Value::from(m.count)),
+                "b" => Some(async_graphql::Value::String(m.name.clone())),
+                _ => None,
+            });
             /// Some things, resolved the stock way.
             async fn stock(&self) -> Vec<Row<'static, Model>> {
                 (0..3).map(|i| stock(self.0.id.as_u128() * 10 + i)).collect()
             }
         }
+    }
+
+    #[derive(SimpleObject)]
+    struct Pair {
+        a: i32,
+        b: String,
     }
 
     struct Query;
@@ -409,8 +500,13 @@ mod tests {
             ...F
             next { ...F id stock { name } }
             stock { id name stock { id shade checked } }
+            after { name after { id t: __typename after { ...F } } a2: after { count } }
+            after { shade after { note } }
+            pair { a b t: __typename b }
+            p2: pair { b }
           }
-          one: ONE { ...F stock { ...G } next { ...G } t: __typename }
+          one: ONE { ...F stock { ...G } next { ...G } t: __typename after { ...G name }
+            stock { after { id after { name } pair { a } } } }
         }
         fragment F on Thing { name doubled next { shade note } }
         fragment G on Thing { id checked }

@@ -9,10 +9,14 @@
 //! root lists' rules (sizes, cursors, `last`/`before`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::{Lookahead, SelectionField, Value};
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection};
+use async_graphql::{
+    ContextSelectionSet, Lookahead, OutputType, Positioned, SelectionField, Value,
+};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, WindowStatement};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, IdenStatic, ModelTrait, QueryFilter, QuerySelect,
@@ -22,9 +26,11 @@ use uuid::Uuid;
 
 use crate::authz::Access;
 use crate::error::{AppError, GqlResult};
-use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, Window};
+use crate::graphql::connection::{OrderDirection, Page, PageArgs, Sort, Window, encode_cursor};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{LoadError, load_failed, spawner};
+use crate::graphql::rows::{Plain, leaves, merge, nested};
+use crate::kit::read::KitLoaders;
 use crate::kit::resource::{Resource, id_column, id_of, uuid_value, visible};
 
 /// A one-to-many relation: the rows of `C` whose column `fk` names the parent, in `sort`
@@ -52,11 +58,38 @@ pub struct ChildRows<M> {
     total: u64,
 }
 
-/// (parent id, page arguments) → that parent's page, for the caller's `access`.
+/// (parent id, page arguments) → that parent's page, for the caller's `access`. Every page
+/// it loads is also known to the request ([`KnownPages`]).
 pub struct ChildLoader<C: EntityTrait> {
     db: DatabaseConnection,
     access: Access,
     children: Children<C>,
+    known: Arc<KnownPages<C::Model>>,
+}
+
+/// The pages of one nested connection a request has loaded (its list's prefetch, a field's
+/// load), by parent and arguments, for the caller's grants: [`page_now`] finds them without a
+/// future. Dropped with the request's loaders when a mutation writes.
+pub struct KnownPages<M>(Mutex<HashMap<PageKey, Arc<ChildRows<M>>>>);
+
+/// A parent's id and the arguments of its page.
+type PageKey = (Uuid, PageArgs);
+
+impl<M> Default for KnownPages<M> {
+    fn default() -> Self {
+        Self(Mutex::default())
+    }
+}
+
+impl<M> KnownPages<M> {
+    fn get(&self, parent: Uuid, args: &PageArgs) -> Option<Arc<ChildRows<M>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            // The key is owned; a page's arguments are a few small fields.
+            .get(&(parent, args.clone()))
+            .cloned()
+    }
 }
 
 impl<C> ChildLoader<C>
@@ -124,7 +157,7 @@ where
     C: Resource,
     C::Model: Sync,
 {
-    type Value = ChildRows<C::Model>;
+    type Value = Arc<ChildRows<C::Model>>;
     type Error = LoadError;
 
     async fn load(
@@ -146,13 +179,18 @@ where
                 HashMap::new()
             };
             for parent in parents {
-                let rows = ChildRows {
+                let rows = Arc::new(ChildRows {
                     rows: pages.remove(&parent).unwrap_or_default(),
                     total: counts.get(&parent).copied().unwrap_or(0),
-                };
+                });
                 out.insert((parent, args.clone()), rows);
             }
         }
+        self.known
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(out.iter().map(|(key, rows)| (key.clone(), rows.clone())));
         Ok(out)
     }
 }
@@ -169,22 +207,21 @@ where
     let req = ctx.request()?;
     let access = req.access().gql()?;
     let db = req.tenant_db().await.gql()?;
-    Ok(req
-        .loaders()
-        .await
-        .gql()?
-        .kit
-        .get(children.fk.as_str(), || {
-            DataLoader::with_cache(
-                ChildLoader {
-                    db: db.conn().clone(),
-                    access: access.clone(),
-                    children,
-                },
-                spawner(),
-                HashMapCache::default(),
-            )
-        }))
+    let kit = &req.loaders().await.gql()?.kit;
+    // Not inside `get`'s closure: it runs under the map's lock.
+    let known = known::<C>(kit, children);
+    Ok(kit.get(children.fk.as_str(), || {
+        DataLoader::with_cache(
+            ChildLoader {
+                db: db.conn().clone(),
+                access: access.clone(),
+                children,
+                known,
+            },
+            spawner(),
+            HashMapCache::default(),
+        )
+    }))
 }
 
 /// The page `args` of `parent`'s children in `children`, as a connection of `node`s.
@@ -205,22 +242,20 @@ where
 {
     ctx.request()?.access().gql()?.require(C::INFO.read).gql()?;
     let window = Window::of(&args).gql()?;
-    let found = loader(ctx, children)
-        .await?
-        .load_one((parent, args))
-        .await
-        .map_err(load_failed)?
-        .unwrap_or(ChildRows {
-            rows: Vec::new(),
-            total: 0,
-        });
-    Ok(window.connection(
-        found.rows,
-        found.total,
-        children.sort.map(|s| s.key),
-        id_of::<C>,
-        node,
-    ))
+    let known = ctx
+        .request()?
+        .loaders_now()
+        .and_then(|loaders| known::<C>(&loaders.kit, children).get(parent, &args));
+    let found = match known {
+        Some(found) => Some(found),
+        None => loader(ctx, children)
+            .await?
+            .load_one((parent, args))
+            .await
+            .map_err(load_failed)?,
+    };
+    let (rows, total) = found.map_or((Vec::new(), 0), |found| (found.rows.clone(), found.total));
+    Ok(window.connection(rows, total, children.sort.map(|s| s.key), id_of::<C>, node))
 }
 
 /// The page arguments a selected nested connection field gives, variables resolved; `None`
@@ -291,7 +326,85 @@ where
         )
         .await
         .map_err(load_failed)?;
-        rows.extend(pages.into_values().flat_map(|page| page.rows));
+        rows.extend(pages.values().flat_map(|page| page.rows.iter().cloned()));
     }
     Ok(rows)
+}
+
+/// The known pages of `children` (see [`KnownPages`]).
+fn known<C>(kit: &KitLoaders, children: Children<C>) -> Arc<KnownPages<C::Model>>
+where
+    C: Resource,
+    C::Model: Sync,
+{
+    kit.get(children.fk.as_str(), KnownPages::default)
+}
+
+/// [`page`] without a future, for the field `field` of a parent `parent` (a
+/// [`Now`](crate::graphql::rows::Now) function): the same answer when the request holds the
+/// page (its list prefetched it) and the field selects only `nodes` (each node answering
+/// without a future), `totalCount` and `pageInfo`; `None` otherwise (also without the read
+/// permission and for arguments the future refuses: it words the error).
+pub fn page_now<'a, C, T>(
+    ctx: &ContextSelectionSet<'a>,
+    field: &'a Positioned<Field>,
+    parent: Uuid,
+    children: Children<C>,
+) -> Option<Value>
+where
+    C: Resource,
+    C::Model: Sync,
+    T: Plain<Model = C::Model> + async_graphql::OutputType,
+{
+    let req = ctx.data_opt::<crate::graphql::context::RequestContext>()?;
+    req.access().ok()?.scope(C::INFO.read)?;
+    let args = args_of(
+        *ctx.with_field(field)
+            .look_ahead()
+            .selection_fields()
+            .first()?,
+    )?;
+    let window = Window::of(&args).ok()?;
+    let found = known::<C>(&req.loaders_now()?.kit, children).get(parent, &args)?;
+    let more = found.rows.len() > window.size;
+    let mut rows: Vec<&C::Model> = found.rows.iter().take(window.size).collect();
+    if window.backward {
+        rows.reverse();
+    }
+    let (has_previous, has_next) = if window.backward {
+        (more, window.before.is_some())
+    } else {
+        (window.after.is_some(), more)
+    };
+    let cursor = |row: Option<&&C::Model>| {
+        row.map_or(Value::Null, |row| {
+            let key = children.sort.map(|sort| (sort.key)(row));
+            Value::String(encode_cursor(key.as_deref(), id_of::<C>(row)))
+        })
+    };
+    let mut map = IndexMap::new();
+    for selection in &field.node.selection_set.node.items {
+        let Selection::Field(item) = &selection.node else {
+            return None;
+        };
+        let value = match item.node.name.node.as_str() {
+            "__typename" => Value::String(Page::<T>::type_name().into_owned()),
+            "totalCount" => Value::Number(found.total.into()),
+            "nodes" => Value::List(
+                rows.iter()
+                    .map(|row| nested::<T>(ctx, item, row))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
+            "pageInfo" => leaves(item, "PageInfo", |name| match name {
+                "hasPreviousPage" => Some(Value::Boolean(has_previous)),
+                "hasNextPage" => Some(Value::Boolean(has_next)),
+                "startCursor" => Some(cursor(rows.first())),
+                "endCursor" => Some(cursor(rows.last())),
+                _ => None,
+            })?,
+            _ => return None,
+        };
+        merge(&mut map, item.node.response_key().node.clone(), value);
+    }
+    Some(Value::Object(map))
 }

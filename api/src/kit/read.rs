@@ -8,7 +8,6 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -48,26 +47,77 @@ where
     db.cache().table::<E, _>(db.conn()).await.gql()
 }
 
-/// Id → row of `R`, unscoped: callers filter with [`can_read`] (see [`relation`]).
-pub struct ById<R>(DatabaseConnection, PhantomData<fn() -> R>);
+/// Id → row of `R`, unscoped: callers filter with [`can_read`] (see [`relation`]). Every
+/// row it loads is also [`Known`] to the request.
+pub struct ById<R: Resource>(DatabaseConnection, Arc<Known<R::Model>>);
 
 impl<R> Loader<Uuid> for ById<R>
 where
     R: Resource,
     R::Model: Sync,
 {
-    type Value = R::Model;
+    type Value = Arc<R::Model>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, R::Model>, LoadError> {
-        Ok(R::find()
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Arc<R::Model>>, LoadError> {
+        let rows: HashMap<Uuid, Arc<R::Model>> = R::find()
             .filter(id_column::<R>().is_in(keys.iter().copied()))
             .all(&self.0)
             .await
             .map_err(AppError::from)?
             .into_iter()
-            .map(|row| (id_of::<R>(&row), row))
-            .collect())
+            .map(|row| (id_of::<R>(&row), Arc::new(row)))
+            .collect();
+        self.1.put(rows.iter().map(|(id, row)| (*id, row.clone())));
+        Ok(rows)
+    }
+}
+
+/// The rows of one resource a request has read by id (a list's prefetch, its own page, a
+/// relation's load), unscoped like [`ById`]: relation fields find them here without a future
+/// ([`relation_now`]). Dropped with the request's loaders when a mutation writes.
+pub struct Known<M>(Mutex<HashMap<Uuid, Arc<M>>>);
+
+impl<M> Default for Known<M> {
+    fn default() -> Self {
+        Self(Mutex::default())
+    }
+}
+
+impl<M> Known<M> {
+    /// The row `id`, if the request has read it.
+    pub fn get(&self, id: Uuid) -> Option<Arc<M>> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned()
+    }
+
+    fn put(&self, rows: impl Iterator<Item = (Uuid, Arc<M>)>) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(rows);
+    }
+}
+
+/// A reference column as an optional id (`customer_id: Uuid`, `owner_id: Option<Uuid>`), for
+/// the relation fields [`fields!`](crate::graphql::fields::fields) declares.
+pub trait OptionalId: Copy {
+    /// The id, if any.
+    fn optional(self) -> Option<Uuid>;
+}
+
+impl OptionalId for Uuid {
+    fn optional(self) -> Option<Uuid> {
+        Some(self)
+    }
+}
+
+impl OptionalId for Option<Uuid> {
+    fn optional(self) -> Option<Uuid> {
+        self
     }
 }
 
@@ -80,7 +130,7 @@ pub struct KitLoaders(Mutex<HashMap<LoaderKey, Arc<dyn Any + Send + Sync>>>);
 
 impl KitLoaders {
     /// The request's loader of type `L` for `relation` (`""` when the type says it all),
-    /// made by `make` on first use.
+    /// made by `make` on first use. `make` runs under the map's lock: it must not call `get`.
     pub fn get<L>(&self, relation: &'static str, make: impl FnOnce() -> L) -> Arc<L>
     where
         L: Send + Sync + 'static,
@@ -99,13 +149,24 @@ impl KitLoaders {
         R: Resource,
         R::Model: Sync,
     {
+        // Not inside `get`'s closure: it runs under the map's lock.
+        let known = self.known::<R>();
         self.get("", || {
             DataLoader::with_cache(
-                ById::<R>(db.clone(), PhantomData),
+                ById::<R>(db.clone(), known),
                 spawner(),
                 HashMapCache::default(),
             )
         })
+    }
+
+    /// The rows of `R` the request has read by id.
+    pub fn known<R>(&self) -> Arc<Known<R::Model>>
+    where
+        R: Resource,
+        R::Model: Sync,
+    {
+        self.get("", Known::<R::Model>::default)
     }
 }
 
@@ -126,12 +187,46 @@ where
     access.require(R::INFO.read).gql()?;
     let Some(id) = id else { return Ok(None) };
     let db = req.tenant_db().await.gql()?;
-    let loader = req.loaders().await.gql()?.kit.by_id::<R>(db.conn());
-    let row = loader
-        .load_one(id)
-        .await
-        .map_err(crate::graphql::loaders::load_failed)?;
-    Ok(row.filter(|row| can_read::<R>(access, row)))
+    let loaders = req.loaders().await.gql()?;
+    let row = match loaders.kit.known::<R>().get(id) {
+        Some(row) => Some(row),
+        None => loaders
+            .kit
+            .by_id::<R>(db.conn())
+            .load_one(id)
+            .await
+            .map_err(crate::graphql::loaders::load_failed)?,
+    };
+    Ok(row
+        .filter(|row| can_read::<R>(access, row))
+        .map(Arc::unwrap_or_clone))
+}
+
+/// [`relation`] without a future, for the field `field` of an object `T` (a
+/// [`Now`](crate::graphql::rows::Now) function): the same answer when the request already
+/// holds the row and every field selected on it answers without a future, `None` otherwise
+/// (also without the read permission: the future words the error).
+pub fn relation_now<'a, R, T>(
+    ctx: &async_graphql::ContextSelectionSet<'a>,
+    field: &'a async_graphql::Positioned<async_graphql::parser::types::Field>,
+    id: Option<Uuid>,
+) -> Option<async_graphql::Value>
+where
+    R: Resource,
+    R::Model: Sync,
+    T: crate::graphql::rows::Plain<Model = R::Model> + async_graphql::OutputType,
+{
+    let req = ctx.data_opt::<crate::graphql::context::RequestContext>()?;
+    let access = req.access().ok()?;
+    access.scope(R::INFO.read)?;
+    let Some(id) = id else {
+        return Some(async_graphql::Value::Null);
+    };
+    let row = req.loaders_now()?.kit.known::<R>().get(id)?;
+    if !can_read::<R>(access, &row) {
+        return Some(async_graphql::Value::Null);
+    }
+    crate::graphql::rows::nested::<T>(ctx, field, &row)
 }
 
 /// Feeds rows a list already holds into the by-id loader of `R`, so relations back to them
@@ -146,11 +241,11 @@ where
     let (Ok(loaders), Ok(db)) = (req.loaders().await, req.tenant_db().await) else {
         return;
     };
-    loaders
-        .kit
-        .by_id::<R>(db.conn())
-        .feed_many(rows.map(|row| (id_of::<R>(row), row.clone())))
-        .await;
+    let rows: Vec<(Uuid, Arc<R::Model>)> = rows
+        .map(|row| (id_of::<R>(row), Arc::new(row.clone())))
+        .collect();
+    loaders.kit.known::<R>().put(rows.iter().cloned());
+    loaders.kit.by_id::<R>(db.conn()).feed_many(rows).await;
 }
 
 /// Loads the rows `ids` of `R` in one statement, now, into the request's loader (a list

@@ -455,3 +455,161 @@ async fn nested_pages_of_a_list_cost_the_same_sql_for_2_parents_as_for_20() {
         r.body
     );
 }
+
+/// The fields of an opportunity that a page of them answers from what its list prefetched
+/// (relations, contacts, money, nested pages: `graphql::rows::Now`), and `opportunity(id:)`
+/// answers through their resolvers.
+const OPPORTUNITY_FIELDS: &str = "fragment O on Opportunity { id title amount { amount currency } \
+    expectedCloseDate customer { name t: __typename } owner { displayName email } stage { name } \
+    activities(first: 2) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } \
+      nodes { id subject assignee { displayName email phone } } } \
+    back: activities(last: 1) { nodes { id owner { displayName } } pageInfo { hasPreviousPage } } }";
+
+/// Errors as (opportunity id, field path below it, code), sorted.
+fn errors_below(body: &Value, ids: impl Fn(&[Value]) -> (String, Vec<Value>)) -> Vec<String> {
+    let mut out: Vec<String> = body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    let (id, below) = ids(e["path"].as_array().unwrap());
+                    format!("{id} {below:?} {}", e["extensions"]["code"])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_page_answers_its_rows_relations_and_nested_pages_as_each_rows_own_query_does() {
+    let app = TestApp::spawn().await;
+    let t = app.create_tenant("acme").await;
+    let admin = app.login(&t).await;
+    let rep = app
+        .create_user(&t, &admin, "rep@acme.test", &["sales_rep"])
+        .await;
+    let rep_token = app.login(&rep).await;
+    let role = app
+        .create_role(
+            &admin,
+            "no_contacts",
+            &[
+                ("crm.opportunity.read", "ALL"),
+                ("crm.activity.read", "ALL"),
+                ("identity.user.read", "ALL"),
+            ],
+        )
+        .await;
+    let viewer = app.create_user(&t, &admin, "viewer@acme.test", &[]).await;
+    let r = app
+        .gql(
+            Some(&admin),
+            "mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { id } }",
+            json!({ "u": viewer.id.to_string(), "r": role }),
+        )
+        .await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    let viewer_token = app.login(&viewer).await;
+
+    let acme = customer(&app, &admin, "Acme").await;
+    let globex = customer(&app, &admin, "Globex").await;
+    let rep_id = rep.id.to_string();
+    for (i, token) in [&admin, &rep_token, &admin, &rep_token]
+        .into_iter()
+        .enumerate()
+    {
+        let c = if i % 2 == 0 { &acme } else { &globex };
+        let opp = opportunity(&app, token, c, &format!("Deal {i}")).await;
+        // Three activities each (pages of 2 have a next page), assigned to the rep, the
+        // admin's own or nobody; the admin's activities on a rep's deal are hidden from the rep.
+        for assignee in [Some(rep_id.as_str()), None, Some(rep_id.as_str())] {
+            activity(&app, token, &opp, assignee).await;
+        }
+        if i == 0 {
+            activity(&app, &admin, &opp, None).await;
+        }
+    }
+
+    for (who, token) in [
+        ("admin", &admin),
+        ("rep", &rep_token),
+        ("viewer", &viewer_token),
+    ] {
+        let list = app
+            .gql(
+                Some(token),
+                &format!(
+                    "{{ opportunities(first: 50) {{ nodes {{ ...O }} }} }} {OPPORTUNITY_FIELDS}"
+                ),
+                json!({}),
+            )
+            .await;
+        let nodes = list.body["data"]["opportunities"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{who}: {}", list.body))
+            .clone();
+        assert_eq!(nodes.len(), if who == "rep" { 2 } else { 4 }, "{who}");
+        let mut by_id_errors = Vec::new();
+        for node in &nodes {
+            let id = node["id"].as_str().unwrap();
+            let one = app
+                .gql(
+                    Some(token),
+                    &format!(
+                        "query($id: ID!) {{ opportunity(id: $id) {{ ...O }} }} {OPPORTUNITY_FIELDS}"
+                    ),
+                    json!({ "id": id }),
+                )
+                .await;
+            assert_eq!(node, &one.body["data"]["opportunity"], "{who}: {id}");
+            by_id_errors.extend(errors_below(&one.body, |path| {
+                (id.to_owned(), path[1..].to_vec())
+            }));
+        }
+        by_id_errors.sort();
+        let list_errors = errors_below(&list.body, |path| {
+            let i = path[2].as_u64().unwrap() as usize;
+            (
+                nodes[i]["id"].as_str().unwrap().to_owned(),
+                path[3..].to_vec(),
+            )
+        });
+        assert_eq!(list_errors, by_id_errors, "{who}");
+        // What each caller may see, so the comparison above compares something.
+        let first = &nodes[0];
+        match who {
+            "admin" => {
+                assert!(list.body["errors"].is_null(), "{}", list.body);
+                assert_eq!(first["customer"]["name"], "Acme");
+                assert_eq!(first["activities"]["totalCount"], 4);
+                assert_eq!(first["activities"]["pageInfo"]["hasNextPage"], true);
+                assert!(first["activities"]["nodes"][0]["assignee"]["email"].is_string());
+                assert_eq!(first["back"]["pageInfo"]["hasPreviousPage"], true);
+            }
+            "rep" => {
+                // The rep's own deals; contact fields only on their own record.
+                assert_eq!(first["customer"]["name"], "Globex");
+                assert_eq!(first["owner"]["email"], "rep@acme.test");
+                assert_eq!(first["activities"]["totalCount"], 3);
+                assert!(list.body["errors"].is_null(), "{}", list.body);
+            }
+            _ => {
+                // No customers, no contacts: nulls with FORBIDDEN at each place.
+                assert!(first["customer"].is_null());
+                assert!(first["owner"]["email"].is_null());
+                assert!(first["owner"]["displayName"].is_string());
+                assert!(
+                    list_errors.iter().any(|e| e.contains("customer")),
+                    "{list_errors:?}"
+                );
+                assert!(
+                    list_errors.iter().any(|e| e.contains("email")),
+                    "{list_errors:?}"
+                );
+            }
+        }
+    }
+}

@@ -13,7 +13,6 @@ use crate::documents::link::{self, DocumentLink};
 use crate::graphql::fields::fields;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
-use crate::kit::read::relation;
 use crate::modules::finance::graphql::types::{Journal, JournalEntry};
 use crate::modules::master::graphql::types::{Customer, Product, money};
 use crate::money::MICRO_SCALE;
@@ -122,11 +121,7 @@ fields! {
         /// Draft, posted, partially paid or paid.
         into status: InvoiceStatus;
         /// The customer (`null` when you may not see it).
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// The document date.
         async fn date(&self) -> Date {
             Date(self.0.invoice_date)
@@ -142,30 +137,18 @@ fields! {
             Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
         }
         /// The discount on the whole document, spread over its lines.
-        async fn discount(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.discount_minor, &self.0.currency).await
-        }
+        money discount = discount_minor, currency;
         /// Σ line net, after discounts.
-        async fn subtotal(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.subtotal_minor, &self.0.currency).await
-        }
+        money subtotal = subtotal_minor, currency;
         /// Σ tax.
-        async fn tax_total(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.tax_minor, &self.0.currency).await
-        }
+        money tax_total = tax_minor, currency;
         /// What rounding added or took: `subtotal + taxTotal + rounding = total`, exactly.
-        async fn rounding(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.rounding_minor, &self.0.currency).await
-        }
+        money rounding = rounding_minor, currency;
         /// What the document comes to.
-        async fn total(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.total_minor, &self.0.currency).await
-        }
+        money total = total_minor, currency;
         /// Settled so far by payments and credit notes (a credit note: allocated to its
         /// invoice).
-        async fn amount_paid(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.paid_minor, &self.0.currency).await
-        }
+        money amount_paid = paid_minor, currency;
         /// What is still open: total − amount paid (zero for a draft, which owes nothing
         /// yet, is the total once posted).
         async fn amount_due(&self, ctx: &Context<'_>) -> Result<Money> {
@@ -177,17 +160,9 @@ fields! {
             money(ctx, due, &self.0.currency).await
         }
         /// The invoice a credit note corrects.
-        async fn credited_invoice(&self, ctx: &Context<'_>) -> Result<Option<Invoice>> {
-            Ok(relation::<invoice::Entity>(ctx, self.0.credited_invoice_id)
-                .await?
-                .map(Invoice))
-        }
+        one credited_invoice -> Invoice = invoice::Entity, credited_invoice_id;
         /// The journal entry it posted (`FORBIDDEN` without `finance.entry.read`).
-        async fn journal_entry(&self, ctx: &Context<'_>) -> Result<Option<JournalEntry>> {
-            Ok(relation::<journal_entry::Entity>(ctx, self.0.journal_entry_id)
-                .await?
-                .map(JournalEntry))
-        }
+        one journal_entry -> JournalEntry = journal_entry::Entity, journal_entry_id;
         /// The fiscal year of its number, once posted.
         value fiscal_year: Option<i32>;
         /// A note printed on it.
@@ -221,11 +196,7 @@ fields! {
         /// 1-based position.
         value line_no: i32;
         /// The product sold, if any (`null` when you may not see it).
-        async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
-            Ok(relation::<product::Entity>(ctx, self.0.product_id)
-                .await?
-                .map(Product))
-        }
+        one product -> Product = product::Entity, product_id;
         /// What is sold.
         text description;
         /// Quantity.
@@ -282,19 +253,11 @@ fields! {
         /// Stable id.
         id id;
         /// The payment (`null` for a credit note, or when you may not see payments).
-        async fn payment(&self, ctx: &Context<'_>) -> Result<Option<Payment>> {
-            Ok(relation::<payment::Entity>(ctx, self.0.payment_id)
-                .await?
-                .map(Payment))
-        }
+        one payment -> Payment = payment::Entity, payment_id;
         /// The credit note's id (`null` for a payment); read it with `invoice(id:)`.
         opt_id credit_note_id;
         /// The invoice settled.
-        async fn invoice(&self, ctx: &Context<'_>) -> Result<Option<Invoice>> {
-            Ok(relation::<invoice::Entity>(ctx, Some(self.0.invoice_id))
-                .await?
-                .map(Invoice))
-        }
+        one invoice -> Invoice = invoice::Entity, invoice_id;
         /// The date it counts from (the payment's or credit note's date).
         async fn date(&self) -> Date {
             Date(self.0.allocated_on)
@@ -316,33 +279,21 @@ fields! {
         /// The gapless number (`PAY-2026-000012`).
         opt_text number;
         /// Who paid (`null` when you may not see the customer).
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// The bank or cash journal (`FORBIDDEN` without `finance.account.read`).
-        async fn journal(&self, ctx: &Context<'_>) -> Result<Option<Journal>> {
-            Ok(relation::<journal::Entity>(ctx, Some(self.0.journal_id))
-                .await?
-                .map(Journal))
-        }
+        one journal -> Journal = journal::Entity, journal_id;
         /// When the money came in.
         async fn date(&self) -> Date {
             Date(self.0.payment_date)
         }
         /// How much.
-        async fn amount(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.amount_minor, &self.0.currency).await
-        }
+        money amount = amount_minor, currency;
         /// Company currency per unit of its currency.
         async fn rate(&self) -> Decimal {
             Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
         }
         /// How much of it settles invoices.
-        async fn allocated(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.allocated_minor, &self.0.currency).await
-        }
+        money allocated = allocated_minor, currency;
         /// What is left as the customer's credit.
         async fn unallocated(&self, ctx: &Context<'_>) -> Result<Money> {
             money(
@@ -353,11 +304,7 @@ fields! {
             .await
         }
         /// The journal entry it posted (`FORBIDDEN` without `finance.entry.read`).
-        async fn journal_entry(&self, ctx: &Context<'_>) -> Result<Option<JournalEntry>> {
-            Ok(relation::<journal_entry::Entity>(ctx, self.0.journal_entry_id)
-                .await?
-                .map(JournalEntry))
-        }
+        one journal_entry -> JournalEntry = journal_entry::Entity, journal_entry_id;
         /// The bank's reference.
         opt_text reference;
         /// A note.

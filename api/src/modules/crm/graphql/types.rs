@@ -4,20 +4,25 @@
 //! stored value is a compile error here, not a silent `NEW`). Relation fields read through
 //! the kit (`kit::read::relation`), so they answer exactly what the by-id query would.
 
-use async_graphql::{Context, Enum, Result, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{
+    Context, ContextSelectionSet, Enum, Positioned, Result, ScalarType, SimpleObject, Value,
+};
 use chrono::{DateTime, Utc};
 use entities::crm::{activity, lead, opportunity, pipeline_stage};
 
 use crate::error::GqlResult;
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, RequestContext};
 use crate::graphql::fields::fields;
 use crate::graphql::loaders::load_failed;
+use crate::graphql::rows::nested;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
-use crate::kit::read::{reference, relation};
+use crate::kit::read::reference;
 use crate::modules::identity::graphql::types::User;
-use crate::modules::master::graphql::types::{Customer, money, user};
+use crate::modules::master::graphql::types::Customer;
 use crate::money::MICRO_SCALE;
+use entities::identity::user_account;
 use entities::master::customer;
 
 /// A stage of the sales pipeline.
@@ -106,23 +111,13 @@ fields! {
         /// Why it was disqualified.
         opt_text disqualified_reason;
         /// The user working the lead.
-        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-            user(ctx, self.0.owner_id).await
-        }
+        one owner -> User = user_account::Entity, owner_id;
         /// The customer it became: `null` before conversion or when you may not see it
         /// (`FORBIDDEN` without `master.customer.read`).
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// The opportunity it became: `null` before conversion or when you may not see it (a
         /// sales rep: once it belongs to someone else).
-        async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
-            Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
-                .await?
-                .map(Opportunity))
-        }
+        one opportunity -> Opportunity = opportunity::Entity, opportunity_id;
         /// When it was converted.
         value converted_at: Option<DateTime<Utc>>;
         /// Optimistic-locking version.
@@ -178,27 +173,21 @@ fields! {
         /// Title.
         text title;
         /// The customer.
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// Expected amount.
-        async fn amount(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.amount_minor, &self.0.currency).await
-        }
+        money amount = amount_minor, currency;
         /// Pipeline stage (every reader of the opportunity sees it).
         async fn stage(&self, ctx: &Context<'_>) -> Result<Option<PipelineStage>> {
             Ok(stage(ctx, self.0.stage_id).await?.map(PipelineStage))
         }
+        => |ctx, field, m| stage_now(ctx, field, m.stage_id);
         /// The user working it.
-        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-            user(ctx, self.0.owner_id).await
-        }
+        one owner -> User = user_account::Entity, owner_id;
         /// Expected close date.
         async fn expected_close_date(&self) -> Option<Date> {
             self.0.expected_close_date.map(Date)
         }
+        => |_, _, m| Some(m.expected_close_date.map_or(Value::Null, |d| Date(d).to_value()));
         /// False once archived (`archiveOpportunity`).
         value is_active: bool;
         /// Open, won or lost.
@@ -267,13 +256,9 @@ fields! {
         /// Whether it is done.
         value done: bool;
         /// The user who is to do it.
-        async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-            user(ctx, self.0.assignee_id).await
-        }
+        one assignee -> User = user_account::Entity, assignee_id;
         /// The user who created it.
-        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-            user(ctx, self.0.owner_id).await
-        }
+        one owner -> User = user_account::Entity, owner_id;
         /// The lead it is about.
         opt_id lead_id;
         /// The opportunity it is about.
@@ -281,29 +266,17 @@ fields! {
         /// The customer it is about.
         opt_id customer_id;
         /// The lead it is about: `null` when there is none or you may not see it.
-        async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
-            Ok(relation::<lead::Entity>(ctx, self.0.lead_id)
-                .await?
-                .map(Lead))
-        }
+        one lead -> Lead = lead::Entity, lead_id;
         /// The opportunity it is about: `null` when there is none or you may not see it.
-        async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
-            Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
-                .await?
-                .map(Opportunity))
-        }
+        one opportunity -> Opportunity = opportunity::Entity, opportunity_id;
         /// The customer it is about: `null` when there is none or you may not see it.
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
     }
 }
 
 /// The stage `id`, from the tenant's cached stages (a stage created through another server
 /// within the cache's TTL: through the request's by-id loader). Stages carry no owner, so
-/// they are not read through [`relation`] (whose scope `OWN` reaches no owner-less row): a
+/// they are not read through [`relation`](crate::kit::read::relation) (whose scope `OWN` reaches no owner-less row): a
 /// reader of an opportunity always sees its stage.
 pub async fn stage(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<pipeline_stage::Model>> {
     if let Some(stage) = reference::<pipeline_stage::Entity>(ctx)
@@ -322,7 +295,20 @@ pub async fn stage(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<pipeline_
         .by_id::<pipeline_stage::Entity>(db.conn())
         .load_one(id)
         .await
+        .map(|stage| stage.map(std::sync::Arc::unwrap_or_clone))
         .map_err(load_failed)
+}
+
+/// [`stage`] without a future, when the tenant's cached stages hold it (a `Now` function).
+fn stage_now<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    field: &'a Positioned<Field>,
+    id: uuid::Uuid,
+) -> Option<Value> {
+    let db = ctx.data_opt::<RequestContext>()?.tenant_db_now()?;
+    let stages = db.cache().cached_table::<pipeline_stage::Entity>()?;
+    let stage = stages.iter().find(|s| s.id == id)?;
+    nested::<PipelineStage>(ctx, field, stage)
 }
 
 /// One group of the forecast.

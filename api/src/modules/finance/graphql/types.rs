@@ -10,7 +10,7 @@ use entities::platform::tenant_setting;
 use crate::graphql::fields::fields;
 use crate::graphql::scalars::{Date, Decimal, Money};
 use crate::kit::children::Children;
-use crate::kit::read::{reference, relation};
+use crate::kit::read::reference;
 use crate::modules::finance::service::taxes;
 use crate::modules::master::graphql::suppliers::Supplier;
 use crate::modules::master::graphql::types::{Customer, money};
@@ -104,11 +104,7 @@ fields! {
         /// False once archived: it keeps its lines and takes no new ones.
         value is_active: bool;
         /// The group above it: `null` at the top.
-        async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
-            Ok(relation::<account::Entity>(ctx, self.0.parent_id)
-                .await?
-                .map(Account))
-        }
+        one parent -> Account = account::Entity, parent_id;
         /// Optimistic-locking version.
         value version: i32;
     }
@@ -212,11 +208,7 @@ fields! {
         /// The fiscal year of its number (named by the year it starts in), once posted.
         value fiscal_year: Option<i32>;
         /// The journal it is kept in (`FORBIDDEN` without `finance.account.read`).
-        async fn journal(&self, ctx: &Context<'_>) -> Result<Option<Journal>> {
-            Ok(relation::<journal::Entity>(ctx, Some(self.0.journal_id))
-                .await?
-                .map(Journal))
-        }
+        one journal -> Journal = journal::Entity, journal_id;
         /// The source document's number or a free reference.
         opt_text reference;
         /// The kind of document that posted it (`invoice`, `payment`, …), `null` for a
@@ -227,11 +219,7 @@ fields! {
         /// A note.
         opt_text memo;
         /// The entry this one reverses.
-        async fn reversal_of(&self, ctx: &Context<'_>) -> Result<Option<JournalEntry>> {
-            Ok(relation::<journal_entry::Entity>(ctx, self.0.reversal_of_id)
-                .await?
-                .map(JournalEntry))
-        }
+        one reversal_of -> JournalEntry = journal_entry::Entity, reversal_of_id;
         /// Σ debit (= Σ credit), in the company currency.
         async fn total(&self, ctx: &Context<'_>) -> Result<Money> {
             company_money(ctx, self.0.total_minor).await
@@ -266,11 +254,7 @@ fields! {
         /// 1-based position in the entry.
         value line_no: i32;
         /// The account (`FORBIDDEN` without `finance.account.read`).
-        async fn account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
-            Ok(relation::<account::Entity>(ctx, Some(self.0.account_id))
-                .await?
-                .map(Account))
-        }
+        one account -> Account = account::Entity, account_id;
         /// Debit in the company currency (zero on a credit line).
         async fn debit(&self, ctx: &Context<'_>) -> Result<Money> {
             company_money(ctx, self.0.debit_minor).await
@@ -290,17 +274,9 @@ fields! {
             }
         }
         /// The customer it concerns: `null` when none or you may not see it.
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// The supplier it concerns: `null` when none or you may not see it.
-        async fn supplier(&self, ctx: &Context<'_>) -> Result<Option<Supplier>> {
-            Ok(relation::<supplier::Entity>(ctx, self.0.supplier_id)
-                .await?
-                .map(Supplier))
-        }
+        one supplier -> Supplier = supplier::Entity, supplier_id;
         /// What the line is for.
         opt_text label;
     }

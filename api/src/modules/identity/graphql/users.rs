@@ -29,10 +29,7 @@ queries! { UsersQuery, guard = "Require(USER_READ)";
         let page = list(ctx, query, args, User).await?;
         // Prefetch in one batch what the page selects (see `selects_on_nodes`).
         let loaders = req.loaders().await.gql()?;
-        loaders
-            .identity
-            .user_by_id
-            .feed_many(page.edges.iter().map(|e| (e.node.0.id, e.node.0.clone())))
+        crate::kit::read::feed::<user_account::Entity>(ctx, page.edges.iter().map(|e| &e.node.0))
             .await;
         if selects_on_nodes(ctx, "roles") {
             let ids: Vec<uuid::Uuid> = page.edges.iter().map(|e| e.node.0.id).collect();

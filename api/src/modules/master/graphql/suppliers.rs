@@ -15,9 +15,9 @@ use crate::kit::edit;
 use crate::kit::read::{feed, prefetch, relation};
 use crate::modules::identity::graphql::types::User;
 use crate::modules::master::graphql::setup::PaymentTerm;
-use crate::modules::master::graphql::types::user;
 use crate::modules::master::service::party;
 use crate::modules::master::service::suppliers::SupplierPatch;
+use entities::identity::user_account;
 
 /// Supplier queries.
 #[derive(Default)]
@@ -126,9 +126,7 @@ fields! {
         /// Currency of the supplier's bills.
         text currency;
         /// The user responsible for the supplier.
-        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-            user(ctx, self.0.owner_id).await
-        }
+        one owner -> User = user_account::Entity, owner_id;
         /// Payment terms of the supplier's bills.
         async fn payment_term(&self, ctx: &Context<'_>) -> Result<Option<PaymentTerm>> {
             Ok(

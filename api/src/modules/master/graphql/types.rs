@@ -38,6 +38,22 @@ pub async fn money(ctx: &Context<'_>, minor: i64, currency: &str) -> Result<Mone
     Ok(Money::new(minor, currency, digits))
 }
 
+/// [`money`] without a future, for a field `field` of type `Money` (a
+/// [`Now`](crate::graphql::rows::Now) function's answer): the seeded ISO currencies only.
+pub fn money_now(
+    field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    minor: i64,
+    currency: &str,
+) -> Option<async_graphql::Value> {
+    use async_graphql::ScalarType;
+    let money = Money::new(minor, currency, iso_minor_digits(currency)?);
+    crate::graphql::rows::leaves(field, "Money", |name| match name {
+        "amount" => Some(money.amount.to_value()),
+        "currency" => Some(async_graphql::Value::String(money.currency.clone())),
+        _ => None,
+    })
+}
+
 /// The user `id`, under the user resource's rules (`kit::read::relation`): `FORBIDDEN`
 /// without `identity.user.read`, `null` outside the caller's scope.
 pub async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
@@ -208,9 +224,7 @@ fields! {
             }
         }
         /// The user responsible for the customer.
-        async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-            user(ctx, self.0.owner_id).await
-        }
+        one owner -> User = user_account::Entity, owner_id;
         /// People at the customer, by name (`null` and `FORBIDDEN` without `master.customer.read`).
         children contacts -> Contact = CUSTOMER_CONTACTS;
         /// Payment terms of the customer's invoices.
@@ -250,11 +264,7 @@ fields! {
         /// Job title.
         opt_text job_title;
         /// The customer the contact works at.
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, self.0.customer_id)
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// Optimistic-locking version.
         value version: i32;
     }
@@ -314,11 +324,7 @@ fields! {
                 .map(|c| Decimal::trimmed(c, MICRO_SCALE)))
         }
         /// Tax rate of sales.
-        async fn tax_rate(&self, ctx: &Context<'_>) -> Result<Option<TaxRate>> {
-            Ok(relation::<tax_rate::Entity>(ctx, self.0.tax_rate_id)
-                .await?
-                .map(TaxRate))
-        }
+        one tax_rate -> TaxRate = tax_rate::Entity, tax_rate_id;
         /// Category.
         async fn category(&self, ctx: &Context<'_>) -> Result<Option<ProductCategory>> {
             Ok(

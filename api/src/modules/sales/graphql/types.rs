@@ -12,11 +12,10 @@ use entities::sales::{quotation_line, sales_order_line, sales_setting};
 use crate::auth::tokens::LinkedDocument;
 use crate::documents::link::{self, DocumentLink};
 use crate::graphql::fields::fields;
-use crate::graphql::scalars::{Date, Decimal, Money};
+use crate::graphql::scalars::{Date, Decimal};
 use crate::kit::children::Children;
-use crate::kit::read::relation;
 use crate::modules::crm::graphql::types::Opportunity;
-use crate::modules::master::graphql::types::{Customer, Product, money};
+use crate::modules::master::graphql::types::{Customer, Product};
 use crate::money::MICRO_SCALE;
 
 macro_rules! mirror_enum {
@@ -127,17 +126,9 @@ fields! {
         /// Draft, sent, accepted, rejected or expired.
         into status: QuotationStatus;
         /// The customer (`null` when you may not see it).
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// The opportunity it was made for (`null` when none, or you may not see it).
-        async fn opportunity(&self, ctx: &Context<'_>) -> Result<Option<Opportunity>> {
-            Ok(relation::<opportunity::Entity>(ctx, self.0.opportunity_id)
-                .await?
-                .map(Opportunity))
-        }
+        one opportunity -> Opportunity = opportunity::Entity, opportunity_id;
         /// Its date.
         async fn date(&self) -> Date {
             Date(self.0.quotation_date)
@@ -153,27 +144,15 @@ fields! {
             Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
         }
         /// Σ line net, after discounts.
-        async fn subtotal(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.subtotal_minor, &self.0.currency).await
-        }
+        money subtotal = subtotal_minor, currency;
         /// Σ tax.
-        async fn tax_total(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.tax_minor, &self.0.currency).await
-        }
+        money tax_total = tax_minor, currency;
         /// What rounding added or took: `subtotal + taxTotal + rounding = total`.
-        async fn rounding(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.rounding_minor, &self.0.currency).await
-        }
+        money rounding = rounding_minor, currency;
         /// What it comes to.
-        async fn total(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.total_minor, &self.0.currency).await
-        }
+        money total = total_minor, currency;
         /// The order made when it was accepted (`null` before, or when you may not see it).
-        async fn sales_order(&self, ctx: &Context<'_>) -> Result<Option<SalesOrder>> {
-            Ok(relation::<sales_order::Entity>(ctx, self.0.sales_order_id)
-                .await?
-                .map(SalesOrder))
-        }
+        one sales_order -> SalesOrder = sales_order::Entity, sales_order_id;
         /// A note printed on it.
         opt_text memo;
         /// When it was sent.
@@ -201,11 +180,7 @@ fields! {
         /// 1-based position.
         value line_no: i32;
         /// The product, if any (`null` when you may not see it).
-        async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
-            Ok(relation::<product::Entity>(ctx, self.0.product_id)
-                .await?
-                .map(Product))
-        }
+        one product -> Product = product::Entity, product_id;
         /// What is offered.
         text description;
         /// Quantity.
@@ -251,11 +226,7 @@ fields! {
         /// Where it is in its life.
         into status: SalesOrderStatus;
         /// The customer (`null` when you may not see it).
-        async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-            Ok(relation::<customer::Entity>(ctx, Some(self.0.customer_id))
-                .await?
-                .map(Customer))
-        }
+        one customer -> Customer = customer::Entity, customer_id;
         /// The order date.
         async fn date(&self) -> Date {
             Date(self.0.order_date)
@@ -267,25 +238,15 @@ fields! {
             Decimal::trimmed(self.0.rate_micros, MICRO_SCALE)
         }
         /// Σ line net, after discounts.
-        async fn subtotal(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.subtotal_minor, &self.0.currency).await
-        }
+        money subtotal = subtotal_minor, currency;
         /// Σ tax.
-        async fn tax_total(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.tax_minor, &self.0.currency).await
-        }
+        money tax_total = tax_minor, currency;
         /// What rounding added or took: `subtotal + taxTotal + rounding = total`.
-        async fn rounding(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.rounding_minor, &self.0.currency).await
-        }
+        money rounding = rounding_minor, currency;
         /// What it comes to.
-        async fn total(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.total_minor, &self.0.currency).await
-        }
+        money total = total_minor, currency;
         /// Σ total of the posted invoices made from it.
-        async fn invoiced(&self, ctx: &Context<'_>) -> Result<Money> {
-            money(ctx, self.0.invoiced_minor, &self.0.currency).await
-        }
+        money invoiced = invoiced_minor, currency;
         /// Who confirmed it over the customer's credit limit (`null` when it was within).
         opt_id over_limit_approved_by;
         /// A note printed on it.
@@ -311,11 +272,7 @@ fields! {
         /// 1-based position.
         value line_no: i32;
         /// The product, if any (`null` when you may not see it).
-        async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
-            Ok(relation::<product::Entity>(ctx, self.0.product_id)
-                .await?
-                .map(Product))
-        }
+        one product -> Product = product::Entity, product_id;
         /// What is sold.
         text description;
         /// Quantity ordered.
